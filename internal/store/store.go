@@ -5,40 +5,52 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/cohesio/cohesio/internal/catalog"
 )
 
 // Store reads and writes the Cohesio database. Read-only operations may go to a replica.
 type Store struct {
-	db   *bun.DB // primary: writes and reads
-	read *bun.DB // read-only operations; the primary when no replica is configured
+	catalog *catalog.Catalog
+	db      *bun.DB       // primary, for writes, migrations and bulk loads
+	pool    *pgxpool.Pool // the same connections, for the read path with real parameters
+	read    *pgxpool.Pool // read-only operations; the primary when no replica is configured
 }
 
 // Options configures Open.
 type Options struct {
 	// ReadDSN, when set, is a streaming replica used for read-only operations.
 	ReadDSN string
-	// MaxConns caps the connections of each pool (0: database/sql's default).
-	MaxConns int
+	// MaxConns caps the connections of each pool (0: pgxpool's default).
+	MaxConns int32
+	// Tracer, when set, sees every statement (tests count them with it).
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to PostgreSQL at dsn and checks that it answers.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	db, err := openDB(ctx, dsn, opts.MaxConns)
+	cat, err := catalog.Default()
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, read: db}
+	pool, err := openPool(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{catalog: cat, pool: pool, read: pool}
+	// Bun shares the pool: one set of connections per process.
+	s.db = bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
 	if opts.ReadDSN != "" {
-		read, err := openDB(ctx, opts.ReadDSN, opts.MaxConns)
+		read, err := openPool(ctx, opts.ReadDSN, opts)
 		if err != nil {
-			db.Close()
+			s.Close()
 			return nil, fmt.Errorf("read replica: %w", err)
 		}
 		s.read = read
@@ -46,36 +58,41 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func openDB(ctx context.Context, dsn string, maxConns int) (*bun.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+func openPool(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
-	sqldb := stdlib.OpenDB(*cfg)
-	if maxConns > 0 {
-		sqldb.SetMaxOpenConns(maxConns)
-		sqldb.SetMaxIdleConns(maxConns)
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
 	}
-	db := bun.NewDB(sqldb, pgdialect.New())
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+	cfg.ConnConfig.Tracer = opts.Tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return db, nil
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return pool, nil
 }
+
+func (s *Store) readPool() *pgxpool.Pool { return s.read }
 
 // Close closes every connection.
 func (s *Store) Close() error {
 	err := s.db.Close()
-	if s.read != s.db {
-		err = errors.Join(err, s.read.Close())
+	s.pool.Close()
+	if s.read != s.pool {
+		s.read.Close()
 	}
 	return err
 }
 
 // Ping checks that the primary answers.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.db.PingContext(ctx)
+	return s.pool.Ping(ctx)
 }
 
 // Transact runs fn in a transaction on the primary: committed when fn returns nil, rolled back

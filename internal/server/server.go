@@ -1,0 +1,189 @@
+// Package server wires HTTP: the GraphQL endpoint, the playground, health checks, CORS,
+// request ids and access logs. It keeps no state between requests, so replicas can run side by
+// side behind a load balancer.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/cohesio/cohesio/graph"
+	"github.com/cohesio/cohesio/graph/generated"
+	"github.com/cohesio/cohesio/internal/catalog"
+	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/playground"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+// Config is everything the HTTP layer needs; cmd/ reads it from flags and environment.
+type Config struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// AllowedOrigins may call the API from a browser on another origin; empty: same origin only.
+	AllowedOrigins []string
+	// MaxBodyBytes caps a request body (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// New returns the platform's HTTP handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	examples, err := playground.Examples()
+	if err != nil {
+		return nil, err
+	}
+	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", http.MaxBytesHandler(gql, cfg.MaxBodyBytes))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ready(w, r, cfg.Store)
+	})
+	mux.Handle("/", playground.Handler("Cohesio", "/graphql", examples))
+
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.AllowedOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Accept", "Authorization"},
+	})
+	return withRequestID(withAccessLog(cfg.Logger, c.Handler(mux))), nil
+}
+
+func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	// Parsing and validating a document costs more than many queries: cache them.
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(graph.WithBatches(ctx))
+	})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, cfg.Logger, err)
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", RequestID(ctx))
+		return errors.New("internal error")
+	})
+	return srv
+}
+
+// presentError turns an error into what the client sees: the reason when the client can act
+// on it, "internal error" and a request id otherwise. SQL and stack traces stay in the logs.
+func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		return gqlErr // parse and validation errors from the executor, already client-safe
+	}
+	out := graphql.DefaultErrorPresenter(ctx, err)
+	var inv *cohesion.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		out.Message = inv.Error()
+		out.Extensions = map[string]any{"code": "BAD_USER_INPUT", "field": inv.Field}
+	case errors.Is(err, cohesion.ErrNotFound):
+		out.Message = "not found"
+		out.Extensions = map[string]any{"code": "NOT_FOUND"}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		out.Message = "request cancelled or timed out"
+		out.Extensions = map[string]any{"code": "TIMEOUT", "requestId": RequestID(ctx)}
+	default:
+		id := RequestID(ctx)
+		log.ErrorContext(ctx, "request failed", "err", err, "path", out.Path.String(), "request_id", id)
+		out.Message = "internal error"
+		out.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id}
+	}
+	return out
+}
+
+func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := st.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unreachable")
+		return
+	}
+	if n, err := st.Pending(ctx); err != nil || n > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database not migrated")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request ctx belongs to.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestID tags each request with an id (the client's X-Request-Id, or a new one), echoed
+// in the response and in logs, so that an error a user reports can be found.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start), "request_id", RequestID(r.Context()))
+	})
+}

@@ -1,0 +1,107 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cohesio/cohesio/internal/pgtest"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(pgtest.Main(m, func(ctx context.Context, dsn string) error {
+		if err := store.MigrateURL(ctx, dsn); err != nil {
+			return err
+		}
+		fixture, err := os.ReadFile("testdata/fixture.sql")
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return st.Load(ctx, func(ctx context.Context, l *store.Loader) error { return l.ExecScript(ctx, string(fixture)) })
+	}))
+}
+
+// statementCounter counts the SQL statements the store sends.
+type statementCounter struct{ n atomic.Int64 }
+
+func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+type api struct {
+	t          *testing.T
+	srv        *httptest.Server
+	statements *statementCounter
+}
+
+func newAPI(t *testing.T) *api {
+	t.Helper()
+	counter := &statementCounter{}
+	st, err := store.Open(context.Background(), pgtest.NewDatabase(t), store.Options{Tracer: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h, err := server.New(server.Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &api{t: t, srv: srv, statements: counter}
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// query posts a GraphQL request and decodes the response into out (the data), failing the
+// test on any GraphQL error.
+func (a *api) query(q string, vars map[string]any, out any) {
+	a.t.Helper()
+	resp := a.raw(q, vars)
+	if len(resp.Errors) > 0 {
+		a.t.Fatalf("query failed: %+v", resp.Errors)
+	}
+	if err := json.Unmarshal(resp.Data, out); err != nil {
+		a.t.Fatalf("decode %s: %v", resp.Data, err)
+	}
+}
+
+func (a *api) raw(q string, vars map[string]any) gqlResponse {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		a.t.Fatalf("decode response (status %d): %v", res.StatusCode, err)
+	}
+	return out
+}
