@@ -3,7 +3,7 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
-		"fmt"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
