@@ -59,7 +59,7 @@ func New(cfg Config) (http.Handler, error) {
 	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(gql, cfg.MaxBodyBytes))
+	mux.Handle("/graphql", limitBody(gql, cfg.MaxBodyBytes))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -141,6 +141,19 @@ func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+}
+
+// limitBody answers 413 to a body announced as too large, and cuts off one that grows too
+// large while being read.
+func limitBody(next http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			http.Error(w, fmt.Sprintf("request body larger than %d bytes", max), http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
 }
 
 type requestIDKey struct{}
