@@ -45,12 +45,12 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ p
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 type api struct {
-	t          *testing.T
+	t          testing.TB
 	srv        *httptest.Server
 	statements *statementCounter
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t testing.TB) *api {
 	t.Helper()
 	counter := &statementCounter{}
 	st, err := store.Open(context.Background(), pgtest.NewDatabase(t), store.Options{Tracer: counter})

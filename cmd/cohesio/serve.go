@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/cohesio/cohesio/internal/demo"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "migrate the database and serve the GraphQL API and its playground",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on", Sources: cli.EnvVars("COHESIO_ADDR")},
+			&cli.BoolFlag{Name: "demo", Usage: "load the demo dataset when the database is empty", Sources: cli.EnvVars("COHESIO_DEMO")},
+			databaseURLFlag,
+			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
+			dataDirFlag,
+			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed to call the API (repeatable)", Sources: cli.EnvVars("COHESIO_CORS_ORIGINS")},
+		},
+		Action: serve,
+	}
+}
+
+func serve(ctx context.Context, c *cli.Command) error {
+	start := time.Now()
+	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url")})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		slog.Info("migrations applied", "names", strings.Join(applied, ", "))
+	}
+	if c.Bool("demo") {
+		empty, err := db.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := demo.Load(ctx, db.Store); err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+			slog.Info("demo dataset loaded")
+		}
+	}
+	h, err := server.New(server.Config{Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin")})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.String("addr"))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("Cohesio is ready", "url", "http://"+ln.Addr().String()+"/", "took", time.Since(start).Round(time.Millisecond))
+	fmt.Printf("Cohesio is serving at http://%s/ (playground) and http://%s/graphql\n", ln.Addr(), ln.Addr())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,19 @@
+package server_test
+
+import "testing"
+
+// BenchmarkNestedRequest measures a nested read end to end over HTTP (communes -> operators
+// serving them -> projects -> programme and themes), statements included.
+func BenchmarkNestedRequest(b *testing.B) {
+	a := newAPI(b)
+	const q = `{ territories(filter: {kind: {eq: COMMUNE}}) { nodes { name servedBy { totalCount nodes { name
+		projects { nodes { title budget programme { code } themes { nodes { code } } } } } } } } }`
+	var data map[string]any
+	a.query(q, nil, &data)
+	start := a.statements.n.Load()
+	b.ResetTimer()
+	for b.Loop() {
+		a.query(q, nil, &data)
+	}
+	b.ReportMetric(float64(a.statements.n.Load()-start)/float64(b.N), "statements/op")
+}
