@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		if err := store.MigrateURL(ctx, dsn); err != nil {
 			return err
 		}
-		fixture, err := os.ReadFile("testdata/fixture.sql")
+		fixture, err := os.ReadFile("../store/testdata/fixture.sql")
 		if err != nil {
 			return err
 		}

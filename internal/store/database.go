@@ -42,3 +42,24 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 	}
 	return !exists, nil
 }
+
+// TableColumns lists the columns of every table of the public schema, by table.
+func (s *Store) TableColumns(ctx context.Context) (map[string]map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
+	if err != nil {
+		return nil, fmt.Errorf("list columns: %w", err)
+	}
+	out := map[string]map[string]bool{}
+	var table, column string
+	_, err = pgx.ForEachRow(rows, []any{&table, &column}, func() error {
+		if out[table] == nil {
+			out[table] = map[string]bool{}
+		}
+		out[table][column] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list columns: %w", err)
+	}
+	return out, nil
+}
