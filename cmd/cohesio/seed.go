@@ -29,15 +29,12 @@ func seedCommand() *cli.Command {
 						return err
 					}
 					defer db.Close()
-					empty, err := db.Empty(ctx)
+					loaded, err := loadDemo(ctx, db)
 					if err != nil {
 						return err
 					}
-					if !empty {
+					if !loaded {
 						return errorf("the database already holds data; the demo dataset loads into an empty database")
-					}
-					if err := demo.Load(ctx, db.Store); err != nil {
-						return fmt.Errorf("load demo data: %w", err)
 					}
 					fmt.Println("demo dataset loaded")
 					return nil
@@ -78,14 +75,8 @@ func seedSynthetic(ctx context.Context, c *cli.Command) error {
 		return err
 	}
 	defer db.Close()
-	empty, err := db.Empty(ctx)
-	if err != nil {
+	if _, err := loadDemo(ctx, db); err != nil {
 		return err
-	}
-	if empty {
-		if err := demo.Load(ctx, db.Store); err != nil {
-			return fmt.Errorf("load demo reference data: %w", err)
-		}
 	}
 	progress := newProgress(os.Stderr)
 	stats, err := synthetic.Generate(ctx, db.Store, synthetic.Options{Scale: scale, Seed: c.Uint64("seed"), Progress: progress.update})
@@ -95,4 +86,16 @@ func seedSynthetic(ctx context.Context, c *cli.Command) error {
 	}
 	fmt.Printf("synthetic data loaded in %s: %+v\n", stats.Elapsed.Round(time.Millisecond), stats)
 	return nil
+}
+
+// loadDemo loads the demo dataset when the database is empty, and reports whether it did.
+func loadDemo(ctx context.Context, db *database) (bool, error) {
+	empty, err := db.Empty(ctx)
+	if err != nil || !empty {
+		return false, err
+	}
+	if err := demo.Load(ctx, db.Store); err != nil {
+		return false, fmt.Errorf("load demo data: %w", err)
+	}
+	return true, nil
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/cohesio/cohesio/internal/demo"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -48,14 +47,11 @@ func serve(ctx context.Context, c *cli.Command) error {
 		slog.Info("migrations applied", "names", strings.Join(applied, ", "))
 	}
 	if c.Bool("demo") {
-		empty, err := db.Empty(ctx)
+		loaded, err := loadDemo(ctx, db)
 		if err != nil {
 			return err
 		}
-		if empty {
-			if err := demo.Load(ctx, db.Store); err != nil {
-				return fmt.Errorf("load demo data: %w", err)
-			}
+		if loaded {
 			slog.Info("demo dataset loaded")
 		}
 	}

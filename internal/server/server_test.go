@@ -15,24 +15,11 @@ import (
 	"github.com/cohesio/cohesio/internal/pgtest"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/store/storetest"
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(pgtest.Main(m, func(ctx context.Context, dsn string) error {
-		if err := store.MigrateURL(ctx, dsn); err != nil {
-			return err
-		}
-		fixture, err := os.ReadFile("../store/testdata/fixture.sql")
-		if err != nil {
-			return err
-		}
-		st, err := store.Open(ctx, dsn, store.Options{})
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		return st.Load(ctx, func(ctx context.Context, l *store.Loader) error { return l.ExecScript(ctx, string(fixture)) })
-	}))
+	os.Exit(pgtest.Main(m, storetest.MigrateAndLoad("../store/testdata/fixture.sql")))
 }
 
 // statementCounter counts the SQL statements the store sends.

@@ -53,34 +53,27 @@ func (s *Store) withMigrationLock(ctx context.Context, fn func(m *migrate.Migrat
 
 // Migrate applies every pending migration and returns the names it applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	var applied []string
-	err := s.withMigrationLock(ctx, func(m *migrate.Migrator) error {
-		group, err := m.Migrate(ctx)
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		for _, mig := range group.Migrations {
-			applied = append(applied, mig.Name)
-		}
-		return nil
-	})
-	return applied, err
+	return s.runMigrations(ctx, "migrate", (*migrate.Migrator).Migrate)
 }
 
 // Rollback reverts the last group of applied migrations and returns their names.
 func (s *Store) Rollback(ctx context.Context) ([]string, error) {
-	var reverted []string
+	return s.runMigrations(ctx, "rollback", (*migrate.Migrator).Rollback)
+}
+
+func (s *Store) runMigrations(ctx context.Context, what string, run func(*migrate.Migrator, context.Context, ...migrate.MigrationOption) (*migrate.MigrationGroup, error)) ([]string, error) {
+	var names []string
 	err := s.withMigrationLock(ctx, func(m *migrate.Migrator) error {
-		group, err := m.Rollback(ctx)
+		group, err := run(m, ctx)
 		if err != nil {
-			return fmt.Errorf("rollback: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		for _, mig := range group.Migrations {
-			reverted = append(reverted, mig.Name)
+			names = append(names, mig.Name)
 		}
 		return nil
 	})
-	return reverted, err
+	return names, err
 }
 
 // Migrations lists every known migration with its status.
