@@ -84,9 +84,11 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	})
 }
 
-func TestHealthReadinessAndPlayground(t *testing.T) {
+func TestHealthReadinessMetricsAndPlayground(t *testing.T) {
 	a := newAPI(t)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql"} {
+	http.Post(a.srv.URL+"/graphql", "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql",
+		"/metrics": `cohesio_http_request_duration_seconds_count{code="200",handler="graphql",method="post"} 1`} {
 		res, err := http.Get(a.srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

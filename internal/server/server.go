@@ -1,5 +1,5 @@
-// Package server wires HTTP: the GraphQL endpoint, the playground, health checks, CORS,
-// request ids and access logs. It keeps no state between requests, so replicas can run side by
+// Package server wires HTTP: the GraphQL endpoint, the playground, health checks, Prometheus
+// metrics, CORS, request ids and access logs. It keeps no state between requests, so replicas can run side by
 // side behind a load balancer.
 package server
 
@@ -18,6 +18,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -58,8 +61,21 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat})
 
+	// A registry per server, so that several servers in one process (tests) do not collide.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "cohesio_http_request_duration_seconds",
+		Help: "Time to answer HTTP requests, by handler, method and status code.",
+	}, []string{"handler", "method", "code"})
+	reg.MustRegister(duration)
+	instrument := func(name string, h http.Handler) http.Handler {
+		return promhttp.InstrumentHandlerDuration(duration.MustCurryWith(prometheus.Labels{"handler": name}), h)
+	}
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(gql, cfg.MaxBodyBytes))
+	mux.Handle("/graphql", instrument("graphql", limitBody(gql, cfg.MaxBodyBytes)))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -67,7 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ready(w, r, cfg.Store)
 	})
-	mux.Handle("/", playground.Handler("Cohesio", "/graphql", examples))
+	mux.Handle("/", instrument("playground", playground.Handler("Cohesio", "/graphql", examples)))
 
 	c := cors.New(cors.Options{
 		AllowedOrigins: cfg.AllowedOrigins,
