@@ -195,3 +195,17 @@ func TestBadArgumentsGetAClearErrorNamingTheField(t *testing.T) {
 		})
 	}
 }
+
+// A failure the client cannot act on shows no internals, only a request id for the logs.
+func TestInternalErrorsHideTheirCause(t *testing.T) {
+	a := newAPI(t)
+	a.store.Close()
+	resp := a.raw(`{ operators { nodes { name } } }`, nil)
+	if len(resp.Errors) != 1 {
+		t.Fatalf("errors = %+v", resp.Errors)
+	}
+	e := resp.Errors[0]
+	if e.Message != "internal error" || e.Extensions["code"] != "INTERNAL_SERVER_ERROR" || e.Extensions["requestId"] == "" {
+		t.Errorf("error = %+v", e)
+	}
+}

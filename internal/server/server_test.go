@@ -33,6 +33,7 @@ func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQu
 
 type api struct {
 	t          testing.TB
+	store      *store.Store
 	srv        *httptest.Server
 	statements *statementCounter
 }
@@ -51,7 +52,7 @@ func newAPI(t testing.TB) *api {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, statements: counter}
+	return &api{t: t, store: st, srv: srv, statements: counter}
 }
 
 type gqlResponse struct {

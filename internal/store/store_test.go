@@ -172,3 +172,28 @@ func TestCatalogMatchesTheDatabase(t *testing.T) {
 		}
 	}
 }
+
+// With a read replica configured, reads go to it and writes stay on the primary.
+func TestReadsGoToTheReplica(t *testing.T) {
+	ctx := context.Background()
+	primary, replica := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
+	st, err := store.Open(ctx, primary, store.Options{ReadDSN: replica})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Make the primary differ: a write through the store lands there only.
+	err = st.Load(ctx, func(ctx context.Context, l *store.Loader) error {
+		return l.ExecScript(ctx, "UPDATE operator SET name = 'Renamed on the primary' WHERE id = 1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.ByIDs[cohesion.Operator](ctx, st, "Operator", []int64{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[1].Name != "Maison des Écoles" {
+		t.Errorf("read %q: the read did not go to the replica", got[1].Name)
+	}
+}
