@@ -4153,14 +4153,24 @@ directive @table(
 ) on OBJECT
 
 "Maps a field to a column when the column is not the field's name in snake_case."
-directive @column(name: String!) on FIELD_DEFINITION
+directive @column(
+  "The column's name, e.g. seat_commune_id."
+  name: String!
+) on FIELD_DEFINITION
 
 """
 Marks a field as a relation. To-one: ` + "`" + `fk` + "`" + ` is the local column holding the target's id.
 To-many: ` + "`" + `ref` + "`" + ` is the target's column holding this object's id. Through a link table: ` + "`" + `link` + "`" + `
 names it, ` + "`" + `ref` + "`" + ` is its column holding this object's id and ` + "`" + `fk` + "`" + ` its column holding the target's id.
 """
-directive @relation(fk: String, ref: String, link: String) on FIELD_DEFINITION
+directive @relation(
+  "The column holding the target's id: on this object's table (to-one) or on the link table."
+  fk: String
+  "The column holding this object's id: on the target's table (to-many) or on the link table."
+  ref: String
+  "The link table of a many-to-many relation, e.g. operator_territory."
+  link: String
+) on FIELD_DEFINITION
 
 "An object with a global identifier."
 interface Node {
@@ -4178,7 +4188,9 @@ enum Lang {
 
 "Sort direction."
 enum OrderDirection {
+  "Ascending: A to Z, smallest or earliest first."
   ASC
+  "Descending: Z to A, largest or latest first."
   DESC
 }
 
@@ -4196,9 +4208,13 @@ type PageInfo {
 
 "Conditions on a text field. All given conditions must hold."
 input StringFilter {
+  "Equals the text exactly (case and accents count)."
   eq: String
+  "Differs from the text; rows where the field is null are kept."
   neq: String
+  "Equals one of the texts exactly."
   in: [String!]
+  "Equals none of the texts; rows where the field is null are left out."
   notIn: [String!]
   "Contains the text, ignoring case and accents."
   contains: String
@@ -4210,50 +4226,79 @@ input StringFilter {
 
 "Conditions on an integer field. All given conditions must hold."
 input IntFilter {
+  "Equals the number."
   eq: Int
+  "Differs from the number; rows where the field is null are kept."
   neq: Int
+  "Equals one of the numbers."
   in: [Int!]
+  "Greater than the number."
   gt: Int
+  "Greater than or equal to the number."
   gte: Int
+  "Less than the number."
   lt: Int
+  "Less than or equal to the number."
   lte: Int
+  "true: the field is empty (null); false: it is set."
   isNull: Boolean
 }
 
 "Conditions on a decimal field. All given conditions must hold."
 input DecimalFilter {
+  "Equals the value (a decimal string, e.g. \"1500.00\")."
   eq: Decimal
+  "Differs from the value; rows where the field is null are kept."
   neq: Decimal
+  "Equals one of the values."
   in: [Decimal!]
+  "Greater than the value."
   gt: Decimal
+  "Greater than or equal to the value."
   gte: Decimal
+  "Less than the value."
   lt: Decimal
+  "Less than or equal to the value."
   lte: Decimal
+  "true: the field is empty (null); false: it is set."
   isNull: Boolean
 }
 
 "Conditions on a date field. All given conditions must hold."
 input DateFilter {
+  "On the date (YYYY-MM-DD)."
   eq: Date
+  "Not on the date; rows where the field is null are kept."
   neq: Date
+  "On one of the dates."
   in: [Date!]
+  "After the date."
   gt: Date
+  "On or after the date."
   gte: Date
+  "Before the date."
   lt: Date
+  "On or before the date."
   lte: Date
+  "true: the field is empty (null); false: it is set."
   isNull: Boolean
 }
 
 "Conditions on a boolean field."
 input BooleanFilter {
+  "Equals the value (true or false)."
   eq: Boolean
+  "true: the field is empty (null); false: it is set."
   isNull: Boolean
 }
 
 "Conditions on a global id."
 input IDFilter {
+  "Is the object with this global id."
   eq: ID
+  "Is one of the objects with these global ids."
   in: [ID!]
+  "Is not the object with this global id."
   neq: ID
 }
 
@@ -4265,147 +4310,381 @@ input StringListFilter {
   containsAny: [String!]
 }
 
+"The entry point of every read: lists (connections) of each kind of object, and lookups by global id or by code."
 type Query {
   "Fetches any object by its global id; null when it does not exist."
-  node(id: ID!): Node
+  node(
+    "The global id, as returned in an ` + "`" + `id` + "`" + ` field."
+    id: ID!
+  ): Node
   "Fetches several objects by their global ids, in the same order; null where one does not exist."
-  nodes(ids: [ID!]!): [Node]!
+  nodes(
+    "The global ids, as returned in ` + "`" + `id` + "`" + ` fields."
+    ids: [ID!]!
+  ): [Node]!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/coordination.graphqls", Input: `"The local social coordination of a commune (e.g. the CASS of Schaerbeek: the CPAS and the Coordination Sociale de Schaerbeek)."
 type Coordination implements Node @table(name: "coordination", fr: "Coordination locale", nl: "Lokale coördinatie") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. cass-schaerbeek."
   code: String!
+  "Full name."
   name: String!
+  "Usual acronym, e.g. CASS."
   acronym: String
+  "What it does and who takes part, in free text."
   description: String
   "The commune it coordinates."
   territory: Territory! @relation(fk: "territory_id")
   "The operator that leads it (often the CPAS)."
   leadOperator: Operator @relation(fk: "lead_operator_id")
   "Member organisations."
-  members(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "coordination_member", ref: "coordination_id", fk: "operator_id")
+  members(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "coordination_member", ref: "coordination_id", fk: "operator_id")
   "Its steering committee and working groups."
-  workingGroups(first: Int, after: String, last: Int, before: String, filter: WorkingGroupFilter, orderBy: [WorkingGroupOrder!]): WorkingGroupConnection! @relation(ref: "coordination_id")
-  events(first: Int, after: String, last: Int, before: String, filter: EventFilter, orderBy: [EventOrder!]): EventConnection! @relation(ref: "coordination_id")
+  workingGroups(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: WorkingGroupFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [WorkingGroupOrder!]
+  ): WorkingGroupConnection! @relation(ref: "coordination_id")
+  "Events it held."
+  events(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: EventFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [EventOrder!]
+  ): EventConnection! @relation(ref: "coordination_id")
   "Observations whose subject is this coordination (e.g. digital-exclusion monitoring)."
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection! @relation(ref: "coordination_id")
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection! @relation(ref: "coordination_id")
+  "Where the data of this coordination comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects coordinations. All given conditions must hold."
 input CoordinationFilter {
+  "Every one of these filters must match."
   and: [CoordinationFilter!]
+  "At least one of these filters must match."
   or: [CoordinationFilter!]
+  "This filter must not match."
   not: CoordinationFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the name."
   name: StringFilter
+  "Coordinations whose territory matches."
   territory: TerritoryFilter
+  "Coordinations with at least one matching member operator."
   members: OperatorFilter
 }
 
 "A body of a coordination: its steering committee, a working group (GT) or a platform."
 type WorkingGroup implements Node @table(name: "working_group", fr: "Groupe de travail", nl: "Werkgroep") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Steering committee, working group or platform."
   kind: WorkingGroupKind!
+  "Name of the body."
   name: String!
+  "What it works on, in free text."
   description: String
+  "The coordination it belongs to."
   coordination: Coordination! @relation(fk: "coordination_id")
+  "Its theme, for a thematic working group."
   theme: Theme @relation(fk: "theme_id")
   "Member organisations."
-  members(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "working_group_member", ref: "working_group_id", fk: "operator_id")
-  meetings(first: Int, after: String, last: Int, before: String, filter: MeetingFilter, orderBy: [MeetingOrder!]): MeetingConnection! @relation(ref: "working_group_id")
+  members(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "working_group_member", ref: "working_group_id", fk: "operator_id")
+  "Its meetings."
+  meetings(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: MeetingFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [MeetingOrder!]
+  ): MeetingConnection! @relation(ref: "working_group_id")
+  "Where the data of this working group comes from."
   source: Source! @relation(fk: "source_id")
 }
 
+"Kind of body within a coordination."
 enum WorkingGroupKind {
+  "The steering committee (comité de pilotage)."
   STEERING_COMMITTEE
+  "A thematic working group (groupe de travail, GT)."
   WORKING_GROUP
+  "A platform (plateforme) of partner organisations."
   PLATFORM
 }
 
+"Conditions on a working-group kind."
 input WorkingGroupKindFilter {
+  "Equals this value."
   eq: WorkingGroupKind
+  "Differs from this value."
   neq: WorkingGroupKind
+  "Equals one of these values."
   in: [WorkingGroupKind!]
 }
 
 "Selects working groups. All given conditions must hold."
 input WorkingGroupFilter {
+  "Every one of these filters must match."
   and: [WorkingGroupFilter!]
+  "At least one of these filters must match."
   or: [WorkingGroupFilter!]
+  "This filter must not match."
   not: WorkingGroupFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Working groups whose kind matches."
   kind: WorkingGroupKindFilter
+  "Conditions on the name."
   name: StringFilter
+  "Working groups whose coordination matches."
   coordination: CoordinationFilter
+  "Working groups whose theme matches."
   theme: ThemeFilter
+  "Working groups with at least one matching member operator."
   members: OperatorFilter
 }
 
 "A meeting of a working group or steering committee. Reports often give only how many meetings took place in a year, so the date may be missing."
 type Meeting implements Node @table(name: "meeting", fr: "Réunion", nl: "Vergadering") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Year of the meeting (always known, even when the date is not)."
   year: Int!
+  "Date of the meeting; null when the report only counts meetings per year."
   heldOn: Date
+  "How many people attended, when known."
   participantCount: Int
+  "Remarks on the meeting."
   note: String
+  "The working group or committee that met."
   workingGroup: WorkingGroup! @relation(fk: "working_group_id")
+  "Where the data of this meeting comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects meetings. All given conditions must hold."
 input MeetingFilter {
+  "Every one of these filters must match."
   and: [MeetingFilter!]
+  "At least one of these filters must match."
   or: [MeetingFilter!]
+  "This filter must not match."
   not: MeetingFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the year."
   year: IntFilter
+  "Conditions on the date of the meeting."
   heldOn: DateFilter
+  "Conditions on the number of participants."
   participantCount: IntFilter
+  "Meetings whose working group matches."
   workingGroup: WorkingGroupFilter
 }
 
 "An event of a coordination, with its participants and the organisations represented."
 type Event implements Node @table(name: "event", fr: "Événement", nl: "Evenement") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Title of the event."
   title: String!
+  "Date of the event."
   heldOn: Date!
+  "How many people took part, when known."
   participantCount: Int
+  "What happened, in free text."
   description: String
+  "The coordination that held it, if any."
   coordination: Coordination @relation(fk: "coordination_id")
+  "The operator that organised it, if any."
   organiser: Operator @relation(fk: "organiser_id")
+  "Where it took place, when recorded."
   territory: Territory @relation(fk: "territory_id")
+  "Its theme, if any."
   theme: Theme @relation(fk: "theme_id")
   "Organisations represented."
-  organisations(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "event_organisation", ref: "event_id", fk: "operator_id")
+  organisations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "event_organisation", ref: "event_id", fk: "operator_id")
+  "Where the data of this event comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects events. All given conditions must hold."
 input EventFilter {
+  "Every one of these filters must match."
   and: [EventFilter!]
+  "At least one of these filters must match."
   or: [EventFilter!]
+  "This filter must not match."
   not: EventFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the title."
   title: StringFilter
+  "Conditions on the date of the event."
   heldOn: DateFilter
+  "Conditions on the number of participants."
   participantCount: IntFilter
+  "Events whose coordination matches."
   coordination: CoordinationFilter
+  "Events whose organiser matches."
   organiser: OperatorFilter
+  "Events whose territory matches."
   territory: TerritoryFilter
+  "Events whose theme matches."
   theme: ThemeFilter
+  "Events with at least one matching represented organisation."
   organisations: OperatorFilter
 }
 
 extend type Query {
-  coordinations(first: Int, after: String, last: Int, before: String, filter: CoordinationFilter, orderBy: [CoordinationOrder!]): CoordinationConnection!
+  "Local social coordinations of the communes."
+  coordinations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: CoordinationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [CoordinationOrder!]
+  ): CoordinationConnection!
   "A coordination by its code."
-  coordination(code: String!): Coordination
-  workingGroups(first: Int, after: String, last: Int, before: String, filter: WorkingGroupFilter, orderBy: [WorkingGroupOrder!]): WorkingGroupConnection!
-  meetings(first: Int, after: String, last: Int, before: String, filter: MeetingFilter, orderBy: [MeetingOrder!]): MeetingConnection!
-  events(first: Int, after: String, last: Int, before: String, filter: EventFilter, orderBy: [EventOrder!]): EventConnection!
+  coordination(
+    "Coordination code, e.g. cass-schaerbeek."
+    code: String!
+  ): Coordination
+  "Steering committees, working groups and platforms of the coordinations."
+  workingGroups(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: WorkingGroupFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [WorkingGroupOrder!]
+  ): WorkingGroupConnection!
+  "Meetings of working groups and steering committees."
+  meetings(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: MeetingFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [MeetingOrder!]
+  ): MeetingConnection!
+  "Events of the coordinations."
+  events(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: EventFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [EventOrder!]
+  ): EventConnection!
 }
 
 "A page of coordinations."
@@ -4424,18 +4703,23 @@ type CoordinationConnection {
 type CoordinationEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Coordination."
   cursor: String!
+  "The Coordination at this position."
   node: Coordination!
 }
 
 "Fields coordinations can be sorted by. Ties are broken by creation order."
 enum CoordinationOrderField {
+  "By code."
   CODE
+  "By name."
   NAME
 }
 
 "A sort key for coordinations."
 input CoordinationOrder {
+  "The field to sort by."
   field: CoordinationOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4455,18 +4739,23 @@ type WorkingGroupConnection {
 type WorkingGroupEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this WorkingGroup."
   cursor: String!
+  "The WorkingGroup at this position."
   node: WorkingGroup!
 }
 
 "Fields working groups can be sorted by. Ties are broken by creation order."
 enum WorkingGroupOrderField {
+  "By name."
   NAME
+  "By kind."
   KIND
 }
 
 "A sort key for working groups."
 input WorkingGroupOrder {
+  "The field to sort by."
   field: WorkingGroupOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4486,17 +4775,21 @@ type MeetingConnection {
 type MeetingEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Meeting."
   cursor: String!
+  "The Meeting at this position."
   node: Meeting!
 }
 
 "Fields meetings can be sorted by. Ties are broken by creation order."
 enum MeetingOrderField {
+  "By year."
   YEAR
 }
 
 "A sort key for meetings."
 input MeetingOrder {
+  "The field to sort by."
   field: MeetingOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4516,31 +4809,42 @@ type EventConnection {
 type EventEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Event."
   cursor: String!
+  "The Event at this position."
   node: Event!
 }
 
 "Fields events can be sorted by. Ties are broken by creation order."
 enum EventOrderField {
+  "By date."
   HELD_ON
+  "By title."
   TITLE
 }
 
 "A sort key for events."
 input EventOrder {
+  "The field to sort by."
   field: EventOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
 `, BuiltIn: false},
 	{Name: "../../schema/funding.graphqls", Input: `"A public body that funds or regulates (pouvoir subsidiant): COCOF, COCOM, the Region, Actiris, the Federal state, a commune, the EU..."
 type Authority implements Node @table(name: "authority", fr: "Pouvoir subsidiant", nl: "Subsidiërende overheid") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "Stable code (e.g. cocof, cocom, actiris)."
   code: String!
+  "Name in French."
   nameFr: String!
+  "Name in Dutch."
   nameNl: String!
   "Name in the requested language."
-  name(lang: Lang = FR): String!
+  name(
+    "Language of the name: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
   "Usual acronym."
   acronym: String
   "Institutional level, used to judge coherence across levels of power."
@@ -4548,11 +4852,51 @@ type Authority implements Node @table(name: "authority", fr: "Pouvoir subsidiant
   "The authority this one depends on (the Region for Actiris)."
   parent: Authority @relation(fk: "parent_id")
   "Authorities that depend on this one."
-  children(first: Int, after: String, last: Int, before: String, filter: AuthorityFilter, orderBy: [AuthorityOrder!]): AuthorityConnection! @relation(ref: "parent_id")
+  children(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: AuthorityFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [AuthorityOrder!]
+  ): AuthorityConnection! @relation(ref: "parent_id")
   "Policies of this authority."
-  policies(first: Int, after: String, last: Int, before: String, filter: PolicyFilter, orderBy: [PolicyOrder!]): PolicyConnection! @relation(ref: "authority_id")
+  policies(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: PolicyFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [PolicyOrder!]
+  ): PolicyConnection! @relation(ref: "authority_id")
   "Programmes this authority funds."
-  fundedProgrammes(first: Int, after: String, last: Int, before: String, filter: ProgrammeFilter, orderBy: [ProgrammeOrder!]): ProgrammeConnection! @relation(ref: "funder_id")
+  fundedProgrammes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeOrder!]
+  ): ProgrammeConnection! @relation(ref: "funder_id")
+  "Where the data of this authority comes from."
   source: Source! @relation(fk: "source_id")
 }
 
@@ -4574,71 +4918,141 @@ enum AuthorityLevel {
   COMMUNE
 }
 
+"Conditions on an authority level."
 input AuthorityLevelFilter {
+  "Equals this value."
   eq: AuthorityLevel
+  "Differs from this value."
   neq: AuthorityLevel
+  "Equals one of these values."
   in: [AuthorityLevel!]
 }
 
 "Selects authorities. All given conditions must hold."
 input AuthorityFilter {
+  "Every one of these filters must match."
   and: [AuthorityFilter!]
+  "At least one of these filters must match."
   or: [AuthorityFilter!]
+  "This filter must not match."
   not: AuthorityFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French name."
   nameFr: StringFilter
+  "Conditions on the Dutch name."
   nameNl: StringFilter
+  "Conditions on the acronym."
   acronym: StringFilter
+  "Authorities whose level matches."
   level: AuthorityLevelFilter
+  "Authorities whose parent matches."
   parent: AuthorityFilter
 }
 
 "A public policy of an authority: a decree, a plan (e.g. the COCOF social-cohesion decree of 30 Nov 2018, the COCOM PSSI)."
 type Policy implements Node @table(name: "policy", fr: "Politique", nl: "Beleid") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. cohesion-decree-2018."
   code: String!
+  "Name in French."
   nameFr: String!
+  "Name in Dutch."
   nameNl: String!
   "Name in the requested language."
-  name(lang: Lang = FR): String!
+  name(
+    "Language of the name: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "What the policy is about, in free text."
   description: String
   "Legal reference (act, date, Moniteur belge)."
   legalReference: String
+  "Date it came into force, when known."
   startDate: Date
+  "Date it ended; null while in force."
   endDate: Date
   "The authority that carries this policy."
   authority: Authority! @relation(fk: "authority_id")
   "Funding programmes under this policy."
-  programmes(first: Int, after: String, last: Int, before: String, filter: ProgrammeFilter, orderBy: [ProgrammeOrder!]): ProgrammeConnection! @relation(ref: "policy_id")
+  programmes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeOrder!]
+  ): ProgrammeConnection! @relation(ref: "policy_id")
   "Programmes and projects of other policies linked to this one."
-  transversalLinks(first: Int, after: String, last: Int, before: String, filter: TransversalLinkFilter, orderBy: [TransversalLinkOrder!]): TransversalLinkConnection! @relation(ref: "policy_id")
+  transversalLinks(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TransversalLinkFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TransversalLinkOrder!]
+  ): TransversalLinkConnection! @relation(ref: "policy_id")
+  "Where the data of this policy comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects policies. All given conditions must hold."
 input PolicyFilter {
+  "Every one of these filters must match."
   and: [PolicyFilter!]
+  "At least one of these filters must match."
   or: [PolicyFilter!]
+  "This filter must not match."
   not: PolicyFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French name."
   nameFr: StringFilter
+  "Conditions on the Dutch name."
   nameNl: StringFilter
+  "Conditions on the start date."
   startDate: DateFilter
+  "Conditions on the end date."
   endDate: DateFilter
+  "Policies whose authority matches."
   authority: AuthorityFilter
 }
 
 "A funding scheme under a policy, with a period, a budget and rules (e.g. a CLSS, the CPAS/Actiris partnership 2022-2027)."
 type Programme implements Node @table(name: "programme", fr: "Programme", nl: "Programma") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. cohesion-2024-2028."
   code: String!
+  "Name in French."
   nameFr: String!
+  "Name in Dutch."
   nameNl: String!
   "Name in the requested language."
-  name(lang: Lang = FR): String!
+  name(
+    "Language of the name: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "What the programme funds, in free text."
   description: String
+  "First day of the programme's period."
   startDate: Date!
   "End of the period; null when open-ended."
   endDate: Date
@@ -4653,33 +5067,124 @@ type Programme implements Node @table(name: "programme", fr: "Programme", nl: "P
   "The authority that funds it."
   funder: Authority! @relation(fk: "funder_id")
   "Its priorities or axes."
-  axes(first: Int, after: String, last: Int, before: String, filter: ProgrammeAxisFilter, orderBy: [ProgrammeAxisOrder!]): ProgrammeAxisConnection! @relation(ref: "programme_id")
+  axes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeAxisFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeAxisOrder!]
+  ): ProgrammeAxisConnection! @relation(ref: "programme_id")
   "Territories it covers."
-  territories(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection! @relation(link: "programme_territory", ref: "programme_id", fk: "territory_id")
+  territories(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection! @relation(link: "programme_territory", ref: "programme_id", fk: "territory_id")
   "Operators approved under it."
-  approvals(first: Int, after: String, last: Int, before: String, filter: ApprovalFilter, orderBy: [ApprovalOrder!]): ApprovalConnection! @relation(ref: "programme_id")
+  approvals(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ApprovalFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ApprovalOrder!]
+  ): ApprovalConnection! @relation(ref: "programme_id")
   "Projects it funds."
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(ref: "programme_id")
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(ref: "programme_id")
   "Indicators defined for it."
-  indicators(first: Int, after: String, last: Int, before: String, filter: IndicatorFilter, orderBy: [IndicatorOrder!]): IndicatorConnection! @relation(ref: "programme_id")
+  indicators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: IndicatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [IndicatorOrder!]
+  ): IndicatorConnection! @relation(ref: "programme_id")
   "Its links to other policies."
-  transversalLinks(first: Int, after: String, last: Int, before: String, filter: TransversalLinkFilter, orderBy: [TransversalLinkOrder!]): TransversalLinkConnection! @relation(ref: "programme_id")
+  transversalLinks(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TransversalLinkFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TransversalLinkOrder!]
+  ): TransversalLinkConnection! @relation(ref: "programme_id")
+  "Where the data of this programme comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects programmes. All given conditions must hold."
 input ProgrammeFilter {
+  "Every one of these filters must match."
   and: [ProgrammeFilter!]
+  "At least one of these filters must match."
   or: [ProgrammeFilter!]
+  "This filter must not match."
   not: ProgrammeFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French name."
   nameFr: StringFilter
+  "Conditions on the Dutch name."
   nameNl: StringFilter
+  "Conditions on the start date."
   startDate: DateFilter
+  "Conditions on the end date."
   endDate: DateFilter
+  "Conditions on the budget (EUR)."
   budget: DecimalFilter
+  "Programmes whose policy matches."
   policy: PolicyFilter
+  "Programmes whose funder matches."
   funder: AuthorityFilter
   "Programmes covering at least one matching territory."
   territories: TerritoryFilter
@@ -4689,44 +5194,141 @@ input ProgrammeFilter {
 
 "A priority or axis of a programme (e.g. axis 2 of the 2018 decree: French as a foreign language and literacy)."
 type ProgrammeAxis implements Node @table(name: "programme_axis", fr: "Axe", nl: "As") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "Code within the programme (1, 2, 2.1...)."
   code: String!
+  "Name in French."
   nameFr: String!
+  "Name in Dutch."
   nameNl: String!
   "Name in the requested language."
-  name(lang: Lang = FR): String!
+  name(
+    "Language of the name: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "What the axis covers, in free text."
   description: String
+  "The programme it belongs to."
   programme: Programme! @relation(fk: "programme_id")
   "Approvals granted for this axis."
-  approvals(first: Int, after: String, last: Int, before: String, filter: ApprovalFilter, orderBy: [ApprovalOrder!]): ApprovalConnection! @relation(ref: "axis_id")
+  approvals(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ApprovalFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ApprovalOrder!]
+  ): ApprovalConnection! @relation(ref: "axis_id")
   "Projects under this axis."
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(ref: "axis_id")
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(ref: "axis_id")
 }
 
 "Selects programme axes. All given conditions must hold."
 input ProgrammeAxisFilter {
+  "Every one of these filters must match."
   and: [ProgrammeAxisFilter!]
+  "At least one of these filters must match."
   or: [ProgrammeAxisFilter!]
+  "This filter must not match."
   not: ProgrammeAxisFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French name."
   nameFr: StringFilter
+  "Conditions on the Dutch name."
   nameNl: StringFilter
+  "Programme axes whose programme matches."
   programme: ProgrammeFilter
 }
 
 extend type Query {
   "Authorities (pouvoirs subsidiants)."
-  authorities(first: Int, after: String, last: Int, before: String, filter: AuthorityFilter, orderBy: [AuthorityOrder!]): AuthorityConnection!
+  authorities(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: AuthorityFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [AuthorityOrder!]
+  ): AuthorityConnection!
   "Policies."
-  policies(first: Int, after: String, last: Int, before: String, filter: PolicyFilter, orderBy: [PolicyOrder!]): PolicyConnection!
+  policies(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: PolicyFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [PolicyOrder!]
+  ): PolicyConnection!
   "Funding programmes."
-  programmes(first: Int, after: String, last: Int, before: String, filter: ProgrammeFilter, orderBy: [ProgrammeOrder!]): ProgrammeConnection!
+  programmes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeOrder!]
+  ): ProgrammeConnection!
   "A programme by its code."
-  programme(code: String!): Programme
+  programme(
+    "Programme code, e.g. cohesion-2024-2028."
+    code: String!
+  ): Programme
   "Axes of all programmes."
-  programmeAxes(first: Int, after: String, last: Int, before: String, filter: ProgrammeAxisFilter, orderBy: [ProgrammeAxisOrder!]): ProgrammeAxisConnection!
+  programmeAxes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeAxisFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeAxisOrder!]
+  ): ProgrammeAxisConnection!
 }
 
 "A page of authorities."
@@ -4745,20 +5347,27 @@ type AuthorityConnection {
 type AuthorityEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Authority."
   cursor: String!
+  "The Authority at this position."
   node: Authority!
 }
 
 "Fields authorities can be sorted by. Ties are broken by creation order."
 enum AuthorityOrderField {
+  "By code."
   CODE
+  "By French name."
   NAME_FR
+  "By Dutch name."
   NAME_NL
+  "By institutional level."
   LEVEL
 }
 
 "A sort key for authorities."
 input AuthorityOrder {
+  "The field to sort by."
   field: AuthorityOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4778,19 +5387,25 @@ type PolicyConnection {
 type PolicyEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Policy."
   cursor: String!
+  "The Policy at this position."
   node: Policy!
 }
 
 "Fields policies can be sorted by. Ties are broken by creation order."
 enum PolicyOrderField {
+  "By code."
   CODE
+  "By French name."
   NAME_FR
+  "By Dutch name."
   NAME_NL
 }
 
 "A sort key for policies."
 input PolicyOrder {
+  "The field to sort by."
   field: PolicyOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4810,20 +5425,27 @@ type ProgrammeConnection {
 type ProgrammeEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Programme."
   cursor: String!
+  "The Programme at this position."
   node: Programme!
 }
 
 "Fields programmes can be sorted by. Ties are broken by creation order."
 enum ProgrammeOrderField {
+  "By code."
   CODE
+  "By French name."
   NAME_FR
+  "By Dutch name."
   NAME_NL
+  "By start date."
   START_DATE
 }
 
 "A sort key for programmes."
 input ProgrammeOrder {
+  "The field to sort by."
   field: ProgrammeOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -4843,32 +5465,45 @@ type ProgrammeAxisConnection {
 type ProgrammeAxisEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this ProgrammeAxis."
   cursor: String!
+  "The ProgrammeAxis at this position."
   node: ProgrammeAxis!
 }
 
 "Fields programme axes can be sorted by. Ties are broken by creation order."
 enum ProgrammeAxisOrderField {
+  "By code."
   CODE
+  "By French name."
   NAME_FR
 }
 
 "A sort key for programme axes."
 input ProgrammeAxisOrder {
+  "The field to sort by."
   field: ProgrammeAxisOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
 `, BuiltIn: false},
 	{Name: "../../schema/measures.graphqls", Input: `"A measure defined for a programme (or shared): e.g. 'actions per subsidised FTE' of the CPAS/Actiris framework, or the social-activation objectives grid."
 type Indicator implements Node @table(name: "indicator", fr: "Indicateur", nl: "Indicator") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "Stable code (e.g. sa2015.2.1)."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "How the indicator is defined or counted."
   description: String
+  "Unit of its values (persons, actions, EUR, %...)."
   unit: Unit!
   "How values combine across subjects and periods."
   aggregation: Aggregation!
@@ -4879,101 +5514,175 @@ type Indicator implements Node @table(name: "indicator", fr: "Indicateur", nl: "
   "The indicator this one details (2 for 2.1)."
   parent: Indicator @relation(fk: "parent_id")
   "The indicators that detail this one."
-  children(first: Int, after: String, last: Int, before: String, filter: IndicatorFilter, orderBy: [IndicatorOrder!]): IndicatorConnection! @relation(ref: "parent_id")
+  children(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: IndicatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [IndicatorOrder!]
+  ): IndicatorConnection! @relation(ref: "parent_id")
   "For a ratio: the indicator summed above the line."
   numerator: Indicator @relation(fk: "numerator_id")
   "For a ratio: the indicator summed below the line."
   denominator: Indicator @relation(fk: "denominator_id")
   "Its values: targets, results and baselines."
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection! @relation(ref: "indicator_id")
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection! @relation(ref: "indicator_id")
+  "Where the data of this indicator comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Unit of an indicator."
 enum Unit {
+  "Persons (counts of people only; never personal data)."
   PERSONS
+  "Actions, e.g. the Actiris target of 600 actions per subsidised FTE per year."
   ACTIONS
+  "Files (dossiers) handled."
   FILES
+  "Sessions held (workshops, classes, meetings)."
   SESSIONS
+  "Hours."
   HOURS
+  "Minutes, e.g. average time spent on an online procedure."
   MINUTES
   "Euros."
   EUR
+  "Per cent (%), from 0 to 100, e.g. 27 for 27%."
   PERCENT
+  "Per thousand (‰), e.g. RIS beneficiaries per 1,000 inhabitants."
   PER_MILLE
   "Full-time equivalents."
   FTE
+  "A count of anything else."
   COUNT
 }
 
 "How an indicator's values combine."
 enum Aggregation {
+  "The sum of the values (e.g. persons reached)."
   SUM
+  "The mean of the values."
   AVERAGE
   "sum(numerator) / sum(denominator); never an average of ratios."
   RATIO
+  "The largest value."
   MAX
+  "The smallest value."
   MIN
   "The latest value in the period."
   LAST
 }
 
+"Conditions on an indicator unit."
 input UnitFilter {
+  "Equals this value."
   eq: Unit
+  "Differs from this value."
   neq: Unit
+  "Equals one of these values."
   in: [Unit!]
 }
 
+"Conditions on an aggregation rule."
 input AggregationFilter {
+  "Equals this value."
   eq: Aggregation
+  "Differs from this value."
   neq: Aggregation
+  "Equals one of these values."
   in: [Aggregation!]
 }
 
 "Selects indicators. All given conditions must hold."
 input IndicatorFilter {
+  "Every one of these filters must match."
   and: [IndicatorFilter!]
+  "At least one of these filters must match."
   or: [IndicatorFilter!]
+  "This filter must not match."
   not: IndicatorFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French label."
   labelFr: StringFilter
+  "Conditions on the Dutch label."
   labelNl: StringFilter
+  "Indicators whose unit matches."
   unit: UnitFilter
+  "Indicators whose aggregation matches."
   aggregation: AggregationFilter
+  "Indicators whose programme matches."
   programme: ProgrammeFilter
+  "Indicators whose parent matches."
   parent: IndicatorFilter
 }
 
 "A value of a breakdown dimension (gender: women; age band: 18-25)."
 type Disaggregation implements Node @table(name: "disaggregation", fr: "Ventilation", nl: "Uitsplitsing") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "The dimension (gender, age_band, axis...)."
   dimension: String!
+  "Code of the value, unique within its dimension."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
 }
 
 "Selects disaggregation values."
 input DisaggregationFilter {
+  "Every one of these filters must match."
   and: [DisaggregationFilter!]
+  "At least one of these filters must match."
   or: [DisaggregationFilter!]
+  "This filter must not match."
   not: DisaggregationFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the dimension."
   dimension: StringFilter
+  "Conditions on the code."
   code: StringFilter
 }
 
 "A value of an indicator for one subject (a project, an operator, a coordination or a territory) and one period: a target, a result or a baseline."
 type Observation implements Node @table(name: "observation", fr: "Observation", nl: "Waarneming") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "First day of the period."
   periodStart: Date!
   "Last day of the period."
   periodEnd: Date!
+  "Length of the period (year, quarter, month or any range)."
   granularity: Granularity!
   "Target (objectif fixé), realised (objectif réalisé) or baseline."
   kind: ObservationKind!
@@ -4981,7 +5690,9 @@ type Observation implements Node @table(name: "observation", fr: "Observation", 
   value: Decimal!
   "Where it stands in the review workflow."
   status: ObservationStatus!
+  "Remarks on the value, e.g. \"the report says more than 400\"."
   note: String
+  "The indicator measured."
   indicator: Indicator! @relation(fk: "indicator_id")
   "The subject when it is a project."
   project: Project @relation(fk: "project_id")
@@ -4993,17 +5704,23 @@ type Observation implements Node @table(name: "observation", fr: "Observation", 
   territory: Territory @relation(fk: "territory_id")
   "The breakdown this value is for; null for the total."
   disaggregation: Disaggregation @relation(fk: "disaggregation_id")
+  "Where the data of this observation comes from."
   source: Source! @relation(fk: "source_id")
 }
 
+"Length of the period an observation covers."
 enum Granularity {
+  "A year (calendar year, or the programme's reporting year)."
   YEAR
+  "A quarter (three months)."
   QUARTER
+  "A month."
   MONTH
   "Any other date range."
   RANGE
 }
 
+"What an observation's value is: a target, a result or a starting value."
 enum ObservationKind {
   "Objectif fixé."
   TARGET
@@ -5013,86 +5730,141 @@ enum ObservationKind {
   BASELINE
 }
 
+"Where an observation stands in the review workflow: the operator enters and submits, the coordinator reviews, the administration validates."
 enum ObservationStatus {
+  "Being entered; not submitted yet."
   DRAFT
+  "Submitted by the operator, awaiting review."
   SUBMITTED
+  "Reviewed by the coordinator, awaiting validation."
   REVIEWED
+  "Validated by the administration (the default for published figures)."
   VALIDATED
+  "Rejected during review or validation."
   REJECTED
 }
 
+"Conditions on a granularity."
 input GranularityFilter {
+  "Equals this value."
   eq: Granularity
+  "Differs from this value."
   neq: Granularity
+  "Equals one of these values."
   in: [Granularity!]
 }
 
+"Conditions on an observation kind."
 input ObservationKindFilter {
+  "Equals this value."
   eq: ObservationKind
+  "Differs from this value."
   neq: ObservationKind
+  "Equals one of these values."
   in: [ObservationKind!]
 }
 
+"Conditions on an observation status."
 input ObservationStatusFilter {
+  "Equals this value."
   eq: ObservationStatus
+  "Differs from this value."
   neq: ObservationStatus
+  "Equals one of these values."
   in: [ObservationStatus!]
 }
 
 "Selects observations. All given conditions must hold."
 input ObservationFilter {
+  "Every one of these filters must match."
   and: [ObservationFilter!]
+  "At least one of these filters must match."
   or: [ObservationFilter!]
+  "This filter must not match."
   not: ObservationFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the first day of the period."
   periodStart: DateFilter
+  "Conditions on the last day of the period."
   periodEnd: DateFilter
+  "Observations whose granularity matches."
   granularity: GranularityFilter
+  "Observations whose kind matches."
   kind: ObservationKindFilter
+  "Conditions on the value (in the indicator's unit)."
   value: DecimalFilter
+  "Observations whose status matches."
   status: ObservationStatusFilter
+  "Observations whose indicator matches."
   indicator: IndicatorFilter
+  "Observations whose project matches."
   project: ProjectFilter
+  "Observations whose operator matches."
   operator: OperatorFilter
+  "Observations whose coordination matches."
   coordination: CoordinationFilter
+  "Observations whose territory matches."
   territory: TerritoryFilter
+  "Observations whose disaggregation matches."
   disaggregation: DisaggregationFilter
 }
 
 "A need observed on the ground (besoin constaté) by a local diagnosis, for a territory, a theme and a period."
 type Need implements Node @table(name: "need", fr: "Besoin constaté", nl: "Vastgestelde behoefte") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "First day of the period the diagnosis covers."
   periodStart: Date!
+  "Last day of the period the diagnosis covers."
   periodEnd: Date!
   "1 (low) to 4 (critical)."
   severity: Int!
   "What the diagnosis found."
   evidence: String!
+  "Where the need was observed."
   territory: Territory! @relation(fk: "territory_id")
+  "The theme of the need (housing, digital exclusion...)."
   theme: Theme! @relation(fk: "theme_id")
+  "The public concerned, when the diagnosis names one."
   targetPublic: TargetPublic @relation(fk: "target_public_id")
+  "Where the data of this need comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects needs. All given conditions must hold."
 input NeedFilter {
+  "Every one of these filters must match."
   and: [NeedFilter!]
+  "At least one of these filters must match."
   or: [NeedFilter!]
+  "This filter must not match."
   not: NeedFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the first day of the period."
   periodStart: DateFilter
+  "Conditions on the last day of the period."
   periodEnd: DateFilter
+  "Conditions on the severity (1 low to 4 critical)."
   severity: IntFilter
+  "Conditions on the evidence text."
   evidence: StringFilter
+  "Needs whose territory matches."
   territory: TerritoryFilter
+  "Needs whose theme matches."
   theme: ThemeFilter
+  "Needs whose target public matches."
   targetPublic: TargetPublicFilter
 }
 
 "A programme or a project linked to another policy, as judged for the coherence analysis."
 type TransversalLink implements Node @table(name: "transversal_link", fr: "Lien transversal", nl: "Transversale koppeling") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "How they relate (complementarity, overlap, risk of double financing or follow-up, tension)."
   relation: LinkRelation!
+  "The reasoning behind the judgement."
   note: String
   "The programme, when the link starts from a programme."
   programme: Programme @relation(fk: "programme_id")
@@ -5100,45 +5872,135 @@ type TransversalLink implements Node @table(name: "transversal_link", fr: "Lien 
   project: Project @relation(fk: "project_id")
   "The other policy."
   policy: Policy! @relation(fk: "policy_id")
+  "Where the data of this transversal link comes from."
   source: Source! @relation(fk: "source_id")
 }
 
+"How a programme or project relates to another policy."
 enum LinkRelation {
+  "They complement each other."
   COMPLEMENTARITY
+  "They cover the same ground."
   OVERLAP
   "Risk of double financing."
   DOUBLE_FINANCING_RISK
   "Risk of double follow-up of the same people."
   DOUBLE_FOLLOW_UP_RISK
+  "They pull in different directions."
   TENSION
 }
 
+"Conditions on a link relation."
 input LinkRelationFilter {
+  "Equals this value."
   eq: LinkRelation
+  "Differs from this value."
   neq: LinkRelation
+  "Equals one of these values."
   in: [LinkRelation!]
 }
 
 "Selects transversal links. All given conditions must hold."
 input TransversalLinkFilter {
+  "Every one of these filters must match."
   and: [TransversalLinkFilter!]
+  "At least one of these filters must match."
   or: [TransversalLinkFilter!]
+  "This filter must not match."
   not: TransversalLinkFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Transversal links whose relation matches."
   relation: LinkRelationFilter
+  "Transversal links whose programme matches."
   programme: ProgrammeFilter
+  "Transversal links whose project matches."
   project: ProjectFilter
+  "Transversal links whose policy matches."
   policy: PolicyFilter
 }
 
 extend type Query {
-  indicators(first: Int, after: String, last: Int, before: String, filter: IndicatorFilter, orderBy: [IndicatorOrder!]): IndicatorConnection!
+  "Indicators, defined per programme or shared."
+  indicators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: IndicatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [IndicatorOrder!]
+  ): IndicatorConnection!
   "An indicator by its code."
-  indicator(code: String!): Indicator
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection!
-  disaggregations(first: Int, after: String, last: Int, before: String, filter: DisaggregationFilter, orderBy: [DisaggregationOrder!]): DisaggregationConnection!
-  needs(first: Int, after: String, last: Int, before: String, filter: NeedFilter, orderBy: [NeedOrder!]): NeedConnection!
-  transversalLinks(first: Int, after: String, last: Int, before: String, filter: TransversalLinkFilter, orderBy: [TransversalLinkOrder!]): TransversalLinkConnection!
+  indicator(
+    "Indicator code, e.g. sa2015.2.1."
+    code: String!
+  ): Indicator
+  "Observations: targets, results and baselines of indicators."
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection!
+  "Values of the breakdown dimensions (gender, age band, axis...)."
+  disaggregations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: DisaggregationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [DisaggregationOrder!]
+  ): DisaggregationConnection!
+  "Needs observed by local diagnoses (besoins constatés)."
+  needs(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: NeedFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [NeedOrder!]
+  ): NeedConnection!
+  "Links of programmes and projects to other policies, for the coherence analysis."
+  transversalLinks(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TransversalLinkFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TransversalLinkOrder!]
+  ): TransversalLinkConnection!
 }
 
 "A page of indicators."
@@ -5157,18 +6019,23 @@ type IndicatorConnection {
 type IndicatorEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Indicator."
   cursor: String!
+  "The Indicator at this position."
   node: Indicator!
 }
 
 "Fields indicators can be sorted by. Ties are broken by creation order."
 enum IndicatorOrderField {
+  "By code."
   CODE
+  "By French label."
   LABEL_FR
 }
 
 "A sort key for indicators."
 input IndicatorOrder {
+  "The field to sort by."
   field: IndicatorOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5188,18 +6055,23 @@ type DisaggregationConnection {
 type DisaggregationEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Disaggregation."
   cursor: String!
+  "The Disaggregation at this position."
   node: Disaggregation!
 }
 
 "Fields disaggregation values can be sorted by. Ties are broken by creation order."
 enum DisaggregationOrderField {
+  "By dimension."
   DIMENSION
+  "By code."
   CODE
 }
 
 "A sort key for disaggregation values."
 input DisaggregationOrder {
+  "The field to sort by."
   field: DisaggregationOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5219,19 +6091,25 @@ type ObservationConnection {
 type ObservationEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Observation."
   cursor: String!
+  "The Observation at this position."
   node: Observation!
 }
 
 "Fields observations can be sorted by. Ties are broken by creation order."
 enum ObservationOrderField {
+  "By first day of the period."
   PERIOD_START
+  "By kind."
   KIND
+  "By value."
   VALUE
 }
 
 "A sort key for observations."
 input ObservationOrder {
+  "The field to sort by."
   field: ObservationOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5251,18 +6129,23 @@ type NeedConnection {
 type NeedEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Need."
   cursor: String!
+  "The Need at this position."
   node: Need!
 }
 
 "Fields needs can be sorted by. Ties are broken by creation order."
 enum NeedOrderField {
+  "By first day of the period."
   PERIOD_START
+  "By severity."
   SEVERITY
 }
 
 "A sort key for needs."
 input NeedOrder {
+  "The field to sort by."
   field: NeedOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5282,23 +6165,28 @@ type TransversalLinkConnection {
 type TransversalLinkEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this TransversalLink."
   cursor: String!
+  "The TransversalLink at this position."
   node: TransversalLink!
 }
 
 "Fields transversal links can be sorted by. Ties are broken by creation order."
 enum TransversalLinkOrderField {
+  "By relation."
   RELATION
 }
 
 "A sort key for transversal links."
 input TransversalLinkOrder {
+  "The field to sort by."
   field: TransversalLinkOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
 `, BuiltIn: false},
 	{Name: "../../schema/operators.graphqls", Input: `"An organisation that carries out activities: an association (ASBL/VZW), a CPAS, a communal service, a mutuality, a medical house..."
 type Operator implements Node @table(name: "operator", fr: "Opérateur", nl: "Operator") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "Belgian enterprise number (BCE/KBO), 10 digits; null for associations without legal personality."
   enterpriseNumber: String
@@ -5306,8 +6194,9 @@ type Operator implements Node @table(name: "operator", fr: "Opérateur", nl: "Op
   name: String!
   "Dutch name, when the organisation has one."
   nameNl: String
+  "Usual acronym or short name, if any."
   acronym: String
-  "Public or associative."
+  "Public, associative or private."
   kind: OperatorKind!
   "Working languages (ISO 639-1 codes: fr, nl, en, de)."
   languages: [String!]!
@@ -5315,36 +6204,171 @@ type Operator implements Node @table(name: "operator", fr: "Opérateur", nl: "Op
   street: String
   "Postal code of the registered seat."
   postcode: String
+  "Website address (URL)."
   website: String
+  "What the organisation does, in free text."
   description: String
   "True for demo organisations invented for illustration; they do not exist."
   fictitious: Boolean!
+  "Its legal form (ASBL/VZW, CPAS/OCMW, association de fait...)."
   legalForm: LegalForm! @relation(fk: "legal_form_id")
   "The commune of the registered seat."
   seatCommune: Territory @relation(fk: "seat_commune_id")
-  sectors(first: Int, after: String, last: Int, before: String, filter: SectorFilter, orderBy: [SectorOrder!]): SectorConnection! @relation(link: "operator_sector", ref: "operator_id", fk: "sector_id")
+  "Its sectors of activity (social action, health, education...)."
+  sectors(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: SectorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [SectorOrder!]
+  ): SectorConnection! @relation(link: "operator_sector", ref: "operator_id", fk: "sector_id")
   "Communes or quartiers the operator serves."
-  territories(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection! @relation(link: "operator_territory", ref: "operator_id", fk: "territory_id")
+  territories(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection! @relation(link: "operator_territory", ref: "operator_id", fk: "territory_id")
   "Its approvals (agréments)."
-  approvals(first: Int, after: String, last: Int, before: String, filter: ApprovalFilter, orderBy: [ApprovalOrder!]): ApprovalConnection! @relation(ref: "operator_id")
+  approvals(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ApprovalFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ApprovalOrder!]
+  ): ApprovalConnection! @relation(ref: "operator_id")
   "The projects it carries."
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(ref: "operator_id")
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(ref: "operator_id")
   "Projects of other operators it is a partner of."
-  partnerProjects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(link: "project_partner", ref: "operator_id", fk: "project_id")
+  partnerProjects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(link: "project_partner", ref: "operator_id", fk: "project_id")
   "Observations whose subject is this operator."
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection! @relation(ref: "operator_id")
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection! @relation(ref: "operator_id")
   "Coordinations it is a member of."
-  coordinations(first: Int, after: String, last: Int, before: String, filter: CoordinationFilter, orderBy: [CoordinationOrder!]): CoordinationConnection! @relation(link: "coordination_member", ref: "operator_id", fk: "coordination_id")
+  coordinations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: CoordinationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [CoordinationOrder!]
+  ): CoordinationConnection! @relation(link: "coordination_member", ref: "operator_id", fk: "coordination_id")
   "Working groups and steering committees it sits in."
-  workingGroups(first: Int, after: String, last: Int, before: String, filter: WorkingGroupFilter, orderBy: [WorkingGroupOrder!]): WorkingGroupConnection! @relation(link: "working_group_member", ref: "operator_id", fk: "working_group_id")
+  workingGroups(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: WorkingGroupFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [WorkingGroupOrder!]
+  ): WorkingGroupConnection! @relation(link: "working_group_member", ref: "operator_id", fk: "working_group_id")
   "Events it organised."
-  organisedEvents(first: Int, after: String, last: Int, before: String, filter: EventFilter, orderBy: [EventOrder!]): EventConnection! @relation(ref: "organiser_id")
+  organisedEvents(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: EventFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [EventOrder!]
+  ): EventConnection! @relation(ref: "organiser_id")
   "Events it was represented at."
-  events(first: Int, after: String, last: Int, before: String, filter: EventFilter, orderBy: [EventOrder!]): EventConnection! @relation(link: "event_organisation", ref: "operator_id", fk: "event_id")
+  events(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: EventFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [EventOrder!]
+  ): EventConnection! @relation(link: "event_organisation", ref: "operator_id", fk: "event_id")
+  "Where the data of this operator comes from."
   source: Source! @relation(fk: "source_id")
 }
 
-"Public or associative operator."
+"Whether an operator is public, associative or private."
 enum OperatorKind {
   "A public body: CPAS, communal service..."
   PUBLIC
@@ -5354,229 +6378,520 @@ enum OperatorKind {
   PRIVATE
 }
 
+"Conditions on an operator kind."
 input OperatorKindFilter {
+  "Equals this value."
   eq: OperatorKind
+  "Differs from this value."
   neq: OperatorKind
+  "Equals one of these values."
   in: [OperatorKind!]
 }
 
 "Selects operators. All given conditions must hold."
 input OperatorFilter {
+  "Every one of these filters must match."
   and: [OperatorFilter!]
+  "At least one of these filters must match."
   or: [OperatorFilter!]
+  "This filter must not match."
   not: OperatorFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the enterprise number (BCE/KBO), stored as 10 digits, e.g. 0999000129."
   enterpriseNumber: StringFilter
+  "Conditions on the legal name."
   name: StringFilter
+  "Conditions on the acronym."
   acronym: StringFilter
+  "Operators whose kind (public, associative, private) matches."
   kind: OperatorKindFilter
+  "Conditions on the working languages (ISO 639-1 codes, e.g. fr, nl)."
   languages: StringListFilter
+  "Conditions on the postal code of the registered seat."
   postcode: StringFilter
+  "Conditions on the fictitious flag (true for invented demo organisations)."
   fictitious: BooleanFilter
+  "Operators whose legal form matches."
   legalForm: LegalFormFilter
+  "Operators whose seat commune matches."
   seatCommune: TerritoryFilter
+  "Operators with at least one matching sector."
   sectors: SectorFilter
   "Operators serving at least one matching territory."
   territories: TerritoryFilter
+  "Operators with at least one matching approval (agrément)."
   approvals: ApprovalFilter
   "Operators with at least one matching project."
   projects: ProjectFilter
+  "Operators that are members of at least one matching coordination."
   coordinations: CoordinationFilter
 }
 
 "An operator approved (agréé) for a programme, possibly for one of its axes, over a period."
 type Approval implements Node @table(name: "approval", fr: "Agrément", nl: "Erkenning") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "First day of the approval period."
   startDate: Date!
+  "Last day of the approval period; null when open-ended."
   endDate: Date
+  "Where the approval stands (requested, granted, refused...)."
   status: ApprovalStatus!
+  "Date of the decision, when known."
   decisionDate: Date
+  "The approved operator."
   operator: Operator! @relation(fk: "operator_id")
+  "The programme the operator is approved for."
   programme: Programme! @relation(fk: "programme_id")
   "The axis the approval is for, if any."
   axis: ProgrammeAxis @relation(fk: "axis_id")
+  "Where the data of this approval comes from."
   source: Source! @relation(fk: "source_id")
 }
 
+"Where an approval (agrément) stands."
 enum ApprovalStatus {
+  "Applied for; no decision yet."
   REQUESTED
+  "Granted and in force."
   GRANTED
+  "Refused."
   REFUSED
+  "Temporarily suspended."
   SUSPENDED
+  "No longer in force."
   ENDED
 }
 
+"Conditions on an approval status."
 input ApprovalStatusFilter {
+  "Equals this value."
   eq: ApprovalStatus
+  "Differs from this value."
   neq: ApprovalStatus
+  "Equals one of these values."
   in: [ApprovalStatus!]
 }
 
 "Selects approvals. All given conditions must hold."
 input ApprovalFilter {
+  "Every one of these filters must match."
   and: [ApprovalFilter!]
+  "At least one of these filters must match."
   or: [ApprovalFilter!]
+  "This filter must not match."
   not: ApprovalFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the start date."
   startDate: DateFilter
+  "Conditions on the end date."
   endDate: DateFilter
+  "Approvals whose status matches."
   status: ApprovalStatusFilter
+  "Approvals whose operator matches."
   operator: OperatorFilter
+  "Approvals whose programme matches."
   programme: ProgrammeFilter
+  "Approvals whose axis matches."
   axis: ProgrammeAxisFilter
 }
 
 "An activity of an operator under a programme, in a territory, over a period, with a granted budget."
 type Project implements Node @table(name: "project", fr: "Projet", nl: "Project") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Unique reference code, when the project has one."
   code: String
+  "Title of the project."
   title: String!
+  "What the project does, in free text."
   description: String
+  "First day of the project."
   startDate: Date!
+  "Last day of the project; null when open-ended."
   endDate: Date
   "Granted budget in EUR."
   budget: Decimal
   "The operator that carries it."
   operator: Operator! @relation(fk: "operator_id")
+  "The programme that funds it."
   programme: Programme! @relation(fk: "programme_id")
+  "The programme axis it falls under, if any."
   axis: ProgrammeAxis @relation(fk: "axis_id")
   "Where it takes place."
   territory: Territory! @relation(fk: "territory_id")
-  themes(first: Int, after: String, last: Int, before: String, filter: ThemeFilter, orderBy: [ThemeOrder!]): ThemeConnection! @relation(link: "project_theme", ref: "project_id", fk: "theme_id")
-  targetPublics(first: Int, after: String, last: Int, before: String, filter: TargetPublicFilter, orderBy: [TargetPublicOrder!]): TargetPublicConnection! @relation(link: "project_target_public", ref: "project_id", fk: "target_public_id")
+  "Themes it addresses (digital exclusion, literacy...)."
+  themes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ThemeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ThemeOrder!]
+  ): ThemeConnection! @relation(link: "project_theme", ref: "project_id", fk: "theme_id")
+  "Publics it targets (youth 18-25, newcomers...)."
+  targetPublics(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TargetPublicFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TargetPublicOrder!]
+  ): TargetPublicConnection! @relation(link: "project_target_public", ref: "project_id", fk: "target_public_id")
   "Partner operators."
-  partners(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "project_partner", ref: "project_id", fk: "operator_id")
+  partners(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "project_partner", ref: "project_id", fk: "operator_id")
   "Targets and results of the project."
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection! @relation(ref: "project_id")
-  transversalLinks(first: Int, after: String, last: Int, before: String, filter: TransversalLinkFilter, orderBy: [TransversalLinkOrder!]): TransversalLinkConnection! @relation(ref: "project_id")
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection! @relation(ref: "project_id")
+  "Its links to other policies (complementarity, overlap, risk of double financing...)."
+  transversalLinks(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TransversalLinkFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TransversalLinkOrder!]
+  ): TransversalLinkConnection! @relation(ref: "project_id")
+  "Where the data of this project comes from."
   source: Source! @relation(fk: "source_id")
 }
 
 "Selects projects. All given conditions must hold."
 input ProjectFilter {
+  "Every one of these filters must match."
   and: [ProjectFilter!]
+  "At least one of these filters must match."
   or: [ProjectFilter!]
+  "This filter must not match."
   not: ProjectFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the title."
   title: StringFilter
+  "Conditions on the start date."
   startDate: DateFilter
+  "Conditions on the end date."
   endDate: DateFilter
+  "Conditions on the granted budget (EUR)."
   budget: DecimalFilter
+  "Projects whose operator matches."
   operator: OperatorFilter
+  "Projects whose programme matches."
   programme: ProgrammeFilter
+  "Projects whose axis matches."
   axis: ProgrammeAxisFilter
+  "Projects whose territory matches."
   territory: TerritoryFilter
+  "Projects with at least one matching theme."
   themes: ThemeFilter
+  "Projects with at least one matching target public."
   targetPublics: TargetPublicFilter
+  "Projects with at least one matching partner operator."
   partners: OperatorFilter
 }
 
 "A theme of activity (digital exclusion, housing, mental health, literacy...)."
 type Theme implements Node @table(name: "theme", fr: "Thématique", nl: "Thema") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. digital_exclusion."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(link: "project_theme", ref: "theme_id", fk: "project_id")
-  needs(first: Int, after: String, last: Int, before: String, filter: NeedFilter, orderBy: [NeedOrder!]): NeedConnection! @relation(ref: "theme_id")
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "Projects that address this theme."
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(link: "project_theme", ref: "theme_id", fk: "project_id")
+  "Needs observed on this theme."
+  needs(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: NeedFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [NeedOrder!]
+  ): NeedConnection! @relation(ref: "theme_id")
 }
 
 "Selects themes."
 input ThemeFilter {
+  "Every one of these filters must match."
   and: [ThemeFilter!]
+  "At least one of these filters must match."
   or: [ThemeFilter!]
+  "This filter must not match."
   not: ThemeFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French label."
   labelFr: StringFilter
+  "Conditions on the Dutch label."
   labelNl: StringFilter
 }
 
 "A target public (youth 18-25, seniors, newcomers, RIS beneficiaries, job seekers...)."
 type TargetPublic implements Node @table(name: "target_public", fr: "Public cible", nl: "Doelgroep") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. youth_18_25."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(link: "project_target_public", ref: "target_public_id", fk: "project_id")
-  needs(first: Int, after: String, last: Int, before: String, filter: NeedFilter, orderBy: [NeedOrder!]): NeedConnection! @relation(ref: "target_public_id")
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "Projects that target this public."
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(link: "project_target_public", ref: "target_public_id", fk: "project_id")
+  "Needs observed for this public."
+  needs(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: NeedFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [NeedOrder!]
+  ): NeedConnection! @relation(ref: "target_public_id")
 }
 
 "Selects target publics."
 input TargetPublicFilter {
+  "Every one of these filters must match."
   and: [TargetPublicFilter!]
+  "At least one of these filters must match."
   or: [TargetPublicFilter!]
+  "This filter must not match."
   not: TargetPublicFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French label."
   labelFr: StringFilter
+  "Conditions on the Dutch label."
   labelNl: StringFilter
 }
 
 "A sector of activity of operators (social action, health, education permanente...)."
 type Sector implements Node @table(name: "sector", fr: "Secteur", nl: "Sector") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. social_action."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
-  operators(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "operator_sector", ref: "sector_id", fk: "operator_id")
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "Operators active in this sector."
+  operators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "operator_sector", ref: "sector_id", fk: "operator_id")
 }
 
 "Selects sectors."
 input SectorFilter {
+  "Every one of these filters must match."
   and: [SectorFilter!]
+  "At least one of these filters must match."
   or: [SectorFilter!]
+  "This filter must not match."
   not: SectorFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French label."
   labelFr: StringFilter
+  "Conditions on the Dutch label."
   labelNl: StringFilter
 }
 
 "A legal form (ASBL/VZW, CPAS/OCMW, association de fait...)."
 type LegalForm implements Node @table(name: "legal_form", fr: "Forme juridique", nl: "Rechtsvorm") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. asbl, cpas."
   code: String!
+  "Label in French."
   labelFr: String!
+  "Label in Dutch."
   labelNl: String!
   "Label in the requested language."
-  label(lang: Lang = FR): String!
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
   "Whether it is a form of public law (CPAS, commune...)."
   isPublic: Boolean!
-  operators(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(ref: "legal_form_id")
+  "Operators with this legal form."
+  operators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(ref: "legal_form_id")
 }
 
 "Selects legal forms."
 input LegalFormFilter {
+  "Every one of these filters must match."
   and: [LegalFormFilter!]
+  "At least one of these filters must match."
   or: [LegalFormFilter!]
+  "This filter must not match."
   not: LegalFormFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Conditions on the French label."
   labelFr: StringFilter
+  "Conditions on the Dutch label."
   labelNl: StringFilter
+  "Conditions on the public-law flag."
   isPublic: BooleanFilter
 }
 
 "Where values come from: a source document, a dataset, or 'illustrative' for demo values that no document gives."
 type Source implements Node @table(name: "source", fr: "Source", nl: "Bron") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
+  "Stable code, e.g. statbel-pop-2020."
   code: String!
+  "What kind of source it is (document, dataset, website, illustrative, synthetic)."
   kind: SourceKind!
+  "Title of the document, dataset or page."
   title: String!
+  "Who published it (e.g. Statbel, COCOF, Actiris)."
   publisher: String
+  "Where to find it online."
   url: String
+  "Publication date, when known."
   publishedOn: Date
+  "Remarks, e.g. what is unverified or how the values were derived."
   note: String
 }
 
+"What kind of source backs the data."
 enum SourceKind {
   "A document (report, call, framework)."
   DOCUMENT
@@ -5590,35 +6905,160 @@ enum SourceKind {
   SYNTHETIC
 }
 
+"Conditions on a source kind."
 input SourceKindFilter {
+  "Equals this value."
   eq: SourceKind
+  "Differs from this value."
   neq: SourceKind
+  "Equals one of these values."
   in: [SourceKind!]
 }
 
 "Selects sources."
 input SourceFilter {
+  "Every one of these filters must match."
   and: [SourceFilter!]
+  "At least one of these filters must match."
   or: [SourceFilter!]
+  "This filter must not match."
   not: SourceFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code."
   code: StringFilter
+  "Sources whose kind matches."
   kind: SourceKindFilter
+  "Conditions on the title."
   title: StringFilter
 }
 
 extend type Query {
   "Operators: associations, CPAS, communal services..."
-  operators(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection!
-  "An operator by its enterprise number (BCE/KBO), in any usual spelling (0314.595.348, BE0314595348)."
-  operator(enterpriseNumber: String!): Operator
-  approvals(first: Int, after: String, last: Int, before: String, filter: ApprovalFilter, orderBy: [ApprovalOrder!]): ApprovalConnection!
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection!
-  themes(first: Int, after: String, last: Int, before: String, filter: ThemeFilter, orderBy: [ThemeOrder!]): ThemeConnection!
-  targetPublics(first: Int, after: String, last: Int, before: String, filter: TargetPublicFilter, orderBy: [TargetPublicOrder!]): TargetPublicConnection!
-  sectors(first: Int, after: String, last: Int, before: String, filter: SectorFilter, orderBy: [SectorOrder!]): SectorConnection!
-  legalForms(first: Int, after: String, last: Int, before: String, filter: LegalFormFilter, orderBy: [LegalFormOrder!]): LegalFormConnection!
-  sources(first: Int, after: String, last: Int, before: String, filter: SourceFilter, orderBy: [SourceOrder!]): SourceConnection!
+  operators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection!
+  "An operator by its enterprise number (BCE/KBO), in any usual spelling (0999.000.129, BE0999000129)."
+  operator(
+    "Enterprise number (BCE/KBO), e.g. 0999.000.129, 0999000129 or BE0999000129."
+    enterpriseNumber: String!
+  ): Operator
+  "Approvals (agréments) of operators for programmes."
+  approvals(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ApprovalFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ApprovalOrder!]
+  ): ApprovalConnection!
+  "Projects (activities) of operators."
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection!
+  "Themes of activity (controlled vocabulary)."
+  themes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ThemeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ThemeOrder!]
+  ): ThemeConnection!
+  "Target publics (controlled vocabulary)."
+  targetPublics(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TargetPublicFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TargetPublicOrder!]
+  ): TargetPublicConnection!
+  "Sectors of activity of operators (controlled vocabulary)."
+  sectors(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: SectorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [SectorOrder!]
+  ): SectorConnection!
+  "Legal forms (controlled vocabulary)."
+  legalForms(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: LegalFormFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [LegalFormOrder!]
+  ): LegalFormConnection!
+  "Where the data comes from: documents, datasets, websites, illustrative or synthetic values."
+  sources(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: SourceFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [SourceOrder!]
+  ): SourceConnection!
 }
 
 "A page of operators."
@@ -5637,18 +7077,23 @@ type OperatorConnection {
 type OperatorEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Operator."
   cursor: String!
+  "The Operator at this position."
   node: Operator!
 }
 
 "Fields operators can be sorted by. Ties are broken by creation order."
 enum OperatorOrderField {
+  "By name."
   NAME
+  "By kind."
   KIND
 }
 
 "A sort key for operators."
 input OperatorOrder {
+  "The field to sort by."
   field: OperatorOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5668,18 +7113,23 @@ type ApprovalConnection {
 type ApprovalEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Approval."
   cursor: String!
+  "The Approval at this position."
   node: Approval!
 }
 
 "Fields approvals can be sorted by. Ties are broken by creation order."
 enum ApprovalOrderField {
+  "By start date."
   START_DATE
+  "By status."
   STATUS
 }
 
 "A sort key for approvals."
 input ApprovalOrder {
+  "The field to sort by."
   field: ApprovalOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5699,18 +7149,23 @@ type ProjectConnection {
 type ProjectEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Project."
   cursor: String!
+  "The Project at this position."
   node: Project!
 }
 
 "Fields projects can be sorted by. Ties are broken by creation order."
 enum ProjectOrderField {
+  "By title."
   TITLE
+  "By start date."
   START_DATE
 }
 
 "A sort key for projects."
 input ProjectOrder {
+  "The field to sort by."
   field: ProjectOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5730,19 +7185,25 @@ type ThemeConnection {
 type ThemeEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Theme."
   cursor: String!
+  "The Theme at this position."
   node: Theme!
 }
 
 "Fields themes can be sorted by. Ties are broken by creation order."
 enum ThemeOrderField {
+  "By code."
   CODE
+  "By French label."
   LABEL_FR
+  "By Dutch label."
   LABEL_NL
 }
 
 "A sort key for themes."
 input ThemeOrder {
+  "The field to sort by."
   field: ThemeOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5762,19 +7223,25 @@ type TargetPublicConnection {
 type TargetPublicEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this TargetPublic."
   cursor: String!
+  "The TargetPublic at this position."
   node: TargetPublic!
 }
 
 "Fields target publics can be sorted by. Ties are broken by creation order."
 enum TargetPublicOrderField {
+  "By code."
   CODE
+  "By French label."
   LABEL_FR
+  "By Dutch label."
   LABEL_NL
 }
 
 "A sort key for target publics."
 input TargetPublicOrder {
+  "The field to sort by."
   field: TargetPublicOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5794,19 +7261,25 @@ type SectorConnection {
 type SectorEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Sector."
   cursor: String!
+  "The Sector at this position."
   node: Sector!
 }
 
 "Fields sectors can be sorted by. Ties are broken by creation order."
 enum SectorOrderField {
+  "By code."
   CODE
+  "By French label."
   LABEL_FR
+  "By Dutch label."
   LABEL_NL
 }
 
 "A sort key for sectors."
 input SectorOrder {
+  "The field to sort by."
   field: SectorOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5826,19 +7299,25 @@ type LegalFormConnection {
 type LegalFormEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this LegalForm."
   cursor: String!
+  "The LegalForm at this position."
   node: LegalForm!
 }
 
 "Fields legal forms can be sorted by. Ties are broken by creation order."
 enum LegalFormOrderField {
+  "By code."
   CODE
+  "By French label."
   LABEL_FR
+  "By Dutch label."
   LABEL_NL
 }
 
 "A sort key for legal forms."
 input LegalFormOrder {
+  "The field to sort by."
   field: LegalFormOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5858,19 +7337,25 @@ type SourceConnection {
 type SourceEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Source."
   cursor: String!
+  "The Source at this position."
   node: Source!
 }
 
 "Fields sources can be sorted by. Ties are broken by creation order."
 enum SourceOrderField {
+  "By code."
   CODE
+  "By kind."
   KIND
+  "By title."
   TITLE
 }
 
 "A sort key for sources."
 input SourceOrder {
+  "The field to sort by."
   field: SourceOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 
@@ -5881,6 +7366,7 @@ sector, or a grouping across them (a PSSI bassin, a CLSS territory). Territories
 hierarchy (region > commune > quartier) and reports roll up along it.
 """
 type Territory implements Node @table(name: "territory", fr: "Territoire", nl: "Grondgebied") {
+  "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
   id: ID!
   "Stable code: the NIS code for communes (e.g. 21015), BXL for the region, a short code otherwise."
   code: String!
@@ -5891,7 +7377,10 @@ type Territory implements Node @table(name: "territory", fr: "Territoire", nl: "
   "Name in Dutch."
   nameNl: String!
   "Name in the requested language."
-  name(lang: Lang = FR): String!
+  name(
+    "Language of the name: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
   "Statbel NIS (REFNIS) code; communes only."
   nisCode: String
   "Postal codes of the territory."
@@ -5903,25 +7392,155 @@ type Territory implements Node @table(name: "territory", fr: "Territoire", nl: "
   "The territory one level up (the region for a commune); null for the region."
   parent: Territory @relation(fk: "parent_id")
   "The territories one level down (the communes of the region, the quartiers of a commune)."
-  children(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection! @relation(ref: "parent_id")
+  children(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection! @relation(ref: "parent_id")
   "The groupings this territory belongs to (e.g. the PSSI bassin of a commune)."
-  groups(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection! @relation(link: "territory_group_member", ref: "member_id", fk: "group_id")
+  groups(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection! @relation(link: "territory_group_member", ref: "member_id", fk: "group_id")
   "The members of a grouping (e.g. the communes of a PSSI bassin)."
-  members(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection! @relation(link: "territory_group_member", ref: "group_id", fk: "member_id")
+  members(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection! @relation(link: "territory_group_member", ref: "group_id", fk: "member_id")
   "Operators whose registered seat is in this commune."
-  seatedOperators(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(ref: "seat_commune_id")
+  seatedOperators(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(ref: "seat_commune_id")
   "Operators that serve this territory."
-  servedBy(first: Int, after: String, last: Int, before: String, filter: OperatorFilter, orderBy: [OperatorOrder!]): OperatorConnection! @relation(link: "operator_territory", ref: "territory_id", fk: "operator_id")
+  servedBy(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: OperatorFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [OperatorOrder!]
+  ): OperatorConnection! @relation(link: "operator_territory", ref: "territory_id", fk: "operator_id")
   "Projects carried out in this territory."
-  projects(first: Int, after: String, last: Int, before: String, filter: ProjectFilter, orderBy: [ProjectOrder!]): ProjectConnection! @relation(ref: "territory_id")
+  projects(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProjectFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProjectOrder!]
+  ): ProjectConnection! @relation(ref: "territory_id")
   "Programmes that cover this territory."
-  programmes(first: Int, after: String, last: Int, before: String, filter: ProgrammeFilter, orderBy: [ProgrammeOrder!]): ProgrammeConnection! @relation(link: "programme_territory", ref: "territory_id", fk: "programme_id")
+  programmes(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ProgrammeFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ProgrammeOrder!]
+  ): ProgrammeConnection! @relation(link: "programme_territory", ref: "territory_id", fk: "programme_id")
   "Needs observed in this territory."
-  needs(first: Int, after: String, last: Int, before: String, filter: NeedFilter, orderBy: [NeedOrder!]): NeedConnection! @relation(ref: "territory_id")
+  needs(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: NeedFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [NeedOrder!]
+  ): NeedConnection! @relation(ref: "territory_id")
   "Observations whose subject is this territory (e.g. commune-level need indicators)."
-  observations(first: Int, after: String, last: Int, before: String, filter: ObservationFilter, orderBy: [ObservationOrder!]): ObservationConnection! @relation(ref: "territory_id")
+  observations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: ObservationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [ObservationOrder!]
+  ): ObservationConnection! @relation(ref: "territory_id")
   "Local coordinations of this territory."
-  coordinations(first: Int, after: String, last: Int, before: String, filter: CoordinationFilter, orderBy: [CoordinationOrder!]): CoordinationConnection! @relation(ref: "territory_id")
+  coordinations(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: CoordinationFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [CoordinationOrder!]
+  ): CoordinationConnection! @relation(ref: "territory_id")
   "Where the data of this territory comes from."
   source: Source! @relation(fk: "source_id")
 }
@@ -5944,22 +7563,35 @@ enum TerritoryKind {
 
 "Conditions on a territory kind."
 input TerritoryKindFilter {
+  "Equals this value."
   eq: TerritoryKind
+  "Differs from this value."
   neq: TerritoryKind
+  "Equals one of these values."
   in: [TerritoryKind!]
 }
 
 "Selects territories. All given conditions must hold."
 input TerritoryFilter {
+  "Every one of these filters must match."
   and: [TerritoryFilter!]
+  "At least one of these filters must match."
   or: [TerritoryFilter!]
+  "This filter must not match."
   not: TerritoryFilter
+  "Conditions on the global id."
   id: IDFilter
+  "Conditions on the code (BXL, a NIS code, a short code)."
   code: StringFilter
+  "Territories whose kind matches."
   kind: TerritoryKindFilter
+  "Conditions on the French name."
   nameFr: StringFilter
+  "Conditions on the Dutch name."
   nameNl: StringFilter
+  "Conditions on the NIS code (communes only), e.g. 21015."
   nisCode: StringFilter
+  "Conditions on the legal population (Statbel)."
   population: IntFilter
   "Territories whose parent matches."
   parent: TerritoryFilter
@@ -5975,11 +7607,30 @@ input TerritoryFilter {
 
 extend type Query {
   "Territories: the region, communes, quartiers, bassins, CLSS territories."
-  territories(first: Int, after: String, last: Int, before: String, filter: TerritoryFilter, orderBy: [TerritoryOrder!]): TerritoryConnection!
+  territories(
+    "Returns the first n items (at most 500; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the items after this cursor."
+    after: String
+    "Returns the last n items (at most 500)."
+    last: Int
+    "Returns the items before this cursor."
+    before: String
+    "Only the items matching this filter."
+    filter: TerritoryFilter
+    "Sort keys, applied in order; ties are broken by creation order."
+    orderBy: [TerritoryOrder!]
+  ): TerritoryConnection!
   "A territory by its code (BXL, a NIS code, a quartier code)."
-  territory(code: String!): Territory
+  territory(
+    "Territory code, e.g. BXL for the region or 21015 for a commune."
+    code: String!
+  ): Territory
   "A commune by its NIS code (21001-21019)."
-  commune(nisCode: String!): Territory
+  commune(
+    "NIS code, e.g. 21015 (Schaerbeek)."
+    nisCode: String!
+  ): Territory
 }
 
 "A page of territories."
@@ -5998,20 +7649,27 @@ type TerritoryConnection {
 type TerritoryEdge {
   "Pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to continue from this Territory."
   cursor: String!
+  "The Territory at this position."
   node: Territory!
 }
 
 "Fields territories can be sorted by. Ties are broken by creation order."
 enum TerritoryOrderField {
+  "By code."
   CODE
+  "By kind."
   KIND
+  "By French name."
   NAME_FR
+  "By Dutch name."
   NAME_NL
 }
 
 "A sort key for territories."
 input TerritoryOrder {
+  "The field to sort by."
   field: TerritoryOrderField!
+  "Ascending (the default) or descending."
   direction: OrderDirection = ASC
 }
 

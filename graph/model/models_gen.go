@@ -13,117 +13,187 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Conditions on an aggregation rule.
 type AggregationFilter struct {
-	Eq  *cohesion.Aggregation  `json:"eq,omitempty"`
-	Neq *cohesion.Aggregation  `json:"neq,omitempty"`
-	In  []cohesion.Aggregation `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.Aggregation `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.Aggregation `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.Aggregation `json:"in,omitempty"`
 }
 
+// Conditions on an approval status.
 type ApprovalStatusFilter struct {
-	Eq  *cohesion.ApprovalStatus  `json:"eq,omitempty"`
-	Neq *cohesion.ApprovalStatus  `json:"neq,omitempty"`
-	In  []cohesion.ApprovalStatus `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.ApprovalStatus `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.ApprovalStatus `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.ApprovalStatus `json:"in,omitempty"`
 }
 
+// Conditions on an authority level.
 type AuthorityLevelFilter struct {
-	Eq  *cohesion.AuthorityLevel  `json:"eq,omitempty"`
-	Neq *cohesion.AuthorityLevel  `json:"neq,omitempty"`
-	In  []cohesion.AuthorityLevel `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.AuthorityLevel `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.AuthorityLevel `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.AuthorityLevel `json:"in,omitempty"`
 }
 
 // Conditions on a boolean field.
 type BooleanFilter struct {
-	Eq     *bool `json:"eq,omitempty"`
+	// Equals the value (true or false).
+	Eq *bool `json:"eq,omitempty"`
+	// true: the field is empty (null); false: it is set.
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
 // Conditions on a date field. All given conditions must hold.
 type DateFilter struct {
-	Eq     *time.Time   `json:"eq,omitempty"`
-	Neq    *time.Time   `json:"neq,omitempty"`
-	In     []*time.Time `json:"in,omitempty"`
-	Gt     *time.Time   `json:"gt,omitempty"`
-	Gte    *time.Time   `json:"gte,omitempty"`
-	Lt     *time.Time   `json:"lt,omitempty"`
-	Lte    *time.Time   `json:"lte,omitempty"`
-	IsNull *bool        `json:"isNull,omitempty"`
+	// On the date (YYYY-MM-DD).
+	Eq *time.Time `json:"eq,omitempty"`
+	// Not on the date; rows where the field is null are kept.
+	Neq *time.Time `json:"neq,omitempty"`
+	// On one of the dates.
+	In []*time.Time `json:"in,omitempty"`
+	// After the date.
+	Gt *time.Time `json:"gt,omitempty"`
+	// On or after the date.
+	Gte *time.Time `json:"gte,omitempty"`
+	// Before the date.
+	Lt *time.Time `json:"lt,omitempty"`
+	// On or before the date.
+	Lte *time.Time `json:"lte,omitempty"`
+	// true: the field is empty (null); false: it is set.
+	IsNull *bool `json:"isNull,omitempty"`
 }
 
 // Conditions on a decimal field. All given conditions must hold.
 type DecimalFilter struct {
-	Eq     *decimal.Decimal   `json:"eq,omitempty"`
-	Neq    *decimal.Decimal   `json:"neq,omitempty"`
-	In     []*decimal.Decimal `json:"in,omitempty"`
-	Gt     *decimal.Decimal   `json:"gt,omitempty"`
-	Gte    *decimal.Decimal   `json:"gte,omitempty"`
-	Lt     *decimal.Decimal   `json:"lt,omitempty"`
-	Lte    *decimal.Decimal   `json:"lte,omitempty"`
-	IsNull *bool              `json:"isNull,omitempty"`
+	// Equals the value (a decimal string, e.g. "1500.00").
+	Eq *decimal.Decimal `json:"eq,omitempty"`
+	// Differs from the value; rows where the field is null are kept.
+	Neq *decimal.Decimal `json:"neq,omitempty"`
+	// Equals one of the values.
+	In []*decimal.Decimal `json:"in,omitempty"`
+	// Greater than the value.
+	Gt *decimal.Decimal `json:"gt,omitempty"`
+	// Greater than or equal to the value.
+	Gte *decimal.Decimal `json:"gte,omitempty"`
+	// Less than the value.
+	Lt *decimal.Decimal `json:"lt,omitempty"`
+	// Less than or equal to the value.
+	Lte *decimal.Decimal `json:"lte,omitempty"`
+	// true: the field is empty (null); false: it is set.
+	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// Conditions on a granularity.
 type GranularityFilter struct {
-	Eq  *cohesion.Granularity  `json:"eq,omitempty"`
-	Neq *cohesion.Granularity  `json:"neq,omitempty"`
-	In  []cohesion.Granularity `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.Granularity `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.Granularity `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.Granularity `json:"in,omitempty"`
 }
 
 // Conditions on a global id.
 type IDFilter struct {
-	Eq  *string  `json:"eq,omitempty"`
-	In  []string `json:"in,omitempty"`
-	Neq *string  `json:"neq,omitempty"`
+	// Is the object with this global id.
+	Eq *string `json:"eq,omitempty"`
+	// Is one of the objects with these global ids.
+	In []string `json:"in,omitempty"`
+	// Is not the object with this global id.
+	Neq *string `json:"neq,omitempty"`
 }
 
 // Conditions on an integer field. All given conditions must hold.
 type IntFilter struct {
-	Eq     *int32  `json:"eq,omitempty"`
-	Neq    *int32  `json:"neq,omitempty"`
-	In     []int32 `json:"in,omitempty"`
-	Gt     *int32  `json:"gt,omitempty"`
-	Gte    *int32  `json:"gte,omitempty"`
-	Lt     *int32  `json:"lt,omitempty"`
-	Lte    *int32  `json:"lte,omitempty"`
-	IsNull *bool   `json:"isNull,omitempty"`
+	// Equals the number.
+	Eq *int32 `json:"eq,omitempty"`
+	// Differs from the number; rows where the field is null are kept.
+	Neq *int32 `json:"neq,omitempty"`
+	// Equals one of the numbers.
+	In []int32 `json:"in,omitempty"`
+	// Greater than the number.
+	Gt *int32 `json:"gt,omitempty"`
+	// Greater than or equal to the number.
+	Gte *int32 `json:"gte,omitempty"`
+	// Less than the number.
+	Lt *int32 `json:"lt,omitempty"`
+	// Less than or equal to the number.
+	Lte *int32 `json:"lte,omitempty"`
+	// true: the field is empty (null); false: it is set.
+	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// Conditions on a link relation.
 type LinkRelationFilter struct {
-	Eq  *cohesion.LinkRelation  `json:"eq,omitempty"`
-	Neq *cohesion.LinkRelation  `json:"neq,omitempty"`
-	In  []cohesion.LinkRelation `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.LinkRelation `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.LinkRelation `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.LinkRelation `json:"in,omitempty"`
 }
 
+// Conditions on an observation kind.
 type ObservationKindFilter struct {
-	Eq  *cohesion.ObservationKind  `json:"eq,omitempty"`
-	Neq *cohesion.ObservationKind  `json:"neq,omitempty"`
-	In  []cohesion.ObservationKind `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.ObservationKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.ObservationKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.ObservationKind `json:"in,omitempty"`
 }
 
+// Conditions on an observation status.
 type ObservationStatusFilter struct {
-	Eq  *cohesion.ObservationStatus  `json:"eq,omitempty"`
-	Neq *cohesion.ObservationStatus  `json:"neq,omitempty"`
-	In  []cohesion.ObservationStatus `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.ObservationStatus `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.ObservationStatus `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.ObservationStatus `json:"in,omitempty"`
 }
 
+// Conditions on an operator kind.
 type OperatorKindFilter struct {
-	Eq  *cohesion.OperatorKind  `json:"eq,omitempty"`
-	Neq *cohesion.OperatorKind  `json:"neq,omitempty"`
-	In  []cohesion.OperatorKind `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.OperatorKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.OperatorKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.OperatorKind `json:"in,omitempty"`
 }
 
+// The entry point of every read: lists (connections) of each kind of object, and lookups by global id or by code.
 type Query struct {
 }
 
+// Conditions on a source kind.
 type SourceKindFilter struct {
-	Eq  *cohesion.SourceKind  `json:"eq,omitempty"`
-	Neq *cohesion.SourceKind  `json:"neq,omitempty"`
-	In  []cohesion.SourceKind `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.SourceKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.SourceKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.SourceKind `json:"in,omitempty"`
 }
 
 // Conditions on a text field. All given conditions must hold.
 type StringFilter struct {
-	Eq    *string  `json:"eq,omitempty"`
-	Neq   *string  `json:"neq,omitempty"`
-	In    []string `json:"in,omitempty"`
+	// Equals the text exactly (case and accents count).
+	Eq *string `json:"eq,omitempty"`
+	// Differs from the text; rows where the field is null are kept.
+	Neq *string `json:"neq,omitempty"`
+	// Equals one of the texts exactly.
+	In []string `json:"in,omitempty"`
+	// Equals none of the texts; rows where the field is null are left out.
 	NotIn []string `json:"notIn,omitempty"`
 	// Contains the text, ignoring case and accents.
 	Contains *string `json:"contains,omitempty"`
@@ -143,29 +213,42 @@ type StringListFilter struct {
 
 // Conditions on a territory kind.
 type TerritoryKindFilter struct {
-	Eq  *cohesion.TerritoryKind  `json:"eq,omitempty"`
-	Neq *cohesion.TerritoryKind  `json:"neq,omitempty"`
-	In  []cohesion.TerritoryKind `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.TerritoryKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.TerritoryKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.TerritoryKind `json:"in,omitempty"`
 }
 
+// Conditions on an indicator unit.
 type UnitFilter struct {
-	Eq  *cohesion.Unit  `json:"eq,omitempty"`
-	Neq *cohesion.Unit  `json:"neq,omitempty"`
-	In  []cohesion.Unit `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.Unit `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.Unit `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.Unit `json:"in,omitempty"`
 }
 
+// Conditions on a working-group kind.
 type WorkingGroupKindFilter struct {
-	Eq  *cohesion.WorkingGroupKind  `json:"eq,omitempty"`
-	Neq *cohesion.WorkingGroupKind  `json:"neq,omitempty"`
-	In  []cohesion.WorkingGroupKind `json:"in,omitempty"`
+	// Equals this value.
+	Eq *cohesion.WorkingGroupKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.WorkingGroupKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.WorkingGroupKind `json:"in,omitempty"`
 }
 
 // Fields approvals can be sorted by. Ties are broken by creation order.
 type ApprovalOrderField string
 
 const (
+	// By start date.
 	ApprovalOrderFieldStartDate ApprovalOrderField = "START_DATE"
-	ApprovalOrderFieldStatus    ApprovalOrderField = "STATUS"
+	// By status.
+	ApprovalOrderFieldStatus ApprovalOrderField = "STATUS"
 )
 
 var AllApprovalOrderField = []ApprovalOrderField{
@@ -220,10 +303,14 @@ func (e ApprovalOrderField) MarshalJSON() ([]byte, error) {
 type AuthorityOrderField string
 
 const (
-	AuthorityOrderFieldCode   AuthorityOrderField = "CODE"
+	// By code.
+	AuthorityOrderFieldCode AuthorityOrderField = "CODE"
+	// By French name.
 	AuthorityOrderFieldNameFr AuthorityOrderField = "NAME_FR"
+	// By Dutch name.
 	AuthorityOrderFieldNameNl AuthorityOrderField = "NAME_NL"
-	AuthorityOrderFieldLevel  AuthorityOrderField = "LEVEL"
+	// By institutional level.
+	AuthorityOrderFieldLevel AuthorityOrderField = "LEVEL"
 )
 
 var AllAuthorityOrderField = []AuthorityOrderField{
@@ -280,7 +367,9 @@ func (e AuthorityOrderField) MarshalJSON() ([]byte, error) {
 type CoordinationOrderField string
 
 const (
+	// By code.
 	CoordinationOrderFieldCode CoordinationOrderField = "CODE"
+	// By name.
 	CoordinationOrderFieldName CoordinationOrderField = "NAME"
 )
 
@@ -336,8 +425,10 @@ func (e CoordinationOrderField) MarshalJSON() ([]byte, error) {
 type DisaggregationOrderField string
 
 const (
+	// By dimension.
 	DisaggregationOrderFieldDimension DisaggregationOrderField = "DIMENSION"
-	DisaggregationOrderFieldCode      DisaggregationOrderField = "CODE"
+	// By code.
+	DisaggregationOrderFieldCode DisaggregationOrderField = "CODE"
 )
 
 var AllDisaggregationOrderField = []DisaggregationOrderField{
@@ -392,8 +483,10 @@ func (e DisaggregationOrderField) MarshalJSON() ([]byte, error) {
 type EventOrderField string
 
 const (
+	// By date.
 	EventOrderFieldHeldOn EventOrderField = "HELD_ON"
-	EventOrderFieldTitle  EventOrderField = "TITLE"
+	// By title.
+	EventOrderFieldTitle EventOrderField = "TITLE"
 )
 
 var AllEventOrderField = []EventOrderField{
@@ -448,7 +541,9 @@ func (e EventOrderField) MarshalJSON() ([]byte, error) {
 type IndicatorOrderField string
 
 const (
-	IndicatorOrderFieldCode    IndicatorOrderField = "CODE"
+	// By code.
+	IndicatorOrderFieldCode IndicatorOrderField = "CODE"
+	// By French label.
 	IndicatorOrderFieldLabelFr IndicatorOrderField = "LABEL_FR"
 )
 
@@ -504,8 +599,11 @@ func (e IndicatorOrderField) MarshalJSON() ([]byte, error) {
 type LegalFormOrderField string
 
 const (
-	LegalFormOrderFieldCode    LegalFormOrderField = "CODE"
+	// By code.
+	LegalFormOrderFieldCode LegalFormOrderField = "CODE"
+	// By French label.
 	LegalFormOrderFieldLabelFr LegalFormOrderField = "LABEL_FR"
+	// By Dutch label.
 	LegalFormOrderFieldLabelNl LegalFormOrderField = "LABEL_NL"
 )
 
@@ -562,6 +660,7 @@ func (e LegalFormOrderField) MarshalJSON() ([]byte, error) {
 type MeetingOrderField string
 
 const (
+	// By year.
 	MeetingOrderFieldYear MeetingOrderField = "YEAR"
 )
 
@@ -616,8 +715,10 @@ func (e MeetingOrderField) MarshalJSON() ([]byte, error) {
 type NeedOrderField string
 
 const (
+	// By first day of the period.
 	NeedOrderFieldPeriodStart NeedOrderField = "PERIOD_START"
-	NeedOrderFieldSeverity    NeedOrderField = "SEVERITY"
+	// By severity.
+	NeedOrderFieldSeverity NeedOrderField = "SEVERITY"
 )
 
 var AllNeedOrderField = []NeedOrderField{
@@ -672,9 +773,12 @@ func (e NeedOrderField) MarshalJSON() ([]byte, error) {
 type ObservationOrderField string
 
 const (
+	// By first day of the period.
 	ObservationOrderFieldPeriodStart ObservationOrderField = "PERIOD_START"
-	ObservationOrderFieldKind        ObservationOrderField = "KIND"
-	ObservationOrderFieldValue       ObservationOrderField = "VALUE"
+	// By kind.
+	ObservationOrderFieldKind ObservationOrderField = "KIND"
+	// By value.
+	ObservationOrderFieldValue ObservationOrderField = "VALUE"
 )
 
 var AllObservationOrderField = []ObservationOrderField{
@@ -730,7 +834,9 @@ func (e ObservationOrderField) MarshalJSON() ([]byte, error) {
 type OperatorOrderField string
 
 const (
+	// By name.
 	OperatorOrderFieldName OperatorOrderField = "NAME"
+	// By kind.
 	OperatorOrderFieldKind OperatorOrderField = "KIND"
 )
 
@@ -786,7 +892,9 @@ func (e OperatorOrderField) MarshalJSON() ([]byte, error) {
 type OrderDirection string
 
 const (
-	OrderDirectionAsc  OrderDirection = "ASC"
+	// Ascending: A to Z, smallest or earliest first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Descending: Z to A, largest or latest first.
 	OrderDirectionDesc OrderDirection = "DESC"
 )
 
@@ -842,8 +950,11 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 type PolicyOrderField string
 
 const (
-	PolicyOrderFieldCode   PolicyOrderField = "CODE"
+	// By code.
+	PolicyOrderFieldCode PolicyOrderField = "CODE"
+	// By French name.
 	PolicyOrderFieldNameFr PolicyOrderField = "NAME_FR"
+	// By Dutch name.
 	PolicyOrderFieldNameNl PolicyOrderField = "NAME_NL"
 )
 
@@ -900,7 +1011,9 @@ func (e PolicyOrderField) MarshalJSON() ([]byte, error) {
 type ProgrammeAxisOrderField string
 
 const (
-	ProgrammeAxisOrderFieldCode   ProgrammeAxisOrderField = "CODE"
+	// By code.
+	ProgrammeAxisOrderFieldCode ProgrammeAxisOrderField = "CODE"
+	// By French name.
 	ProgrammeAxisOrderFieldNameFr ProgrammeAxisOrderField = "NAME_FR"
 )
 
@@ -956,9 +1069,13 @@ func (e ProgrammeAxisOrderField) MarshalJSON() ([]byte, error) {
 type ProgrammeOrderField string
 
 const (
-	ProgrammeOrderFieldCode      ProgrammeOrderField = "CODE"
-	ProgrammeOrderFieldNameFr    ProgrammeOrderField = "NAME_FR"
-	ProgrammeOrderFieldNameNl    ProgrammeOrderField = "NAME_NL"
+	// By code.
+	ProgrammeOrderFieldCode ProgrammeOrderField = "CODE"
+	// By French name.
+	ProgrammeOrderFieldNameFr ProgrammeOrderField = "NAME_FR"
+	// By Dutch name.
+	ProgrammeOrderFieldNameNl ProgrammeOrderField = "NAME_NL"
+	// By start date.
 	ProgrammeOrderFieldStartDate ProgrammeOrderField = "START_DATE"
 )
 
@@ -1016,7 +1133,9 @@ func (e ProgrammeOrderField) MarshalJSON() ([]byte, error) {
 type ProjectOrderField string
 
 const (
-	ProjectOrderFieldTitle     ProjectOrderField = "TITLE"
+	// By title.
+	ProjectOrderFieldTitle ProjectOrderField = "TITLE"
+	// By start date.
 	ProjectOrderFieldStartDate ProjectOrderField = "START_DATE"
 )
 
@@ -1072,8 +1191,11 @@ func (e ProjectOrderField) MarshalJSON() ([]byte, error) {
 type SectorOrderField string
 
 const (
-	SectorOrderFieldCode    SectorOrderField = "CODE"
+	// By code.
+	SectorOrderFieldCode SectorOrderField = "CODE"
+	// By French label.
 	SectorOrderFieldLabelFr SectorOrderField = "LABEL_FR"
+	// By Dutch label.
 	SectorOrderFieldLabelNl SectorOrderField = "LABEL_NL"
 )
 
@@ -1130,8 +1252,11 @@ func (e SectorOrderField) MarshalJSON() ([]byte, error) {
 type SourceOrderField string
 
 const (
-	SourceOrderFieldCode  SourceOrderField = "CODE"
-	SourceOrderFieldKind  SourceOrderField = "KIND"
+	// By code.
+	SourceOrderFieldCode SourceOrderField = "CODE"
+	// By kind.
+	SourceOrderFieldKind SourceOrderField = "KIND"
+	// By title.
 	SourceOrderFieldTitle SourceOrderField = "TITLE"
 )
 
@@ -1188,8 +1313,11 @@ func (e SourceOrderField) MarshalJSON() ([]byte, error) {
 type TargetPublicOrderField string
 
 const (
-	TargetPublicOrderFieldCode    TargetPublicOrderField = "CODE"
+	// By code.
+	TargetPublicOrderFieldCode TargetPublicOrderField = "CODE"
+	// By French label.
 	TargetPublicOrderFieldLabelFr TargetPublicOrderField = "LABEL_FR"
+	// By Dutch label.
 	TargetPublicOrderFieldLabelNl TargetPublicOrderField = "LABEL_NL"
 )
 
@@ -1246,9 +1374,13 @@ func (e TargetPublicOrderField) MarshalJSON() ([]byte, error) {
 type TerritoryOrderField string
 
 const (
-	TerritoryOrderFieldCode   TerritoryOrderField = "CODE"
-	TerritoryOrderFieldKind   TerritoryOrderField = "KIND"
+	// By code.
+	TerritoryOrderFieldCode TerritoryOrderField = "CODE"
+	// By kind.
+	TerritoryOrderFieldKind TerritoryOrderField = "KIND"
+	// By French name.
 	TerritoryOrderFieldNameFr TerritoryOrderField = "NAME_FR"
+	// By Dutch name.
 	TerritoryOrderFieldNameNl TerritoryOrderField = "NAME_NL"
 )
 
@@ -1306,8 +1438,11 @@ func (e TerritoryOrderField) MarshalJSON() ([]byte, error) {
 type ThemeOrderField string
 
 const (
-	ThemeOrderFieldCode    ThemeOrderField = "CODE"
+	// By code.
+	ThemeOrderFieldCode ThemeOrderField = "CODE"
+	// By French label.
 	ThemeOrderFieldLabelFr ThemeOrderField = "LABEL_FR"
+	// By Dutch label.
 	ThemeOrderFieldLabelNl ThemeOrderField = "LABEL_NL"
 )
 
@@ -1364,6 +1499,7 @@ func (e ThemeOrderField) MarshalJSON() ([]byte, error) {
 type TransversalLinkOrderField string
 
 const (
+	// By relation.
 	TransversalLinkOrderFieldRelation TransversalLinkOrderField = "RELATION"
 )
 
@@ -1418,7 +1554,9 @@ func (e TransversalLinkOrderField) MarshalJSON() ([]byte, error) {
 type WorkingGroupOrderField string
 
 const (
+	// By name.
 	WorkingGroupOrderFieldName WorkingGroupOrderField = "NAME"
+	// By kind.
 	WorkingGroupOrderFieldKind WorkingGroupOrderField = "KIND"
 )
 

@@ -151,7 +151,7 @@ func TestLookupsByNaturalKeyAndGlobalID(t *testing.T) {
 		Commune struct{ NameFr string }
 		Missing *struct{ Name string }
 	}
-	a.query(`{ operator(enterpriseNumber: "BE 0314.595.348") { id name } commune(nisCode: "21015") { nameFr }
+	a.query(`{ operator(enterpriseNumber: "BE 0999.000.129") { id name } commune(nisCode: "21015") { nameFr }
 		missing: operator(enterpriseNumber: "0202.239.951") { name } }`, nil, &data)
 	if data.Operator.Name != "Maison des Écoles" || data.Commune.NameFr != "Schaerbeek" || data.Missing != nil {
 		t.Fatalf("got %+v", data)

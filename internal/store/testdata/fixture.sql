@@ -14,7 +14,7 @@ INSERT INTO programme (code, policy_id, funder_id, name_fr, name_nl, start_date,
   VALUES ('cs-2024', 1, 1, 'Cohésion sociale 2024-2028', 'Sociale cohesie 2024-2028', '2024-01-01', '2028-12-31', 22100000.00, 1);
 INSERT INTO programme_axis (programme_id, code, name_fr, name_nl) VALUES (1, '1', 'Soutien scolaire', 'Schoolondersteuning');
 INSERT INTO operator (enterprise_number, name, legal_form_id, kind, seat_commune_id, fictitious, source_id) VALUES
-  ('0314595348', 'Maison des Écoles', 1, 'associative', 2, true, 1),
+  ('0999000129', 'Maison des Écoles', 1, 'associative', 2, true, 1),
   (NULL, 'CPAS de Schaerbeek', 2, 'public', 2, true, 1),
   (NULL, 'Lire et Écrire Molenbeek', 1, 'associative', 3, true, 1);
 INSERT INTO operator_territory (operator_id, territory_id) VALUES (1, 2), (2, 2), (3, 3), (3, 2);
