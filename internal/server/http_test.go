@@ -75,6 +75,26 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 	})
+	t.Run("other methods get 405 with Allow", func(t *testing.T) {
+		res, _ := do("PUT", "/graphql", "application/json", "", q)
+		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, POST" {
+			t.Fatalf("status %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
+		}
+	})
+	t.Run("a POST body that is not JSON gets 415", func(t *testing.T) {
+		for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded"} {
+			res, body := do("POST", "/graphql", ct, "", q)
+			if res.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(body, "application/json") {
+				t.Errorf("Content-Type %q: %d %s", ct, res.StatusCode, body)
+			}
+		}
+	})
+	t.Run("a charset parameter is accepted", func(t *testing.T) {
+		res, body := do("POST", "/graphql", "application/json; charset=utf-8", "", q)
+		if res.StatusCode != 200 || !strings.Contains(body, "Schaerbeek") {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+	})
 	t.Run("an oversized body is refused", func(t *testing.T) {
 		big := `{"query":"{ __typename }","variables":{"x":"` + strings.Repeat("a", 2<<20) + `"}}`
 		res, _ := do("POST", "/graphql", "application/json", "", big)

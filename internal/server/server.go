@@ -7,9 +7,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -74,7 +76,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", instrument("graphql", limitBody(gql, cfg.MaxBodyBytes)))
+	mux.Handle("/graphql", instrument("graphql", checkRequest(limitBody(gql, cfg.MaxBodyBytes))))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -159,12 +161,39 @@ func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
 	fmt.Fprintln(w, "ready")
 }
 
+// checkRequest answers what the GraphQL transports would answer vaguely: 405 for a method
+// other than GET and POST, 415 for a POST body that is not JSON.
+func checkRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet:
+		case http.MethodPost:
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "send the GraphQL request as application/json")
+				return
+			}
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, "use POST, or GET for queries")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeError writes a GraphQL-shaped error for a request that never reached the executor.
+func writeError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": message}}})
+}
+
 // limitBody answers 413 to a body announced as too large, and cuts off one that grows too
 // large while being read.
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			http.Error(w, fmt.Sprintf("request body larger than %d bytes", max), http.StatusRequestEntityTooLarge)
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", max))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
