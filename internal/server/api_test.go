@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -207,5 +208,41 @@ func TestInternalErrorsHideTheirCause(t *testing.T) {
 	e := resp.Errors[0]
 	if e.Message != "internal error" || e.Extensions["code"] != "INTERNAL_SERVER_ERROR" || e.Extensions["requestId"] == "" {
 		t.Errorf("error = %+v", e)
+	}
+}
+
+// Sibling fields are resolved concurrently; batching must give every request the same answer
+// and the same bounded number of statements under load.
+func TestConcurrentNestedRequestsShareNothing(t *testing.T) {
+	a := newAPI(t)
+	const q = `{ territories(filter: {kind: {eq: COMMUNE}}, orderBy: [{field: CODE}]) { nodes { name
+		servedBy(orderBy: [{field: NAME}]) { totalCount nodes { name seatCommune { name } projects(orderBy: [{field: TITLE}]) { nodes { title programme { code } } } } } } } }`
+	var want map[string]any
+	a.query(q, nil, &want)
+	wantJSON := fmt.Sprint(want)
+	before := a.statements.n.Load()
+	const clients, rounds = 8, 10
+	errs := make(chan string, clients*rounds)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				var got map[string]any
+				a.query(q, nil, &got)
+				if fmt.Sprint(got) != wantJSON {
+					errs <- fmt.Sprint(got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatalf("a concurrent request got a different answer: %s", e)
+	}
+	if per := float64(a.statements.n.Load()-before) / (clients * rounds); per > 6 {
+		t.Errorf("%.1f statements per request under load, want at most 6", per)
 	}
 }
