@@ -57,7 +57,8 @@ INSERT INTO legal_form (code, label_fr, label_nl, is_public) VALUES
  ('mutualite', 'Mutualité', 'Ziekenfonds', false),
  ('cpas', 'Centre public d''action sociale (CPAS)', 'Openbaar centrum voor maatschappelijk welzijn (OCMW)', true),
  ('commune', 'Commune', 'Gemeente', true),
- ('regie_communale', 'Régie communale autonome', 'Autonoom gemeentebedrijf', true);
+ ('regie_communale', 'Régie communale autonome', 'Autonoom gemeentebedrijf', true),
+ ('unknown', 'Forme juridique non renseignée', 'Rechtsvorm niet opgegeven', false);
 
 -- Territories: the region, the 19 communes (Statbel, 1 Jan 2020), the five PSSI bassins ----
 INSERT INTO territory (code, kind, name_fr, name_nl, population, population_date, source_id)
@@ -189,7 +190,7 @@ INSERT INTO operator (name, legal_form_id, kind, languages, seat_commune_id, des
  SELECT o.name, (SELECT id FROM legal_form WHERE code = o.lf), o.kind, o.lang::text[], (SELECT id FROM territory WHERE code = '21015'), o.descr, (SELECT id FROM source WHERE code = 'cass-2022')
  FROM (VALUES
   ('CPAS de Schaerbeek', 'cpas', 'public', '{fr,nl}', 'Public social-welfare centre; partner of the CASS.'),
-  ('Coordination Sociale de Schaerbeek', 'association_de_fait', 'associative', '{fr}', 'Coordination of the social associations of Schaerbeek since 1982; partner of the CASS. Legal form not given in the source.'),
+  ('Coordination Sociale de Schaerbeek', 'unknown', 'associative', '{fr}', 'Coordination of the social services, associations and permanent-education movements of Schaerbeek since 1982; partner of the CASS.'),
   ('Commune de Schaerbeek', 'commune', 'public', '{fr,nl}', 'Includes the urban prevention programme and Soleil du Nord.'),
   ('RenovaS', 'asbl', 'associative', '{fr}', 'Experienced in calls for projects of sustainable neighbourhood contracts.'),
   ('Lire et Écrire Bruxelles', 'asbl', 'associative', '{fr}', 'Literacy; Centre Alpha Schaerbeek.'),
@@ -202,6 +203,56 @@ INSERT INTO operator (name, legal_form_id, kind, languages, seat_commune_id, des
   ('Partenamut', 'mutualite', 'associative', '{fr,nl}', NULL),
   ('SSM ANAIS', 'asbl', 'associative', '{fr}', 'Mental-health service.'),
   ('Maison médicale du Nord', 'asbl', 'associative', '{fr}', NULL)) AS o(name, lf, kind, lang, descr);
+-- The other members of the Coordination Sociale de Schaerbeek (CASS 2022 report, annex 2).
+-- Their legal form is not in the document unless their name gives it.
+INSERT INTO operator (name, legal_form_id, kind, languages, seat_commune_id, description, source_id)
+ SELECT o.name, (SELECT id FROM legal_form WHERE code = o.lf), o.kind, o.lang::text[], (SELECT id FROM territory WHERE code = '21015'),
+  'Member of the Coordination Sociale de Schaerbeek.', (SELECT id FROM source WHERE code = 'cass-2022')
+ FROM (VALUES
+  ('Agentschap Integratie en Inburgering', 'unknown', 'public', '{nl}'),
+  ('Amnesty International – Section Schaerbeek', 'unknown', 'associative', '{fr}'),
+  ('AMOS', 'unknown', 'associative', '{fr}'),
+  ('APAJ', 'asbl', 'associative', '{fr}'),
+  ('Atmosphère AMO', 'unknown', 'associative', '{fr}'),
+  ('Atout Couleur (crèche)', 'unknown', 'associative', '{fr}'),
+  ('Centre PMS Schaerbeek', 'unknown', 'public', '{fr}'),
+  ('Croix-Rouge – Section Schaerbeek', 'unknown', 'associative', '{fr}'),
+  ('CSC 1030', 'unknown', 'associative', '{fr}'),
+  ('Episol', 'unknown', 'associative', '{fr}'),
+  ('FEZA – Femmes Épanouies et Actives', 'unknown', 'associative', '{fr}'),
+  ('GAFFI', 'unknown', 'associative', '{fr}'),
+  ('Genres Pluriels', 'asbl', 'associative', '{fr}'),
+  ('La Gerbe SSM – Mémoire Vivante', 'unknown', 'associative', '{fr}'),
+  ('Groupe Santé Josaphat', 'asbl', 'associative', '{fr}'),
+  ('Harmonisation Sociale Schaerbeekoise', 'unknown', 'associative', '{fr}'),
+  ('Le Figuier', 'unknown', 'associative', '{fr}'),
+  ('Liens de Quartier Petite Enfance', 'unknown', 'associative', '{fr}'),
+  ('Lire et Écrire Zone Nord-Est', 'unknown', 'associative', '{fr}'),
+  ('Maison des Femmes', 'unknown', 'associative', '{fr}'),
+  ('Maison des Médiations – Commune de Schaerbeek', 'commune', 'public', '{fr,nl}'),
+  ('Maison médicale Alpha Santé', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale Aster', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale Cassiopée', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale La Clé', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale Le Noyer', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale Neptune', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale Santé et Bien Être', 'unknown', 'associative', '{fr}'),
+  ('Maison médicale des Palais', 'unknown', 'associative', '{fr}'),
+  ('Maison Biloba Huis', 'unknown', 'associative', '{fr,nl}'),
+  ('Le Méridien', 'unknown', 'associative', '{fr}'),
+  ('MOC Schaerbeek', 'unknown', 'associative', '{fr}'),
+  ('Mutualité Socialiste du Brabant', 'mutualite', 'associative', '{fr}'),
+  ('Mutualité Saint-Michel – Service social', 'mutualite', 'associative', '{fr}'),
+  ('ONE – Consultation', 'unknown', 'public', '{fr}'),
+  ('P. F. Bureaux de Quartiers', 'unknown', 'associative', '{fr}'),
+  ('Promotion de l''Emploi', 'unknown', 'associative', '{fr}'),
+  ('Rezo Santé 1030 – Jeune Enfance et Parentalité', 'unknown', 'associative', '{fr}'),
+  ('Riga Solidaire', 'unknown', 'associative', '{fr}'),
+  ('SeTIS Bruxelles', 'unknown', 'associative', '{fr}'),
+  ('Société Saint-Vincent de Paul', 'unknown', 'associative', '{fr}'),
+  ('Union des Locataires de Schaerbeek', 'unknown', 'associative', '{fr}'),
+  ('VIA – Bureau d''Accueil Primo-Arrivants', 'unknown', 'associative', '{fr,nl}')) AS o(name, lf, kind, lang);
+
 -- Invented organisations with valid (mod-97) but fictitious enterprise numbers.
 INSERT INTO operator (enterprise_number, name, legal_form_id, kind, languages, street, postcode, seat_commune_id, description, fictitious, source_id)
  SELECT o.num, o.name, (SELECT id FROM legal_form WHERE code = 'asbl'), 'associative', o.lang::text[], o.street, o.pc, (SELECT id FROM territory WHERE code = o.nis), 'Invented for the demo.', true, (SELECT id FROM source WHERE code = 'illustrative')
@@ -267,8 +318,19 @@ INSERT INTO coordination (code, name, acronym, territory_id, lead_operator_id, d
  ('cass-schaerbeek', 'Coordination de l''Action Sociale de Schaerbeek', 'CASS', (SELECT id FROM territory WHERE code = '21015'), (SELECT id FROM operator WHERE name = 'CPAS de Schaerbeek'),
   'Partnership between the CPAS and the Coordination Sociale de Schaerbeek. In 2022 its meetings (CLSS excluded) brought together more than 70 organisations and more than 300 people. Its directory lists about 350 organisations.',
   (SELECT id FROM source WHERE code = 'cass-2022'));
+INSERT INTO coordination (code, name, acronym, territory_id, lead_operator_id, description, source_id) VALUES
+ ('css-schaerbeek', 'Coordination Sociale de Schaerbeek', 'CSS', (SELECT id FROM territory WHERE code = '21015'), (SELECT id FROM operator WHERE name = 'Coordination Sociale de Schaerbeek'),
+  'Coordination of the social services and associations of Schaerbeek, recreated in 1982; with the CPAS it forms the CASS.', (SELECT id FROM source WHERE code = 'cass-2022'));
+-- The CASS has no members as such: it is an association de fait between its two partners.
 INSERT INTO coordination_member (coordination_id, operator_id)
- SELECT c.id, o.id FROM coordination c, operator o WHERE c.code = 'cass-schaerbeek' AND o.source_id = (SELECT id FROM source WHERE code = 'cass-2022');
+ SELECT c.id, o.id FROM coordination c, operator o
+ WHERE c.code = 'cass-schaerbeek' AND o.name IN ('CPAS de Schaerbeek', 'Coordination Sociale de Schaerbeek');
+-- The members of the CSS listed in annex 2 (Soleil du Nord belongs to the commune's
+-- prevention service, hence the Commune de Schaerbeek).
+INSERT INTO coordination_member (coordination_id, operator_id)
+ SELECT c.id, o.id FROM coordination c, operator o
+ WHERE c.code = 'css-schaerbeek' AND o.source_id = (SELECT id FROM source WHERE code = 'cass-2022')
+   AND o.name NOT IN ('CPAS de Schaerbeek', 'Coordination Sociale de Schaerbeek', 'Lire et Écrire Bruxelles', 'Fobagra', 'CABAN', 'Mutualité Chrétienne');
 INSERT INTO working_group (coordination_id, kind, name, theme_id, description, source_id)
  SELECT c.id, x.kind, x.name, (SELECT id FROM theme WHERE code = x.theme), x.descr, (SELECT id FROM source WHERE code = 'cass-2022')
  FROM coordination c, (VALUES
@@ -281,7 +343,10 @@ INSERT INTO working_group_member (working_group_id, operator_id)
   ('GT Exclusion Numérique 1030', 'CPAS de Schaerbeek'), ('GT Exclusion Numérique 1030', 'Commune de Schaerbeek'), ('GT Exclusion Numérique 1030', 'RenovaS'),
   ('GT Exclusion Numérique 1030', 'Mutualité Chrétienne'), ('GT Exclusion Numérique 1030', 'Lire et Écrire Bruxelles'), ('GT Exclusion Numérique 1030', 'Wijkpartenariaat – De Schakel'),
   ('GT Exclusion Numérique 1030', 'CABAN'), ('GT Exclusion Numérique 1030', 'Mission Locale de Schaerbeek'), ('GT Exclusion Numérique 1030', 'Services Sociaux des Quartiers 1030'),
-  ('GT Exclusion Numérique 1030', 'Fobagra'), ('Comité de pilotage de la CASS', 'CPAS de Schaerbeek'), ('Comité de pilotage de la CASS', 'Coordination Sociale de Schaerbeek')) AS x(w, o)
+  ('GT Exclusion Numérique 1030', 'Fobagra'),
+  -- Annex 1: four representatives of the CPAS and four members of the bureau of the CSS.
+  ('Comité de pilotage de la CASS', 'CPAS de Schaerbeek'), ('Comité de pilotage de la CASS', 'GAFFI'), ('Comité de pilotage de la CASS', 'AMOS'),
+  ('Comité de pilotage de la CASS', 'Amnesty International – Section Schaerbeek'), ('Comité de pilotage de la CASS', 'Services Sociaux des Quartiers 1030')) AS x(w, o)
  JOIN working_group w ON w.name = x.w JOIN operator o ON o.name = x.o;
 -- Meetings in 2022: the report gives counts (steering committee 5, GT Exclusion Numérique 22)
 -- and the months of the GT Seniors meetings, not dates.

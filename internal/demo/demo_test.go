@@ -73,15 +73,33 @@ func TestDemoDataset(t *testing.T) {
 	})
 
 	t.Run("a second load fails and changes nothing", func(t *testing.T) {
+		count := func() int {
+			p, err := store.List[cohesion.Operator](ctx, st, "Operator", store.ListArgs{Total: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		before := count()
 		if err := demo.Load(ctx, st); err == nil {
 			t.Fatal("loading the demo twice succeeded")
 		}
-		p, err := store.List[cohesion.Operator](ctx, st, "Operator", store.ListArgs{Total: true})
+		if after := count(); after != before {
+			t.Errorf("%d operators after a rejected second load, %d before", after, before)
+		}
+	})
+
+	t.Run("the CSS lists the fifty-one members of annex 2", func(t *testing.T) {
+		css, err := store.ByField[cohesion.Coordination](ctx, st, "Coordination", "code", "css-schaerbeek")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Total != 18 {
-			t.Errorf("%d operators after a rejected second load, want 18", p.Total)
+		members, err := store.ListRelated[cohesion.Operator](ctx, st, "Coordination", "members", []int64{css.ID}, store.ListArgs{Total: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := members[css.ID].Total; n != 51 {
+			t.Errorf("the CSS has %d members, annex 2 lists 51", n)
 		}
 	})
 }

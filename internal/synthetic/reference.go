@@ -115,6 +115,9 @@ func (g *generator) loadReference(ctx context.Context, l *store.Loader) error {
 		return err
 	}
 	for _, code := range sortedKeys(formIDs) {
+		if code == "unknown" {
+			continue // for real organisations whose form no document gives
+		}
 		f := legalForm{id: formIDs[code], public: public[formIDs[code]] == "true", weight: 1}
 		switch {
 		case strings.Contains(code, "fait"):
