@@ -131,15 +131,35 @@ func (r *workingGroupResolver) Source(ctx context.Context, obj *cohesion.Working
 
 func (r *Resolver) Coordination() generated.CoordinationResolver { return &coordinationResolver{r} }
 
+func (r *Resolver) CoordinationConnection() generated.CoordinationConnectionResolver {
+	return &coordinationConnectionResolver{r}
+}
+
 func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
+
+func (r *Resolver) EventConnection() generated.EventConnectionResolver {
+	return &eventConnectionResolver{r}
+}
 
 func (r *Resolver) Meeting() generated.MeetingResolver { return &meetingResolver{r} }
 
+func (r *Resolver) MeetingConnection() generated.MeetingConnectionResolver {
+	return &meetingConnectionResolver{r}
+}
+
 func (r *Resolver) WorkingGroup() generated.WorkingGroupResolver { return &workingGroupResolver{r} }
 
+func (r *Resolver) WorkingGroupConnection() generated.WorkingGroupConnectionResolver {
+	return &workingGroupConnectionResolver{r}
+}
+
 type (
-	coordinationResolver struct{ *Resolver }
-	eventResolver        struct{ *Resolver }
-	meetingResolver      struct{ *Resolver }
-	workingGroupResolver struct{ *Resolver }
+	coordinationResolver           struct{ *Resolver }
+	coordinationConnectionResolver struct{ *Resolver }
+	eventResolver                  struct{ *Resolver }
+	eventConnectionResolver        struct{ *Resolver }
+	meetingResolver                struct{ *Resolver }
+	meetingConnectionResolver      struct{ *Resolver }
+	workingGroupResolver           struct{ *Resolver }
+	workingGroupConnectionResolver struct{ *Resolver }
 )

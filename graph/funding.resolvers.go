@@ -135,15 +135,35 @@ func (r *queryResolver) ProgrammeAxes(ctx context.Context, first *int32, after *
 
 func (r *Resolver) Authority() generated.AuthorityResolver { return &authorityResolver{r} }
 
+func (r *Resolver) AuthorityConnection() generated.AuthorityConnectionResolver {
+	return &authorityConnectionResolver{r}
+}
+
 func (r *Resolver) Policy() generated.PolicyResolver { return &policyResolver{r} }
+
+func (r *Resolver) PolicyConnection() generated.PolicyConnectionResolver {
+	return &policyConnectionResolver{r}
+}
 
 func (r *Resolver) Programme() generated.ProgrammeResolver { return &programmeResolver{r} }
 
 func (r *Resolver) ProgrammeAxis() generated.ProgrammeAxisResolver { return &programmeAxisResolver{r} }
 
+func (r *Resolver) ProgrammeAxisConnection() generated.ProgrammeAxisConnectionResolver {
+	return &programmeAxisConnectionResolver{r}
+}
+
+func (r *Resolver) ProgrammeConnection() generated.ProgrammeConnectionResolver {
+	return &programmeConnectionResolver{r}
+}
+
 type (
-	authorityResolver     struct{ *Resolver }
-	policyResolver        struct{ *Resolver }
-	programmeResolver     struct{ *Resolver }
-	programmeAxisResolver struct{ *Resolver }
+	authorityResolver               struct{ *Resolver }
+	authorityConnectionResolver     struct{ *Resolver }
+	policyResolver                  struct{ *Resolver }
+	policyConnectionResolver        struct{ *Resolver }
+	programmeResolver               struct{ *Resolver }
+	programmeAxisResolver           struct{ *Resolver }
+	programmeAxisConnectionResolver struct{ *Resolver }
+	programmeConnectionResolver     struct{ *Resolver }
 )

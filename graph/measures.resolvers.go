@@ -149,20 +149,45 @@ func (r *Resolver) Disaggregation() generated.DisaggregationResolver {
 	return &disaggregationResolver{r}
 }
 
+func (r *Resolver) DisaggregationConnection() generated.DisaggregationConnectionResolver {
+	return &disaggregationConnectionResolver{r}
+}
+
 func (r *Resolver) Indicator() generated.IndicatorResolver { return &indicatorResolver{r} }
+
+func (r *Resolver) IndicatorConnection() generated.IndicatorConnectionResolver {
+	return &indicatorConnectionResolver{r}
+}
 
 func (r *Resolver) Need() generated.NeedResolver { return &needResolver{r} }
 
+func (r *Resolver) NeedConnection() generated.NeedConnectionResolver {
+	return &needConnectionResolver{r}
+}
+
 func (r *Resolver) Observation() generated.ObservationResolver { return &observationResolver{r} }
+
+func (r *Resolver) ObservationConnection() generated.ObservationConnectionResolver {
+	return &observationConnectionResolver{r}
+}
 
 func (r *Resolver) TransversalLink() generated.TransversalLinkResolver {
 	return &transversalLinkResolver{r}
 }
 
+func (r *Resolver) TransversalLinkConnection() generated.TransversalLinkConnectionResolver {
+	return &transversalLinkConnectionResolver{r}
+}
+
 type (
-	disaggregationResolver  struct{ *Resolver }
-	indicatorResolver       struct{ *Resolver }
-	needResolver            struct{ *Resolver }
-	observationResolver     struct{ *Resolver }
-	transversalLinkResolver struct{ *Resolver }
+	disaggregationResolver            struct{ *Resolver }
+	disaggregationConnectionResolver  struct{ *Resolver }
+	indicatorResolver                 struct{ *Resolver }
+	indicatorConnectionResolver       struct{ *Resolver }
+	needResolver                      struct{ *Resolver }
+	needConnectionResolver            struct{ *Resolver }
+	observationResolver               struct{ *Resolver }
+	observationConnectionResolver     struct{ *Resolver }
+	transversalLinkResolver           struct{ *Resolver }
+	transversalLinkConnectionResolver struct{ *Resolver }
 )

@@ -215,27 +215,67 @@ func (r *themeResolver) Needs(ctx context.Context, obj *cohesion.Theme, first *i
 
 func (r *Resolver) Approval() generated.ApprovalResolver { return &approvalResolver{r} }
 
+func (r *Resolver) ApprovalConnection() generated.ApprovalConnectionResolver {
+	return &approvalConnectionResolver{r}
+}
+
 func (r *Resolver) LegalForm() generated.LegalFormResolver { return &legalFormResolver{r} }
+
+func (r *Resolver) LegalFormConnection() generated.LegalFormConnectionResolver {
+	return &legalFormConnectionResolver{r}
+}
 
 func (r *Resolver) Operator() generated.OperatorResolver { return &operatorResolver{r} }
 
+func (r *Resolver) OperatorConnection() generated.OperatorConnectionResolver {
+	return &operatorConnectionResolver{r}
+}
+
 func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver{r} }
+
+func (r *Resolver) ProjectConnection() generated.ProjectConnectionResolver {
+	return &projectConnectionResolver{r}
+}
 
 func (r *Resolver) Sector() generated.SectorResolver { return &sectorResolver{r} }
 
+func (r *Resolver) SectorConnection() generated.SectorConnectionResolver {
+	return &sectorConnectionResolver{r}
+}
+
 func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r} }
+
+func (r *Resolver) SourceConnection() generated.SourceConnectionResolver {
+	return &sourceConnectionResolver{r}
+}
 
 func (r *Resolver) TargetPublic() generated.TargetPublicResolver { return &targetPublicResolver{r} }
 
+func (r *Resolver) TargetPublicConnection() generated.TargetPublicConnectionResolver {
+	return &targetPublicConnectionResolver{r}
+}
+
 func (r *Resolver) Theme() generated.ThemeResolver { return &themeResolver{r} }
 
+func (r *Resolver) ThemeConnection() generated.ThemeConnectionResolver {
+	return &themeConnectionResolver{r}
+}
+
 type (
-	approvalResolver     struct{ *Resolver }
-	legalFormResolver    struct{ *Resolver }
-	operatorResolver     struct{ *Resolver }
-	projectResolver      struct{ *Resolver }
-	sectorResolver       struct{ *Resolver }
-	sourceResolver       struct{ *Resolver }
-	targetPublicResolver struct{ *Resolver }
-	themeResolver        struct{ *Resolver }
+	approvalResolver               struct{ *Resolver }
+	approvalConnectionResolver     struct{ *Resolver }
+	legalFormResolver              struct{ *Resolver }
+	legalFormConnectionResolver    struct{ *Resolver }
+	operatorResolver               struct{ *Resolver }
+	operatorConnectionResolver     struct{ *Resolver }
+	projectResolver                struct{ *Resolver }
+	projectConnectionResolver      struct{ *Resolver }
+	sectorResolver                 struct{ *Resolver }
+	sectorConnectionResolver       struct{ *Resolver }
+	sourceResolver                 struct{ *Resolver }
+	sourceConnectionResolver       struct{ *Resolver }
+	targetPublicResolver           struct{ *Resolver }
+	targetPublicConnectionResolver struct{ *Resolver }
+	themeResolver                  struct{ *Resolver }
+	themeConnectionResolver        struct{ *Resolver }
 )

@@ -84,7 +84,9 @@ func list[T any](ctx context.Context, r *Resolver, a pageArgs) (*model.Connectio
 		return nil, err
 	}
 	register(ctx, p.Nodes)
-	return connection(p), nil
+	c := connection(p)
+	c.Origin = &model.Origin{Entity: e.Name, Filter: args.Filter}
+	return c, nil
 }
 
 // many resolves a to-many relation of parent, for all of parent's siblings at once.
@@ -117,7 +119,9 @@ func many[T, P any](ctx context.Context, r *Resolver, parent *P, a pageArgs) (*m
 	if err != nil {
 		return nil, err
 	}
-	return connection(v.(map[int64]*store.Page[T])[idOf(parent)]), nil
+	c := connection(v.(map[int64]*store.Page[T])[idOf(parent)])
+	c.Origin = &model.Origin{Entity: rel.Target.Name, Filter: args.Filter, Parent: parent, ParentEntity: e.Name, Relation: field}
+	return c, nil
 }
 
 // one resolves a to-one relation of parent, for all of parent's siblings at once.

@@ -79,4 +79,11 @@ func (r *territoryResolver) Source(ctx context.Context, obj *cohesion.Territory)
 
 func (r *Resolver) Territory() generated.TerritoryResolver { return &territoryResolver{r} }
 
-type territoryResolver struct{ *Resolver }
+func (r *Resolver) TerritoryConnection() generated.TerritoryConnectionResolver {
+	return &territoryConnectionResolver{r}
+}
+
+type (
+	territoryResolver           struct{ *Resolver }
+	territoryConnectionResolver struct{ *Resolver }
+)

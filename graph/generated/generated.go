@@ -33,28 +33,51 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Approval() ApprovalResolver
+	ApprovalConnection() ApprovalConnectionResolver
 	Authority() AuthorityResolver
+	AuthorityConnection() AuthorityConnectionResolver
 	Coordination() CoordinationResolver
+	CoordinationConnection() CoordinationConnectionResolver
 	Disaggregation() DisaggregationResolver
+	DisaggregationConnection() DisaggregationConnectionResolver
 	Event() EventResolver
+	EventConnection() EventConnectionResolver
 	Indicator() IndicatorResolver
+	IndicatorConnection() IndicatorConnectionResolver
 	LegalForm() LegalFormResolver
+	LegalFormConnection() LegalFormConnectionResolver
 	Meeting() MeetingResolver
+	MeetingConnection() MeetingConnectionResolver
 	Need() NeedResolver
+	NeedConnection() NeedConnectionResolver
 	Observation() ObservationResolver
+	ObservationConnection() ObservationConnectionResolver
 	Operator() OperatorResolver
+	OperatorConnection() OperatorConnectionResolver
 	Policy() PolicyResolver
+	PolicyConnection() PolicyConnectionResolver
 	Programme() ProgrammeResolver
 	ProgrammeAxis() ProgrammeAxisResolver
+	ProgrammeAxisConnection() ProgrammeAxisConnectionResolver
+	ProgrammeConnection() ProgrammeConnectionResolver
 	Project() ProjectResolver
+	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
+	Rule() RuleResolver
 	Sector() SectorResolver
+	SectorConnection() SectorConnectionResolver
 	Source() SourceResolver
+	SourceConnection() SourceConnectionResolver
 	TargetPublic() TargetPublicResolver
+	TargetPublicConnection() TargetPublicConnectionResolver
 	Territory() TerritoryResolver
+	TerritoryConnection() TerritoryConnectionResolver
 	Theme() ThemeResolver
+	ThemeConnection() ThemeConnectionResolver
 	TransversalLink() TransversalLinkResolver
+	TransversalLinkConnection() TransversalLinkConnectionResolver
 	WorkingGroup() WorkingGroupResolver
+	WorkingGroupConnection() WorkingGroupConnectionResolver
 }
 
 type DirectiveRoot struct {
@@ -73,7 +96,13 @@ type ComplexityRoot struct {
 		Status       func(childComplexity int) int
 	}
 
+	ApprovalAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	ApprovalConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -100,7 +129,13 @@ type ComplexityRoot struct {
 		Source           func(childComplexity int) int
 	}
 
+	AuthorityAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	AuthorityConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -110,6 +145,26 @@ type ComplexityRoot struct {
 	AuthorityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CoherenceCell struct {
+		AuthorityLevel func(childComplexity int) int
+		Links          func(childComplexity int) int
+		Policy         func(childComplexity int) int
+		Programme      func(childComplexity int) int
+		Relations      func(childComplexity int) int
+	}
+
+	ConcordanceRow struct {
+		Budget        func(childComplexity int) int
+		MaxSeverity   func(childComplexity int) int
+		NeedCount     func(childComplexity int) int
+		OperatorCount func(childComplexity int) int
+		ProjectCount  func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Territory     func(childComplexity int) int
+		Theme         func(childComplexity int) int
+		Year          func(childComplexity int) int
 	}
 
 	Coordination struct {
@@ -127,7 +182,13 @@ type ComplexityRoot struct {
 		WorkingGroups func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	CoordinationAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	CoordinationConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -148,7 +209,13 @@ type ComplexityRoot struct {
 		LabelNl   func(childComplexity int) int
 	}
 
+	DisaggregationAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	DisaggregationConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -174,7 +241,17 @@ type ComplexityRoot struct {
 		Title            func(childComplexity int) int
 	}
 
+	EventAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	EventConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -184,6 +261,16 @@ type ComplexityRoot struct {
 	EventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FundingOverlap struct {
+		Operator            func(childComplexity int) int
+		OtherProject        func(childComplexity int) int
+		OverlapEnd          func(childComplexity int) int
+		OverlapStart        func(childComplexity int) int
+		Project             func(childComplexity int) int
+		SharedTargetPublics func(childComplexity int) int
+		SharedThemes        func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -205,7 +292,13 @@ type ComplexityRoot struct {
 		Unit            func(childComplexity int) int
 	}
 
+	IndicatorAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	IndicatorConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -227,7 +320,13 @@ type ComplexityRoot struct {
 		Operators func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	LegalFormAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	LegalFormConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -249,7 +348,17 @@ type ComplexityRoot struct {
 		Year             func(childComplexity int) int
 	}
 
+	MeetingAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	MeetingConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -273,7 +382,17 @@ type ComplexityRoot struct {
 		Theme        func(childComplexity int) int
 	}
 
+	NeedAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	NeedConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -283,6 +402,25 @@ type ComplexityRoot struct {
 	NeedEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Network struct {
+		Nodes func(childComplexity int) int
+		Ties  func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Isolated     func(childComplexity int) int
+		Operator     func(childComplexity int) int
+		PartnerCount func(childComplexity int) int
+	}
+
+	NetworkTie struct {
+		Operator            func(childComplexity int) int
+		Partner             func(childComplexity int) int
+		SharedProjects      func(childComplexity int) int
+		SharedWorkingGroups func(childComplexity int) int
+		Weight              func(childComplexity int) int
 	}
 
 	Observation struct {
@@ -303,7 +441,17 @@ type ComplexityRoot struct {
 		Value          func(childComplexity int) int
 	}
 
+	ObservationAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	ObservationConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -343,7 +491,13 @@ type ComplexityRoot struct {
 		WorkingGroups    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	OperatorAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	OperatorConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -378,7 +532,13 @@ type ComplexityRoot struct {
 		TransversalLinks func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	PolicyAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	PolicyConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -413,6 +573,15 @@ type ComplexityRoot struct {
 		YearStartMonth   func(childComplexity int) int
 	}
 
+	ProgrammeAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	ProgrammeAxis struct {
 		Approvals   func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Code        func(childComplexity int) int
@@ -425,7 +594,13 @@ type ComplexityRoot struct {
 		Projects    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	ProgrammeAxisAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	ProgrammeAxisConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -438,6 +613,7 @@ type ComplexityRoot struct {
 	}
 
 	ProgrammeConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -469,7 +645,17 @@ type ComplexityRoot struct {
 		TransversalLinks func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	ProjectAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	ProjectConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -484,16 +670,20 @@ type ComplexityRoot struct {
 	Query struct {
 		Approvals        func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Authorities      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Coherence        func(childComplexity int, programme map[string]any) int
 		Commune          func(childComplexity int, nisCode string) int
+		Concordance      func(childComplexity int, territoryLevel *cohesion.TerritoryKind, fromYear *int32, toYear *int32, territory map[string]any, lowActivityBelow *int32, status []model.ConcordanceStatus) int
 		Coordination     func(childComplexity int, code string) int
 		Coordinations    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Disaggregations  func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Events           func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		FundingOverlaps  func(childComplexity int, from *time.Time, to *time.Time, operator map[string]any) int
 		Indicator        func(childComplexity int, code string) int
 		Indicators       func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		LegalForms       func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Meetings         func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Needs            func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Network          func(childComplexity int, coordination map[string]any, year *int32) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
 		Observations     func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -504,6 +694,9 @@ type ComplexityRoot struct {
 		ProgrammeAxes    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Programmes       func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Projects         func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Report           func(childComplexity int, measures []*model.ReportMeasure, dimensions []*model.ReportDimension, filter *model.ReportFilter, orderBy []*model.ReportOrder, limit *int32, totals *model.ReportTotals, compareWithPreviousPeriod *bool, lang *cohesion.Lang) int
+		RuleViolations   func(childComplexity int, rule *string, year *int32) int
+		Rules            func(childComplexity int) int
 		Sectors          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Sources          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		TargetPublics    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -512,6 +705,61 @@ type ComplexityRoot struct {
 		Themes           func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		TransversalLinks func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		WorkingGroups    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+	}
+
+	Report struct {
+		Dimensions func(childComplexity int) int
+		Measures   func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		Truncated  func(childComplexity int) int
+	}
+
+	ReportColumn struct {
+		Label func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Unit  func(childComplexity int) int
+	}
+
+	ReportKey struct {
+		Code      func(childComplexity int) int
+		Dimension func(childComplexity int) int
+		Label     func(childComplexity int) int
+	}
+
+	ReportRow struct {
+		IsTotal func(childComplexity int) int
+		Keys    func(childComplexity int) int
+		Values  func(childComplexity int) int
+	}
+
+	ReportValue struct {
+		Change        func(childComplexity int) int
+		ChangePercent func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Previous      func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	Rule struct {
+		Code             func(childComplexity int) int
+		Coordination     func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Label            func(childComplexity int, lang cohesion.Lang) int
+		Note             func(childComplexity int) int
+		Programme        func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Threshold        func(childComplexity int) int
+		WorkingGroupKind func(childComplexity int) int
+	}
+
+	RuleViolation struct {
+		Evidence     func(childComplexity int) int
+		Observed     func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		SubjectLabel func(childComplexity int) int
+		Threshold    func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	Sector struct {
@@ -523,7 +771,13 @@ type ComplexityRoot struct {
 		Operators func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	SectorAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	SectorConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -546,7 +800,13 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	SourceAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	SourceConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -568,7 +828,13 @@ type ComplexityRoot struct {
 		Projects func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	TargetPublicAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	TargetPublicConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -605,7 +871,17 @@ type ComplexityRoot struct {
 		Source          func(childComplexity int) int
 	}
 
+	TerritoryAggregate struct {
+		Avg           func(childComplexity int, field string) int
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+		Max           func(childComplexity int, field string) int
+		Min           func(childComplexity int, field string) int
+		Sum           func(childComplexity int, field string) int
+	}
+
 	TerritoryConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -627,7 +903,13 @@ type ComplexityRoot struct {
 		Projects func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
 
+	ThemeAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	ThemeConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -649,7 +931,13 @@ type ComplexityRoot struct {
 		Source    func(childComplexity int) int
 	}
 
+	TransversalLinkAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	TransversalLinkConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -673,7 +961,13 @@ type ComplexityRoot struct {
 		Theme        func(childComplexity int) int
 	}
 
+	WorkingGroupAggregate struct {
+		Count         func(childComplexity int) int
+		CountDistinct func(childComplexity int, field string) int
+	}
+
 	WorkingGroupConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -698,6 +992,9 @@ type ApprovalResolver interface {
 	Axis(ctx context.Context, obj *cohesion.Approval) (*cohesion.ProgrammeAxis, error)
 	Source(ctx context.Context, obj *cohesion.Approval) (*cohesion.Source, error)
 }
+type ApprovalConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Approval]) (*model.Aggregate, error)
+}
 type AuthorityResolver interface {
 	ID(ctx context.Context, obj *cohesion.Authority) (string, error)
 
@@ -706,6 +1003,9 @@ type AuthorityResolver interface {
 	Policies(ctx context.Context, obj *cohesion.Authority, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Policy], error)
 	FundedProgrammes(ctx context.Context, obj *cohesion.Authority, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Programme], error)
 	Source(ctx context.Context, obj *cohesion.Authority) (*cohesion.Source, error)
+}
+type AuthorityConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Authority]) (*model.Aggregate, error)
 }
 type CoordinationResolver interface {
 	ID(ctx context.Context, obj *cohesion.Coordination) (string, error)
@@ -718,8 +1018,14 @@ type CoordinationResolver interface {
 	Observations(ctx context.Context, obj *cohesion.Coordination, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Observation], error)
 	Source(ctx context.Context, obj *cohesion.Coordination) (*cohesion.Source, error)
 }
+type CoordinationConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Coordination]) (*model.Aggregate, error)
+}
 type DisaggregationResolver interface {
 	ID(ctx context.Context, obj *cohesion.Disaggregation) (string, error)
+}
+type DisaggregationConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Disaggregation]) (*model.Aggregate, error)
 }
 type EventResolver interface {
 	ID(ctx context.Context, obj *cohesion.Event) (string, error)
@@ -730,6 +1036,9 @@ type EventResolver interface {
 	Theme(ctx context.Context, obj *cohesion.Event) (*cohesion.Theme, error)
 	Organisations(ctx context.Context, obj *cohesion.Event, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
 	Source(ctx context.Context, obj *cohesion.Event) (*cohesion.Source, error)
+}
+type EventConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Event]) (*model.Aggregate, error)
 }
 type IndicatorResolver interface {
 	ID(ctx context.Context, obj *cohesion.Indicator) (string, error)
@@ -742,16 +1051,25 @@ type IndicatorResolver interface {
 	Observations(ctx context.Context, obj *cohesion.Indicator, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Observation], error)
 	Source(ctx context.Context, obj *cohesion.Indicator) (*cohesion.Source, error)
 }
+type IndicatorConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Indicator]) (*model.Aggregate, error)
+}
 type LegalFormResolver interface {
 	ID(ctx context.Context, obj *cohesion.LegalForm) (string, error)
 
 	Operators(ctx context.Context, obj *cohesion.LegalForm, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
+}
+type LegalFormConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.LegalForm]) (*model.Aggregate, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *cohesion.Meeting) (string, error)
 
 	WorkingGroup(ctx context.Context, obj *cohesion.Meeting) (*cohesion.WorkingGroup, error)
 	Source(ctx context.Context, obj *cohesion.Meeting) (*cohesion.Source, error)
+}
+type MeetingConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Meeting]) (*model.Aggregate, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *cohesion.Need) (string, error)
@@ -760,6 +1078,9 @@ type NeedResolver interface {
 	Theme(ctx context.Context, obj *cohesion.Need) (*cohesion.Theme, error)
 	TargetPublic(ctx context.Context, obj *cohesion.Need) (*cohesion.TargetPublic, error)
 	Source(ctx context.Context, obj *cohesion.Need) (*cohesion.Source, error)
+}
+type NeedConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Need]) (*model.Aggregate, error)
 }
 type ObservationResolver interface {
 	ID(ctx context.Context, obj *cohesion.Observation) (string, error)
@@ -771,6 +1092,9 @@ type ObservationResolver interface {
 	Territory(ctx context.Context, obj *cohesion.Observation) (*cohesion.Territory, error)
 	Disaggregation(ctx context.Context, obj *cohesion.Observation) (*cohesion.Disaggregation, error)
 	Source(ctx context.Context, obj *cohesion.Observation) (*cohesion.Source, error)
+}
+type ObservationConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Observation]) (*model.Aggregate, error)
 }
 type OperatorResolver interface {
 	ID(ctx context.Context, obj *cohesion.Operator) (string, error)
@@ -789,6 +1113,9 @@ type OperatorResolver interface {
 	Events(ctx context.Context, obj *cohesion.Operator, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Event], error)
 	Source(ctx context.Context, obj *cohesion.Operator) (*cohesion.Source, error)
 }
+type OperatorConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Operator]) (*model.Aggregate, error)
+}
 type PolicyResolver interface {
 	ID(ctx context.Context, obj *cohesion.Policy) (string, error)
 
@@ -796,6 +1123,9 @@ type PolicyResolver interface {
 	Programmes(ctx context.Context, obj *cohesion.Policy, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Programme], error)
 	TransversalLinks(ctx context.Context, obj *cohesion.Policy, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.TransversalLink], error)
 	Source(ctx context.Context, obj *cohesion.Policy) (*cohesion.Source, error)
+}
+type PolicyConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Policy]) (*model.Aggregate, error)
 }
 type ProgrammeResolver interface {
 	ID(ctx context.Context, obj *cohesion.Programme) (string, error)
@@ -817,6 +1147,12 @@ type ProgrammeAxisResolver interface {
 	Approvals(ctx context.Context, obj *cohesion.ProgrammeAxis, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Approval], error)
 	Projects(ctx context.Context, obj *cohesion.ProgrammeAxis, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Project], error)
 }
+type ProgrammeAxisConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.ProgrammeAxis]) (*model.Aggregate, error)
+}
+type ProgrammeConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Programme]) (*model.Aggregate, error)
+}
 type ProjectResolver interface {
 	ID(ctx context.Context, obj *cohesion.Project) (string, error)
 
@@ -831,9 +1167,18 @@ type ProjectResolver interface {
 	TransversalLinks(ctx context.Context, obj *cohesion.Project, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.TransversalLink], error)
 	Source(ctx context.Context, obj *cohesion.Project) (*cohesion.Source, error)
 }
+type ProjectConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Project]) (*model.Aggregate, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
+	Concordance(ctx context.Context, territoryLevel *cohesion.TerritoryKind, fromYear *int32, toYear *int32, territory map[string]any, lowActivityBelow *int32, status []model.ConcordanceStatus) ([]*model.ConcordanceRow, error)
+	Coherence(ctx context.Context, programme map[string]any) ([]*model.CoherenceCell, error)
+	FundingOverlaps(ctx context.Context, from *time.Time, to *time.Time, operator map[string]any) ([]*model.FundingOverlap, error)
+	Network(ctx context.Context, coordination map[string]any, year *int32) (*model.Network, error)
+	Rules(ctx context.Context) ([]*cohesion.Rule, error)
+	RuleViolations(ctx context.Context, rule *string, year *int32) ([]*model.RuleViolation, error)
 	Coordinations(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Coordination], error)
 	Coordination(ctx context.Context, code string) (*cohesion.Coordination, error)
 	WorkingGroups(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.WorkingGroup], error)
@@ -859,23 +1204,39 @@ type QueryResolver interface {
 	Sectors(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Sector], error)
 	LegalForms(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.LegalForm], error)
 	Sources(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Source], error)
+	Report(ctx context.Context, measures []*model.ReportMeasure, dimensions []*model.ReportDimension, filter *model.ReportFilter, orderBy []*model.ReportOrder, limit *int32, totals *model.ReportTotals, compareWithPreviousPeriod *bool, lang *cohesion.Lang) (*model.Report, error)
 	Territories(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Territory], error)
 	Territory(ctx context.Context, code string) (*cohesion.Territory, error)
 	Commune(ctx context.Context, nisCode string) (*cohesion.Territory, error)
+}
+type RuleResolver interface {
+	Programme(ctx context.Context, obj *cohesion.Rule) (*cohesion.Programme, error)
+	Coordination(ctx context.Context, obj *cohesion.Rule) (*cohesion.Coordination, error)
+
+	Source(ctx context.Context, obj *cohesion.Rule) (*cohesion.Source, error)
 }
 type SectorResolver interface {
 	ID(ctx context.Context, obj *cohesion.Sector) (string, error)
 
 	Operators(ctx context.Context, obj *cohesion.Sector, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
 }
+type SectorConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Sector]) (*model.Aggregate, error)
+}
 type SourceResolver interface {
 	ID(ctx context.Context, obj *cohesion.Source) (string, error)
+}
+type SourceConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Source]) (*model.Aggregate, error)
 }
 type TargetPublicResolver interface {
 	ID(ctx context.Context, obj *cohesion.TargetPublic) (string, error)
 
 	Projects(ctx context.Context, obj *cohesion.TargetPublic, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Project], error)
 	Needs(ctx context.Context, obj *cohesion.TargetPublic, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Need], error)
+}
+type TargetPublicConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.TargetPublic]) (*model.Aggregate, error)
 }
 type TerritoryResolver interface {
 	ID(ctx context.Context, obj *cohesion.Territory) (string, error)
@@ -893,11 +1254,17 @@ type TerritoryResolver interface {
 	Coordinations(ctx context.Context, obj *cohesion.Territory, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Coordination], error)
 	Source(ctx context.Context, obj *cohesion.Territory) (*cohesion.Source, error)
 }
+type TerritoryConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Territory]) (*model.Aggregate, error)
+}
 type ThemeResolver interface {
 	ID(ctx context.Context, obj *cohesion.Theme) (string, error)
 
 	Projects(ctx context.Context, obj *cohesion.Theme, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Project], error)
 	Needs(ctx context.Context, obj *cohesion.Theme, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Need], error)
+}
+type ThemeConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Theme]) (*model.Aggregate, error)
 }
 type TransversalLinkResolver interface {
 	ID(ctx context.Context, obj *cohesion.TransversalLink) (string, error)
@@ -907,6 +1274,9 @@ type TransversalLinkResolver interface {
 	Policy(ctx context.Context, obj *cohesion.TransversalLink) (*cohesion.Policy, error)
 	Source(ctx context.Context, obj *cohesion.TransversalLink) (*cohesion.Source, error)
 }
+type TransversalLinkConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.TransversalLink]) (*model.Aggregate, error)
+}
 type WorkingGroupResolver interface {
 	ID(ctx context.Context, obj *cohesion.WorkingGroup) (string, error)
 
@@ -915,6 +1285,9 @@ type WorkingGroupResolver interface {
 	Members(ctx context.Context, obj *cohesion.WorkingGroup, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
 	Meetings(ctx context.Context, obj *cohesion.WorkingGroup, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Meeting], error)
 	Source(ctx context.Context, obj *cohesion.WorkingGroup) (*cohesion.Source, error)
+}
+type WorkingGroupConnectionResolver interface {
+	Aggregate(ctx context.Context, obj *model.Connection[cohesion.WorkingGroup]) (*model.Aggregate, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -990,6 +1363,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Approval.Status(childComplexity), true
 
+	case "ApprovalAggregate.count":
+		if e.ComplexityRoot.ApprovalAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalAggregate.Count(childComplexity), true
+	case "ApprovalAggregate.countDistinct":
+		if e.ComplexityRoot.ApprovalAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ApprovalAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ApprovalAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "ApprovalConnection.aggregate":
+		if e.ComplexityRoot.ApprovalConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalConnection.Aggregate(childComplexity), true
 	case "ApprovalConnection.edges":
 		if e.ComplexityRoot.ApprovalConnection.Edges == nil {
 			break
@@ -1121,6 +1518,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Authority.Source(childComplexity), true
 
+	case "AuthorityAggregate.count":
+		if e.ComplexityRoot.AuthorityAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityAggregate.Count(childComplexity), true
+	case "AuthorityAggregate.countDistinct":
+		if e.ComplexityRoot.AuthorityAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_AuthorityAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AuthorityAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "AuthorityConnection.aggregate":
+		if e.ComplexityRoot.AuthorityConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityConnection.Aggregate(childComplexity), true
 	case "AuthorityConnection.edges":
 		if e.ComplexityRoot.AuthorityConnection.Edges == nil {
 			break
@@ -1158,6 +1579,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthorityEdge.Node(childComplexity), true
+
+	case "CoherenceCell.authorityLevel":
+		if e.ComplexityRoot.CoherenceCell.AuthorityLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoherenceCell.AuthorityLevel(childComplexity), true
+	case "CoherenceCell.links":
+		if e.ComplexityRoot.CoherenceCell.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoherenceCell.Links(childComplexity), true
+	case "CoherenceCell.policy":
+		if e.ComplexityRoot.CoherenceCell.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoherenceCell.Policy(childComplexity), true
+	case "CoherenceCell.programme":
+		if e.ComplexityRoot.CoherenceCell.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoherenceCell.Programme(childComplexity), true
+	case "CoherenceCell.relations":
+		if e.ComplexityRoot.CoherenceCell.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoherenceCell.Relations(childComplexity), true
+
+	case "ConcordanceRow.budget":
+		if e.ComplexityRoot.ConcordanceRow.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.Budget(childComplexity), true
+	case "ConcordanceRow.maxSeverity":
+		if e.ComplexityRoot.ConcordanceRow.MaxSeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.MaxSeverity(childComplexity), true
+	case "ConcordanceRow.needCount":
+		if e.ComplexityRoot.ConcordanceRow.NeedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.NeedCount(childComplexity), true
+	case "ConcordanceRow.operatorCount":
+		if e.ComplexityRoot.ConcordanceRow.OperatorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.OperatorCount(childComplexity), true
+	case "ConcordanceRow.projectCount":
+		if e.ComplexityRoot.ConcordanceRow.ProjectCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.ProjectCount(childComplexity), true
+	case "ConcordanceRow.status":
+		if e.ComplexityRoot.ConcordanceRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.Status(childComplexity), true
+	case "ConcordanceRow.territory":
+		if e.ComplexityRoot.ConcordanceRow.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.Territory(childComplexity), true
+	case "ConcordanceRow.theme":
+		if e.ComplexityRoot.ConcordanceRow.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.Theme(childComplexity), true
+	case "ConcordanceRow.year":
+		if e.ComplexityRoot.ConcordanceRow.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcordanceRow.Year(childComplexity), true
 
 	case "Coordination.acronym":
 		if e.ComplexityRoot.Coordination.Acronym == nil {
@@ -1252,6 +1759,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Coordination.WorkingGroups(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "CoordinationAggregate.count":
+		if e.ComplexityRoot.CoordinationAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinationAggregate.Count(childComplexity), true
+	case "CoordinationAggregate.countDistinct":
+		if e.ComplexityRoot.CoordinationAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_CoordinationAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CoordinationAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "CoordinationConnection.aggregate":
+		if e.ComplexityRoot.CoordinationConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinationConnection.Aggregate(childComplexity), true
 	case "CoordinationConnection.edges":
 		if e.ComplexityRoot.CoordinationConnection.Edges == nil {
 			break
@@ -1332,6 +1863,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disaggregation.LabelNl(childComplexity), true
 
+	case "DisaggregationAggregate.count":
+		if e.ComplexityRoot.DisaggregationAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisaggregationAggregate.Count(childComplexity), true
+	case "DisaggregationAggregate.countDistinct":
+		if e.ComplexityRoot.DisaggregationAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_DisaggregationAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DisaggregationAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "DisaggregationConnection.aggregate":
+		if e.ComplexityRoot.DisaggregationConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisaggregationConnection.Aggregate(childComplexity), true
 	case "DisaggregationConnection.edges":
 		if e.ComplexityRoot.DisaggregationConnection.Edges == nil {
 			break
@@ -1442,6 +1997,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.Title(childComplexity), true
 
+	case "EventAggregate.avg":
+		if e.ComplexityRoot.EventAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_EventAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "EventAggregate.count":
+		if e.ComplexityRoot.EventAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Count(childComplexity), true
+	case "EventAggregate.countDistinct":
+		if e.ComplexityRoot.EventAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_EventAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "EventAggregate.max":
+		if e.ComplexityRoot.EventAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_EventAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventAggregate.Max(childComplexity, args["field"].(string)), true
+	case "EventAggregate.min":
+		if e.ComplexityRoot.EventAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_EventAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventAggregate.Min(childComplexity, args["field"].(string)), true
+	case "EventAggregate.sum":
+		if e.ComplexityRoot.EventAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_EventAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "EventConnection.aggregate":
+		if e.ComplexityRoot.EventConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Aggregate(childComplexity), true
 	case "EventConnection.edges":
 		if e.ComplexityRoot.EventConnection.Edges == nil {
 			break
@@ -1479,6 +2102,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "FundingOverlap.operator":
+		if e.ComplexityRoot.FundingOverlap.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.Operator(childComplexity), true
+	case "FundingOverlap.otherProject":
+		if e.ComplexityRoot.FundingOverlap.OtherProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.OtherProject(childComplexity), true
+	case "FundingOverlap.overlapEnd":
+		if e.ComplexityRoot.FundingOverlap.OverlapEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.OverlapEnd(childComplexity), true
+	case "FundingOverlap.overlapStart":
+		if e.ComplexityRoot.FundingOverlap.OverlapStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.OverlapStart(childComplexity), true
+	case "FundingOverlap.project":
+		if e.ComplexityRoot.FundingOverlap.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.Project(childComplexity), true
+	case "FundingOverlap.sharedTargetPublics":
+		if e.ComplexityRoot.FundingOverlap.SharedTargetPublics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.SharedTargetPublics(childComplexity), true
+	case "FundingOverlap.sharedThemes":
+		if e.ComplexityRoot.FundingOverlap.SharedThemes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOverlap.SharedThemes(childComplexity), true
 
 	case "Indicator.aggregation":
 		if e.ComplexityRoot.Indicator.Aggregation == nil {
@@ -1592,6 +2258,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
 
+	case "IndicatorAggregate.count":
+		if e.ComplexityRoot.IndicatorAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorAggregate.Count(childComplexity), true
+	case "IndicatorAggregate.countDistinct":
+		if e.ComplexityRoot.IndicatorAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_IndicatorAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IndicatorAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "IndicatorConnection.aggregate":
+		if e.ComplexityRoot.IndicatorConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorConnection.Aggregate(childComplexity), true
 	case "IndicatorConnection.edges":
 		if e.ComplexityRoot.IndicatorConnection.Edges == nil {
 			break
@@ -1683,6 +2373,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LegalForm.Operators(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "LegalFormAggregate.count":
+		if e.ComplexityRoot.LegalFormAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalFormAggregate.Count(childComplexity), true
+	case "LegalFormAggregate.countDistinct":
+		if e.ComplexityRoot.LegalFormAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_LegalFormAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LegalFormAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "LegalFormConnection.aggregate":
+		if e.ComplexityRoot.LegalFormConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalFormConnection.Aggregate(childComplexity), true
 	case "LegalFormConnection.edges":
 		if e.ComplexityRoot.LegalFormConnection.Edges == nil {
 			break
@@ -1764,6 +2478,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Meeting.Year(childComplexity), true
 
+	case "MeetingAggregate.avg":
+		if e.ComplexityRoot.MeetingAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "MeetingAggregate.count":
+		if e.ComplexityRoot.MeetingAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.Count(childComplexity), true
+	case "MeetingAggregate.countDistinct":
+		if e.ComplexityRoot.MeetingAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "MeetingAggregate.max":
+		if e.ComplexityRoot.MeetingAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.Max(childComplexity, args["field"].(string)), true
+	case "MeetingAggregate.min":
+		if e.ComplexityRoot.MeetingAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.Min(childComplexity, args["field"].(string)), true
+	case "MeetingAggregate.sum":
+		if e.ComplexityRoot.MeetingAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "MeetingConnection.aggregate":
+		if e.ComplexityRoot.MeetingConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingConnection.Aggregate(childComplexity), true
 	case "MeetingConnection.edges":
 		if e.ComplexityRoot.MeetingConnection.Edges == nil {
 			break
@@ -1857,6 +2639,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Need.Theme(childComplexity), true
 
+	case "NeedAggregate.avg":
+		if e.ComplexityRoot.NeedAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_NeedAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NeedAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "NeedAggregate.count":
+		if e.ComplexityRoot.NeedAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedAggregate.Count(childComplexity), true
+	case "NeedAggregate.countDistinct":
+		if e.ComplexityRoot.NeedAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_NeedAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NeedAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "NeedAggregate.max":
+		if e.ComplexityRoot.NeedAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_NeedAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NeedAggregate.Max(childComplexity, args["field"].(string)), true
+	case "NeedAggregate.min":
+		if e.ComplexityRoot.NeedAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_NeedAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NeedAggregate.Min(childComplexity, args["field"].(string)), true
+	case "NeedAggregate.sum":
+		if e.ComplexityRoot.NeedAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_NeedAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NeedAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "NeedConnection.aggregate":
+		if e.ComplexityRoot.NeedConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.Aggregate(childComplexity), true
 	case "NeedConnection.edges":
 		if e.ComplexityRoot.NeedConnection.Edges == nil {
 			break
@@ -1894,6 +2744,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedEdge.Node(childComplexity), true
+
+	case "Network.nodes":
+		if e.ComplexityRoot.Network.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Nodes(childComplexity), true
+	case "Network.ties":
+		if e.ComplexityRoot.Network.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Ties(childComplexity), true
+
+	case "NetworkNode.isolated":
+		if e.ComplexityRoot.NetworkNode.Isolated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Isolated(childComplexity), true
+	case "NetworkNode.operator":
+		if e.ComplexityRoot.NetworkNode.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Operator(childComplexity), true
+	case "NetworkNode.partnerCount":
+		if e.ComplexityRoot.NetworkNode.PartnerCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.PartnerCount(childComplexity), true
+
+	case "NetworkTie.operator":
+		if e.ComplexityRoot.NetworkTie.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkTie.Operator(childComplexity), true
+	case "NetworkTie.partner":
+		if e.ComplexityRoot.NetworkTie.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkTie.Partner(childComplexity), true
+	case "NetworkTie.sharedProjects":
+		if e.ComplexityRoot.NetworkTie.SharedProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkTie.SharedProjects(childComplexity), true
+	case "NetworkTie.sharedWorkingGroups":
+		if e.ComplexityRoot.NetworkTie.SharedWorkingGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkTie.SharedWorkingGroups(childComplexity), true
+	case "NetworkTie.weight":
+		if e.ComplexityRoot.NetworkTie.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkTie.Weight(childComplexity), true
 
 	case "Observation.coordination":
 		if e.ComplexityRoot.Observation.Coordination == nil {
@@ -1986,6 +2899,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Observation.Value(childComplexity), true
 
+	case "ObservationAggregate.avg":
+		if e.ComplexityRoot.ObservationAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_ObservationAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "ObservationAggregate.count":
+		if e.ComplexityRoot.ObservationAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.Count(childComplexity), true
+	case "ObservationAggregate.countDistinct":
+		if e.ComplexityRoot.ObservationAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ObservationAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "ObservationAggregate.max":
+		if e.ComplexityRoot.ObservationAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_ObservationAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.Max(childComplexity, args["field"].(string)), true
+	case "ObservationAggregate.min":
+		if e.ComplexityRoot.ObservationAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_ObservationAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.Min(childComplexity, args["field"].(string)), true
+	case "ObservationAggregate.sum":
+		if e.ComplexityRoot.ObservationAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_ObservationAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObservationAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "ObservationConnection.aggregate":
+		if e.ComplexityRoot.ObservationConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.Aggregate(childComplexity), true
 	case "ObservationConnection.edges":
 		if e.ComplexityRoot.ObservationConnection.Edges == nil {
 			break
@@ -2225,6 +3206,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Operator.WorkingGroups(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "OperatorAggregate.count":
+		if e.ComplexityRoot.OperatorAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorAggregate.Count(childComplexity), true
+	case "OperatorAggregate.countDistinct":
+		if e.ComplexityRoot.OperatorAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_OperatorAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OperatorAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "OperatorConnection.aggregate":
+		if e.ComplexityRoot.OperatorConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorConnection.Aggregate(childComplexity), true
 	case "OperatorConnection.edges":
 		if e.ComplexityRoot.OperatorConnection.Edges == nil {
 			break
@@ -2382,6 +3387,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Policy.TransversalLinks(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "PolicyAggregate.count":
+		if e.ComplexityRoot.PolicyAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyAggregate.Count(childComplexity), true
+	case "PolicyAggregate.countDistinct":
+		if e.ComplexityRoot.PolicyAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_PolicyAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PolicyAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "PolicyConnection.aggregate":
+		if e.ComplexityRoot.PolicyConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyConnection.Aggregate(childComplexity), true
 	case "PolicyConnection.edges":
 		if e.ComplexityRoot.PolicyConnection.Edges == nil {
 			break
@@ -2576,6 +3605,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Programme.YearStartMonth(childComplexity), true
 
+	case "ProgrammeAggregate.avg":
+		if e.ComplexityRoot.ProgrammeAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "ProgrammeAggregate.count":
+		if e.ComplexityRoot.ProgrammeAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.Count(childComplexity), true
+	case "ProgrammeAggregate.countDistinct":
+		if e.ComplexityRoot.ProgrammeAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "ProgrammeAggregate.max":
+		if e.ComplexityRoot.ProgrammeAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.Max(childComplexity, args["field"].(string)), true
+	case "ProgrammeAggregate.min":
+		if e.ComplexityRoot.ProgrammeAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.Min(childComplexity, args["field"].(string)), true
+	case "ProgrammeAggregate.sum":
+		if e.ComplexityRoot.ProgrammeAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAggregate.Sum(childComplexity, args["field"].(string)), true
+
 	case "ProgrammeAxis.approvals":
 		if e.ComplexityRoot.ProgrammeAxis.Approvals == nil {
 			break
@@ -2646,6 +3737,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgrammeAxis.Projects(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "ProgrammeAxisAggregate.count":
+		if e.ComplexityRoot.ProgrammeAxisAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeAxisAggregate.Count(childComplexity), true
+	case "ProgrammeAxisAggregate.countDistinct":
+		if e.ComplexityRoot.ProgrammeAxisAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ProgrammeAxisAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProgrammeAxisAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "ProgrammeAxisConnection.aggregate":
+		if e.ComplexityRoot.ProgrammeAxisConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeAxisConnection.Aggregate(childComplexity), true
 	case "ProgrammeAxisConnection.edges":
 		if e.ComplexityRoot.ProgrammeAxisConnection.Edges == nil {
 			break
@@ -2684,6 +3799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgrammeAxisEdge.Node(childComplexity), true
 
+	case "ProgrammeConnection.aggregate":
+		if e.ComplexityRoot.ProgrammeConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgrammeConnection.Aggregate(childComplexity), true
 	case "ProgrammeConnection.edges":
 		if e.ComplexityRoot.ProgrammeConnection.Edges == nil {
 			break
@@ -2850,6 +3971,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.TransversalLinks(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "ProjectAggregate.avg":
+		if e.ComplexityRoot.ProjectAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "ProjectAggregate.count":
+		if e.ComplexityRoot.ProjectAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.Count(childComplexity), true
+	case "ProjectAggregate.countDistinct":
+		if e.ComplexityRoot.ProjectAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "ProjectAggregate.max":
+		if e.ComplexityRoot.ProjectAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.Max(childComplexity, args["field"].(string)), true
+	case "ProjectAggregate.min":
+		if e.ComplexityRoot.ProjectAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.Min(childComplexity, args["field"].(string)), true
+	case "ProjectAggregate.sum":
+		if e.ComplexityRoot.ProjectAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "ProjectConnection.aggregate":
+		if e.ComplexityRoot.ProjectConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.Aggregate(childComplexity), true
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
 			break
@@ -2910,6 +4099,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Authorities(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.coherence":
+		if e.ComplexityRoot.Query.Coherence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coherence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Coherence(childComplexity, args["programme"].(map[string]any)), true
 	case "Query.commune":
 		if e.ComplexityRoot.Query.Commune == nil {
 			break
@@ -2921,6 +4121,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commune(childComplexity, args["nisCode"].(string)), true
+	case "Query.concordance":
+		if e.ComplexityRoot.Query.Concordance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_concordance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Concordance(childComplexity, args["territoryLevel"].(*cohesion.TerritoryKind), args["fromYear"].(*int32), args["toYear"].(*int32), args["territory"].(map[string]any), args["lowActivityBelow"].(*int32), args["status"].([]model.ConcordanceStatus)), true
 	case "Query.coordination":
 		if e.ComplexityRoot.Query.Coordination == nil {
 			break
@@ -2965,6 +4176,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.fundingOverlaps":
+		if e.ComplexityRoot.Query.FundingOverlaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingOverlaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingOverlaps(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["operator"].(map[string]any)), true
 	case "Query.indicator":
 		if e.ComplexityRoot.Query.Indicator == nil {
 			break
@@ -3021,6 +4243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Needs(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.network":
+		if e.ComplexityRoot.Query.Network == nil {
+			break
+		}
+
+		args, err := ec.field_Query_network_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Network(childComplexity, args["coordination"].(map[string]any), args["year"].(*int32)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3131,6 +4364,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.report":
+		if e.ComplexityRoot.Query.Report == nil {
+			break
+		}
+
+		args, err := ec.field_Query_report_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Report(childComplexity, args["measures"].([]*model.ReportMeasure), args["dimensions"].([]*model.ReportDimension), args["filter"].(*model.ReportFilter), args["orderBy"].([]*model.ReportOrder), args["limit"].(*int32), args["totals"].(*model.ReportTotals), args["compareWithPreviousPeriod"].(*bool), args["lang"].(*cohesion.Lang)), true
+	case "Query.ruleViolations":
+		if e.ComplexityRoot.Query.RuleViolations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ruleViolations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RuleViolations(childComplexity, args["rule"].(*string), args["year"].(*int32)), true
+	case "Query.rules":
+		if e.ComplexityRoot.Query.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Rules(childComplexity), true
 	case "Query.sectors":
 		if e.ComplexityRoot.Query.Sectors == nil {
 			break
@@ -3220,6 +4481,222 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.WorkingGroups(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "Report.dimensions":
+		if e.ComplexityRoot.Report.Dimensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Dimensions(childComplexity), true
+	case "Report.measures":
+		if e.ComplexityRoot.Report.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Measures(childComplexity), true
+	case "Report.rows":
+		if e.ComplexityRoot.Report.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Rows(childComplexity), true
+	case "Report.truncated":
+		if e.ComplexityRoot.Report.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Truncated(childComplexity), true
+
+	case "ReportColumn.label":
+		if e.ComplexityRoot.ReportColumn.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportColumn.Label(childComplexity), true
+	case "ReportColumn.name":
+		if e.ComplexityRoot.ReportColumn.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportColumn.Name(childComplexity), true
+	case "ReportColumn.unit":
+		if e.ComplexityRoot.ReportColumn.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportColumn.Unit(childComplexity), true
+
+	case "ReportKey.code":
+		if e.ComplexityRoot.ReportKey.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportKey.Code(childComplexity), true
+	case "ReportKey.dimension":
+		if e.ComplexityRoot.ReportKey.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportKey.Dimension(childComplexity), true
+	case "ReportKey.label":
+		if e.ComplexityRoot.ReportKey.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportKey.Label(childComplexity), true
+
+	case "ReportRow.isTotal":
+		if e.ComplexityRoot.ReportRow.IsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.IsTotal(childComplexity), true
+	case "ReportRow.keys":
+		if e.ComplexityRoot.ReportRow.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Keys(childComplexity), true
+	case "ReportRow.values":
+		if e.ComplexityRoot.ReportRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Values(childComplexity), true
+
+	case "ReportValue.change":
+		if e.ComplexityRoot.ReportValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.Change(childComplexity), true
+	case "ReportValue.changePercent":
+		if e.ComplexityRoot.ReportValue.ChangePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.ChangePercent(childComplexity), true
+	case "ReportValue.measure":
+		if e.ComplexityRoot.ReportValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.Measure(childComplexity), true
+	case "ReportValue.previous":
+		if e.ComplexityRoot.ReportValue.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.Previous(childComplexity), true
+	case "ReportValue.value":
+		if e.ComplexityRoot.ReportValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.Value(childComplexity), true
+
+	case "Rule.code":
+		if e.ComplexityRoot.Rule.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Code(childComplexity), true
+	case "Rule.coordination":
+		if e.ComplexityRoot.Rule.Coordination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Coordination(childComplexity), true
+	case "Rule.kind":
+		if e.ComplexityRoot.Rule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Kind(childComplexity), true
+	case "Rule.label":
+		if e.ComplexityRoot.Rule.Label == nil {
+			break
+		}
+
+		args, err := ec.field_Rule_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Rule.Label(childComplexity, args["lang"].(cohesion.Lang)), true
+	case "Rule.note":
+		if e.ComplexityRoot.Rule.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Note(childComplexity), true
+	case "Rule.programme":
+		if e.ComplexityRoot.Rule.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Programme(childComplexity), true
+	case "Rule.source":
+		if e.ComplexityRoot.Rule.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Source(childComplexity), true
+	case "Rule.threshold":
+		if e.ComplexityRoot.Rule.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Threshold(childComplexity), true
+	case "Rule.workingGroupKind":
+		if e.ComplexityRoot.Rule.WorkingGroupKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.WorkingGroupKind(childComplexity), true
+
+	case "RuleViolation.evidence":
+		if e.ComplexityRoot.RuleViolation.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Evidence(childComplexity), true
+	case "RuleViolation.observed":
+		if e.ComplexityRoot.RuleViolation.Observed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Observed(childComplexity), true
+	case "RuleViolation.rule":
+		if e.ComplexityRoot.RuleViolation.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Rule(childComplexity), true
+	case "RuleViolation.subject":
+		if e.ComplexityRoot.RuleViolation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Subject(childComplexity), true
+	case "RuleViolation.subjectLabel":
+		if e.ComplexityRoot.RuleViolation.SubjectLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.SubjectLabel(childComplexity), true
+	case "RuleViolation.threshold":
+		if e.ComplexityRoot.RuleViolation.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Threshold(childComplexity), true
+	case "RuleViolation.year":
+		if e.ComplexityRoot.RuleViolation.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleViolation.Year(childComplexity), true
+
 	case "Sector.code":
 		if e.ComplexityRoot.Sector.Code == nil {
 			break
@@ -3267,6 +4744,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sector.Operators(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "SectorAggregate.count":
+		if e.ComplexityRoot.SectorAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorAggregate.Count(childComplexity), true
+	case "SectorAggregate.countDistinct":
+		if e.ComplexityRoot.SectorAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_SectorAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SectorAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "SectorConnection.aggregate":
+		if e.ComplexityRoot.SectorConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorConnection.Aggregate(childComplexity), true
 	case "SectorConnection.edges":
 		if e.ComplexityRoot.SectorConnection.Edges == nil {
 			break
@@ -3354,6 +4855,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
 
+	case "SourceAggregate.count":
+		if e.ComplexityRoot.SourceAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceAggregate.Count(childComplexity), true
+	case "SourceAggregate.countDistinct":
+		if e.ComplexityRoot.SourceAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_SourceAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SourceAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "SourceConnection.aggregate":
+		if e.ComplexityRoot.SourceConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceConnection.Aggregate(childComplexity), true
 	case "SourceConnection.edges":
 		if e.ComplexityRoot.SourceConnection.Edges == nil {
 			break
@@ -3450,6 +4975,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TargetPublic.Projects(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "TargetPublicAggregate.count":
+		if e.ComplexityRoot.TargetPublicAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetPublicAggregate.Count(childComplexity), true
+	case "TargetPublicAggregate.countDistinct":
+		if e.ComplexityRoot.TargetPublicAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_TargetPublicAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TargetPublicAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "TargetPublicConnection.aggregate":
+		if e.ComplexityRoot.TargetPublicConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetPublicConnection.Aggregate(childComplexity), true
 	case "TargetPublicConnection.edges":
 		if e.ComplexityRoot.TargetPublicConnection.Edges == nil {
 			break
@@ -3676,6 +5225,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Territory.Source(childComplexity), true
 
+	case "TerritoryAggregate.avg":
+		if e.ComplexityRoot.TerritoryAggregate.Avg == nil {
+			break
+		}
+
+		args, err := ec.field_TerritoryAggregate_avg_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.Avg(childComplexity, args["field"].(string)), true
+	case "TerritoryAggregate.count":
+		if e.ComplexityRoot.TerritoryAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.Count(childComplexity), true
+	case "TerritoryAggregate.countDistinct":
+		if e.ComplexityRoot.TerritoryAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_TerritoryAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+	case "TerritoryAggregate.max":
+		if e.ComplexityRoot.TerritoryAggregate.Max == nil {
+			break
+		}
+
+		args, err := ec.field_TerritoryAggregate_max_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.Max(childComplexity, args["field"].(string)), true
+	case "TerritoryAggregate.min":
+		if e.ComplexityRoot.TerritoryAggregate.Min == nil {
+			break
+		}
+
+		args, err := ec.field_TerritoryAggregate_min_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.Min(childComplexity, args["field"].(string)), true
+	case "TerritoryAggregate.sum":
+		if e.ComplexityRoot.TerritoryAggregate.Sum == nil {
+			break
+		}
+
+		args, err := ec.field_TerritoryAggregate_sum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TerritoryAggregate.Sum(childComplexity, args["field"].(string)), true
+
+	case "TerritoryConnection.aggregate":
+		if e.ComplexityRoot.TerritoryConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerritoryConnection.Aggregate(childComplexity), true
 	case "TerritoryConnection.edges":
 		if e.ComplexityRoot.TerritoryConnection.Edges == nil {
 			break
@@ -3772,6 +5389,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Theme.Projects(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "ThemeAggregate.count":
+		if e.ComplexityRoot.ThemeAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThemeAggregate.Count(childComplexity), true
+	case "ThemeAggregate.countDistinct":
+		if e.ComplexityRoot.ThemeAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_ThemeAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ThemeAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "ThemeConnection.aggregate":
+		if e.ComplexityRoot.ThemeConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ThemeConnection.Aggregate(childComplexity), true
 	case "ThemeConnection.edges":
 		if e.ComplexityRoot.ThemeConnection.Edges == nil {
 			break
@@ -3853,6 +5494,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransversalLink.Source(childComplexity), true
 
+	case "TransversalLinkAggregate.count":
+		if e.ComplexityRoot.TransversalLinkAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransversalLinkAggregate.Count(childComplexity), true
+	case "TransversalLinkAggregate.countDistinct":
+		if e.ComplexityRoot.TransversalLinkAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_TransversalLinkAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TransversalLinkAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "TransversalLinkConnection.aggregate":
+		if e.ComplexityRoot.TransversalLinkConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransversalLinkConnection.Aggregate(childComplexity), true
 	case "TransversalLinkConnection.edges":
 		if e.ComplexityRoot.TransversalLinkConnection.Edges == nil {
 			break
@@ -3956,6 +5621,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkingGroup.Theme(childComplexity), true
 
+	case "WorkingGroupAggregate.count":
+		if e.ComplexityRoot.WorkingGroupAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupAggregate.Count(childComplexity), true
+	case "WorkingGroupAggregate.countDistinct":
+		if e.ComplexityRoot.WorkingGroupAggregate.CountDistinct == nil {
+			break
+		}
+
+		args, err := ec.field_WorkingGroupAggregate_countDistinct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WorkingGroupAggregate.CountDistinct(childComplexity, args["field"].(string)), true
+
+	case "WorkingGroupConnection.aggregate":
+		if e.ComplexityRoot.WorkingGroupConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupConnection.Aggregate(childComplexity), true
 	case "WorkingGroupConnection.edges":
 		if e.ComplexityRoot.WorkingGroupConnection.Edges == nil {
 			break
@@ -4046,6 +5735,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProgrammeOrder", ec.unmarshalInputProgrammeOrder),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("ReportDimension", ec.unmarshalInputReportDimension),
+			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
+			graphql.NewInputUnmarshaler("ReportMeasure", ec.unmarshalInputReportMeasure),
+			graphql.NewInputUnmarshaler("ReportOrder", ec.unmarshalInputReportOrder),
 			graphql.NewInputUnmarshaler("SectorFilter", ec.unmarshalInputSectorFilter),
 			graphql.NewInputUnmarshaler("SectorOrder", ec.unmarshalInputSectorOrder),
 			graphql.NewInputUnmarshaler("SourceFilter", ec.unmarshalInputSourceFilter),
@@ -4127,6 +5820,1032 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/aggregates.graphqls", Input: `# Aggregates beside every connection: computed in SQL over everything the connection's filter
+# selects, in one statement per level of a request.
+
+"Fields of Coordination whose distinct values can be counted: its columns and the objects it points to."
+enum CoordinationCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `name` + "`" + `."
+  NAME
+  "The field ` + "`" + `acronym` + "`" + `."
+  ACRONYM
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The related ` + "`" + `territory` + "`" + ` (distinct objects)."
+  TERRITORY
+  "The related ` + "`" + `leadOperator` + "`" + ` (distinct objects)."
+  LEAD_OPERATOR
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Coordination the connection's filter selects, not only the current page."
+type CoordinationAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: CoordinationCountableField!): Int!
+}
+
+extend type CoordinationConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: CoordinationAggregate!
+}
+
+"Fields of WorkingGroup whose distinct values can be counted: its columns and the objects it points to."
+enum WorkingGroupCountableField {
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
+  "The field ` + "`" + `name` + "`" + `."
+  NAME
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The related ` + "`" + `coordination` + "`" + ` (distinct objects)."
+  COORDINATION
+  "The related ` + "`" + `theme` + "`" + ` (distinct objects)."
+  THEME
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every WorkingGroup the connection's filter selects, not only the current page."
+type WorkingGroupAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: WorkingGroupCountableField!): Int!
+}
+
+extend type WorkingGroupConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: WorkingGroupAggregate!
+}
+
+"Fields of Meeting whose distinct values can be counted: its columns and the objects it points to."
+enum MeetingCountableField {
+  "The field ` + "`" + `year` + "`" + `."
+  YEAR
+  "The field ` + "`" + `heldOn` + "`" + `."
+  HELD_ON
+  "The field ` + "`" + `participantCount` + "`" + `."
+  PARTICIPANT_COUNT
+  "The field ` + "`" + `note` + "`" + `."
+  NOTE
+  "The related ` + "`" + `workingGroup` + "`" + ` (distinct objects)."
+  WORKING_GROUP
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Meeting."
+enum MeetingNumericField {
+  "The field ` + "`" + `year` + "`" + `."
+  YEAR
+  "The field ` + "`" + `participantCount` + "`" + `."
+  PARTICIPANT_COUNT
+}
+
+"Aggregates over every Meeting the connection's filter selects, not only the current page."
+type MeetingAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: MeetingCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: MeetingNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: MeetingNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: MeetingNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: MeetingNumericField!): Decimal
+}
+
+extend type MeetingConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: MeetingAggregate!
+}
+
+"Fields of Event whose distinct values can be counted: its columns and the objects it points to."
+enum EventCountableField {
+  "The field ` + "`" + `title` + "`" + `."
+  TITLE
+  "The field ` + "`" + `heldOn` + "`" + `."
+  HELD_ON
+  "The field ` + "`" + `participantCount` + "`" + `."
+  PARTICIPANT_COUNT
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The related ` + "`" + `coordination` + "`" + ` (distinct objects)."
+  COORDINATION
+  "The related ` + "`" + `organiser` + "`" + ` (distinct objects)."
+  ORGANISER
+  "The related ` + "`" + `territory` + "`" + ` (distinct objects)."
+  TERRITORY
+  "The related ` + "`" + `theme` + "`" + ` (distinct objects)."
+  THEME
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Event."
+enum EventNumericField {
+  "The field ` + "`" + `participantCount` + "`" + `."
+  PARTICIPANT_COUNT
+}
+
+"Aggregates over every Event the connection's filter selects, not only the current page."
+type EventAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: EventCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: EventNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: EventNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: EventNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: EventNumericField!): Decimal
+}
+
+extend type EventConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: EventAggregate!
+}
+
+"Fields of Authority whose distinct values can be counted: its columns and the objects it points to."
+enum AuthorityCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `nameFr` + "`" + `."
+  NAME_FR
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `acronym` + "`" + `."
+  ACRONYM
+  "The field ` + "`" + `level` + "`" + `."
+  LEVEL
+  "The related ` + "`" + `parent` + "`" + ` (distinct objects)."
+  PARENT
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Authority the connection's filter selects, not only the current page."
+type AuthorityAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: AuthorityCountableField!): Int!
+}
+
+extend type AuthorityConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: AuthorityAggregate!
+}
+
+"Fields of Policy whose distinct values can be counted: its columns and the objects it points to."
+enum PolicyCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `nameFr` + "`" + `."
+  NAME_FR
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The field ` + "`" + `legalReference` + "`" + `."
+  LEGAL_REFERENCE
+  "The field ` + "`" + `startDate` + "`" + `."
+  START_DATE
+  "The field ` + "`" + `endDate` + "`" + `."
+  END_DATE
+  "The related ` + "`" + `authority` + "`" + ` (distinct objects)."
+  AUTHORITY
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Policy the connection's filter selects, not only the current page."
+type PolicyAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: PolicyCountableField!): Int!
+}
+
+extend type PolicyConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: PolicyAggregate!
+}
+
+"Fields of Programme whose distinct values can be counted: its columns and the objects it points to."
+enum ProgrammeCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `nameFr` + "`" + `."
+  NAME_FR
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The field ` + "`" + `startDate` + "`" + `."
+  START_DATE
+  "The field ` + "`" + `endDate` + "`" + `."
+  END_DATE
+  "The field ` + "`" + `budget` + "`" + `."
+  BUDGET
+  "The field ` + "`" + `yearStartMonth` + "`" + `."
+  YEAR_START_MONTH
+  "The field ` + "`" + `eligibilityNote` + "`" + `."
+  ELIGIBILITY_NOTE
+  "The related ` + "`" + `policy` + "`" + ` (distinct objects)."
+  POLICY
+  "The related ` + "`" + `funder` + "`" + ` (distinct objects)."
+  FUNDER
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Programme."
+enum ProgrammeNumericField {
+  "The field ` + "`" + `budget` + "`" + `."
+  BUDGET
+  "The field ` + "`" + `yearStartMonth` + "`" + `."
+  YEAR_START_MONTH
+}
+
+"Aggregates over every Programme the connection's filter selects, not only the current page."
+type ProgrammeAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ProgrammeCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: ProgrammeNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: ProgrammeNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: ProgrammeNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: ProgrammeNumericField!): Decimal
+}
+
+extend type ProgrammeConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ProgrammeAggregate!
+}
+
+"Fields of ProgrammeAxis whose distinct values can be counted: its columns and the objects it points to."
+enum ProgrammeAxisCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `nameFr` + "`" + `."
+  NAME_FR
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The related ` + "`" + `programme` + "`" + ` (distinct objects)."
+  PROGRAMME
+}
+
+"Aggregates over every ProgrammeAxis the connection's filter selects, not only the current page."
+type ProgrammeAxisAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ProgrammeAxisCountableField!): Int!
+}
+
+extend type ProgrammeAxisConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ProgrammeAxisAggregate!
+}
+
+"Fields of Indicator whose distinct values can be counted: its columns and the objects it points to."
+enum IndicatorCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The field ` + "`" + `unit` + "`" + `."
+  UNIT
+  "The field ` + "`" + `aggregation` + "`" + `."
+  AGGREGATION
+  "The related ` + "`" + `programme` + "`" + ` (distinct objects)."
+  PROGRAMME
+  "The related ` + "`" + `parent` + "`" + ` (distinct objects)."
+  PARENT
+  "The related ` + "`" + `numerator` + "`" + ` (distinct objects)."
+  NUMERATOR
+  "The related ` + "`" + `denominator` + "`" + ` (distinct objects)."
+  DENOMINATOR
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Indicator the connection's filter selects, not only the current page."
+type IndicatorAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: IndicatorCountableField!): Int!
+}
+
+extend type IndicatorConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: IndicatorAggregate!
+}
+
+"Fields of Disaggregation whose distinct values can be counted: its columns and the objects it points to."
+enum DisaggregationCountableField {
+  "The field ` + "`" + `dimension` + "`" + `."
+  DIMENSION
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+}
+
+"Aggregates over every Disaggregation the connection's filter selects, not only the current page."
+type DisaggregationAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: DisaggregationCountableField!): Int!
+}
+
+extend type DisaggregationConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: DisaggregationAggregate!
+}
+
+"Fields of Observation whose distinct values can be counted: its columns and the objects it points to."
+enum ObservationCountableField {
+  "The field ` + "`" + `periodStart` + "`" + `."
+  PERIOD_START
+  "The field ` + "`" + `periodEnd` + "`" + `."
+  PERIOD_END
+  "The field ` + "`" + `granularity` + "`" + `."
+  GRANULARITY
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
+  "The field ` + "`" + `value` + "`" + `."
+  VALUE
+  "The field ` + "`" + `status` + "`" + `."
+  STATUS
+  "The field ` + "`" + `note` + "`" + `."
+  NOTE
+  "The related ` + "`" + `indicator` + "`" + ` (distinct objects)."
+  INDICATOR
+  "The related ` + "`" + `project` + "`" + ` (distinct objects)."
+  PROJECT
+  "The related ` + "`" + `operator` + "`" + ` (distinct objects)."
+  OPERATOR
+  "The related ` + "`" + `coordination` + "`" + ` (distinct objects)."
+  COORDINATION
+  "The related ` + "`" + `territory` + "`" + ` (distinct objects)."
+  TERRITORY
+  "The related ` + "`" + `disaggregation` + "`" + ` (distinct objects)."
+  DISAGGREGATION
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Observation."
+enum ObservationNumericField {
+  "The field ` + "`" + `value` + "`" + `."
+  VALUE
+}
+
+"Aggregates over every Observation the connection's filter selects, not only the current page."
+type ObservationAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ObservationCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: ObservationNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: ObservationNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: ObservationNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: ObservationNumericField!): Decimal
+}
+
+extend type ObservationConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ObservationAggregate!
+}
+
+"Fields of Need whose distinct values can be counted: its columns and the objects it points to."
+enum NeedCountableField {
+  "The field ` + "`" + `periodStart` + "`" + `."
+  PERIOD_START
+  "The field ` + "`" + `periodEnd` + "`" + `."
+  PERIOD_END
+  "The field ` + "`" + `severity` + "`" + `."
+  SEVERITY
+  "The field ` + "`" + `evidence` + "`" + `."
+  EVIDENCE
+  "The related ` + "`" + `territory` + "`" + ` (distinct objects)."
+  TERRITORY
+  "The related ` + "`" + `theme` + "`" + ` (distinct objects)."
+  THEME
+  "The related ` + "`" + `targetPublic` + "`" + ` (distinct objects)."
+  TARGET_PUBLIC
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Need."
+enum NeedNumericField {
+  "The field ` + "`" + `severity` + "`" + `."
+  SEVERITY
+}
+
+"Aggregates over every Need the connection's filter selects, not only the current page."
+type NeedAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: NeedCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: NeedNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: NeedNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: NeedNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: NeedNumericField!): Decimal
+}
+
+extend type NeedConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: NeedAggregate!
+}
+
+"Fields of TransversalLink whose distinct values can be counted: its columns and the objects it points to."
+enum TransversalLinkCountableField {
+  "The field ` + "`" + `relation` + "`" + `."
+  RELATION
+  "The field ` + "`" + `note` + "`" + `."
+  NOTE
+  "The related ` + "`" + `programme` + "`" + ` (distinct objects)."
+  PROGRAMME
+  "The related ` + "`" + `project` + "`" + ` (distinct objects)."
+  PROJECT
+  "The related ` + "`" + `policy` + "`" + ` (distinct objects)."
+  POLICY
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every TransversalLink the connection's filter selects, not only the current page."
+type TransversalLinkAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: TransversalLinkCountableField!): Int!
+}
+
+extend type TransversalLinkConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: TransversalLinkAggregate!
+}
+
+"Fields of Operator whose distinct values can be counted: its columns and the objects it points to."
+enum OperatorCountableField {
+  "The field ` + "`" + `enterpriseNumber` + "`" + `."
+  ENTERPRISE_NUMBER
+  "The field ` + "`" + `name` + "`" + `."
+  NAME
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `acronym` + "`" + `."
+  ACRONYM
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
+  "The field ` + "`" + `street` + "`" + `."
+  STREET
+  "The field ` + "`" + `postcode` + "`" + `."
+  POSTCODE
+  "The field ` + "`" + `website` + "`" + `."
+  WEBSITE
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The field ` + "`" + `fictitious` + "`" + `."
+  FICTITIOUS
+  "The related ` + "`" + `legalForm` + "`" + ` (distinct objects)."
+  LEGAL_FORM
+  "The related ` + "`" + `seatCommune` + "`" + ` (distinct objects)."
+  SEAT_COMMUNE
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Operator the connection's filter selects, not only the current page."
+type OperatorAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: OperatorCountableField!): Int!
+}
+
+extend type OperatorConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: OperatorAggregate!
+}
+
+"Fields of Approval whose distinct values can be counted: its columns and the objects it points to."
+enum ApprovalCountableField {
+  "The field ` + "`" + `startDate` + "`" + `."
+  START_DATE
+  "The field ` + "`" + `endDate` + "`" + `."
+  END_DATE
+  "The field ` + "`" + `status` + "`" + `."
+  STATUS
+  "The field ` + "`" + `decisionDate` + "`" + `."
+  DECISION_DATE
+  "The related ` + "`" + `operator` + "`" + ` (distinct objects)."
+  OPERATOR
+  "The related ` + "`" + `programme` + "`" + ` (distinct objects)."
+  PROGRAMME
+  "The related ` + "`" + `axis` + "`" + ` (distinct objects)."
+  AXIS
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Aggregates over every Approval the connection's filter selects, not only the current page."
+type ApprovalAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ApprovalCountableField!): Int!
+}
+
+extend type ApprovalConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ApprovalAggregate!
+}
+
+"Fields of Project whose distinct values can be counted: its columns and the objects it points to."
+enum ProjectCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `title` + "`" + `."
+  TITLE
+  "The field ` + "`" + `description` + "`" + `."
+  DESCRIPTION
+  "The field ` + "`" + `startDate` + "`" + `."
+  START_DATE
+  "The field ` + "`" + `endDate` + "`" + `."
+  END_DATE
+  "The field ` + "`" + `budget` + "`" + `."
+  BUDGET
+  "The related ` + "`" + `operator` + "`" + ` (distinct objects)."
+  OPERATOR
+  "The related ` + "`" + `programme` + "`" + ` (distinct objects)."
+  PROGRAMME
+  "The related ` + "`" + `axis` + "`" + ` (distinct objects)."
+  AXIS
+  "The related ` + "`" + `territory` + "`" + ` (distinct objects)."
+  TERRITORY
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Project."
+enum ProjectNumericField {
+  "The field ` + "`" + `budget` + "`" + `."
+  BUDGET
+}
+
+"Aggregates over every Project the connection's filter selects, not only the current page."
+type ProjectAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ProjectCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: ProjectNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: ProjectNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: ProjectNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: ProjectNumericField!): Decimal
+}
+
+extend type ProjectConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ProjectAggregate!
+}
+
+"Fields of Theme whose distinct values can be counted: its columns and the objects it points to."
+enum ThemeCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+}
+
+"Aggregates over every Theme the connection's filter selects, not only the current page."
+type ThemeAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: ThemeCountableField!): Int!
+}
+
+extend type ThemeConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: ThemeAggregate!
+}
+
+"Fields of TargetPublic whose distinct values can be counted: its columns and the objects it points to."
+enum TargetPublicCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+}
+
+"Aggregates over every TargetPublic the connection's filter selects, not only the current page."
+type TargetPublicAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: TargetPublicCountableField!): Int!
+}
+
+extend type TargetPublicConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: TargetPublicAggregate!
+}
+
+"Fields of Sector whose distinct values can be counted: its columns and the objects it points to."
+enum SectorCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+}
+
+"Aggregates over every Sector the connection's filter selects, not only the current page."
+type SectorAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: SectorCountableField!): Int!
+}
+
+extend type SectorConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: SectorAggregate!
+}
+
+"Fields of LegalForm whose distinct values can be counted: its columns and the objects it points to."
+enum LegalFormCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `labelFr` + "`" + `."
+  LABEL_FR
+  "The field ` + "`" + `labelNl` + "`" + `."
+  LABEL_NL
+  "The field ` + "`" + `isPublic` + "`" + `."
+  IS_PUBLIC
+}
+
+"Aggregates over every LegalForm the connection's filter selects, not only the current page."
+type LegalFormAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: LegalFormCountableField!): Int!
+}
+
+extend type LegalFormConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: LegalFormAggregate!
+}
+
+"Fields of Source whose distinct values can be counted: its columns and the objects it points to."
+enum SourceCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
+  "The field ` + "`" + `title` + "`" + `."
+  TITLE
+  "The field ` + "`" + `publisher` + "`" + `."
+  PUBLISHER
+  "The field ` + "`" + `url` + "`" + `."
+  URL
+  "The field ` + "`" + `publishedOn` + "`" + `."
+  PUBLISHED_ON
+  "The field ` + "`" + `note` + "`" + `."
+  NOTE
+}
+
+"Aggregates over every Source the connection's filter selects, not only the current page."
+type SourceAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: SourceCountableField!): Int!
+}
+
+extend type SourceConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: SourceAggregate!
+}
+
+"Fields of Territory whose distinct values can be counted: its columns and the objects it points to."
+enum TerritoryCountableField {
+  "The field ` + "`" + `code` + "`" + `."
+  CODE
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
+  "The field ` + "`" + `nameFr` + "`" + `."
+  NAME_FR
+  "The field ` + "`" + `nameNl` + "`" + `."
+  NAME_NL
+  "The field ` + "`" + `nisCode` + "`" + `."
+  NIS_CODE
+  "The field ` + "`" + `population` + "`" + `."
+  POPULATION
+  "The field ` + "`" + `populationDate` + "`" + `."
+  POPULATION_DATE
+  "The related ` + "`" + `parent` + "`" + ` (distinct objects)."
+  PARENT
+  "The related ` + "`" + `source` + "`" + ` (distinct objects)."
+  SOURCE
+}
+
+"Numeric fields of Territory."
+enum TerritoryNumericField {
+  "The field ` + "`" + `population` + "`" + `."
+  POPULATION
+}
+
+"Aggregates over every Territory the connection's filter selects, not only the current page."
+type TerritoryAggregate {
+  "How many items match."
+  count: Int!
+  "How many distinct non-null values the field takes."
+  countDistinct("The field to count." field: TerritoryCountableField!): Int!
+  "Sum of the field; null when no item has a value."
+  sum("The field to aggregate." field: TerritoryNumericField!): Decimal
+  "Average of the field over the items that have a value; null when none has."
+  avg("The field to aggregate." field: TerritoryNumericField!): Decimal
+  "Smallest value of the field; null when no item has a value."
+  min("The field to aggregate." field: TerritoryNumericField!): Decimal
+  "Largest value of the field; null when no item has a value."
+  max("The field to aggregate." field: TerritoryNumericField!): Decimal
+}
+
+extend type TerritoryConnection {
+  "Totals over all the matching items (count, distinct counts, sums, averages, extremes), in the same request."
+  aggregate: TerritoryAggregate!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/analyses.graphqls", Input: `extend type Query {
+  """
+  Concordance between needs and activities: for each territory, theme and year, the needs
+  recorded, the projects, operators and budget that address them, and whether activity
+  matches need.
+  """
+  concordance(
+    "The level territories are compared at; facts below it roll up. Default COMMUNE."
+    territoryLevel: TerritoryKind = COMMUNE
+    "First year compared."
+    fromYear: Int
+    "Last year compared."
+    toYear: Int
+    "Only these territories (or their parts)."
+    territory: TerritoryFilter
+    "A territory and theme with fewer projects than this, while a need is recorded, is LOW_ACTIVITY."
+    lowActivityBelow: Int = 2
+    "Only rows with one of these statuses (e.g. the needs nobody addresses); all when null."
+    status: [ConcordanceStatus!]
+  ): [ConcordanceRow!]!
+
+  "Coherence with other policies: programmes × other policies, from the transversal links of the programmes and their projects."
+  coherence(
+    "Only these programmes."
+    programme: ProgrammeFilter
+  ): [CoherenceCell!]!
+
+  """
+  Possible double financing or double follow-up: pairs of projects of the same operator under
+  two different programmes, whose periods overlap and which share a theme or a target public.
+  """
+  fundingOverlaps(
+    "Only pairs overlapping this period: first day."
+    from: Date
+    "Only pairs overlapping this period: last day."
+    to: Date
+    "Only these operators."
+    operator: OperatorFilter
+  ): [FundingOverlap!]!
+
+  "Which organisations work together: shared working groups, project partnerships and shared coordinations."
+  network(
+    "Only ties made within these coordinations (their working groups and members)."
+    coordination: CoordinationFilter
+    "Count project partnerships of projects active in this year only; all years when null."
+    year: Int
+  ): Network!
+
+  "The rules the platform checks, from statutes and calls."
+  rules: [Rule!]!
+
+  "Violations of the rules, each with its evidence."
+  ruleViolations(
+    "Only this rule (code)."
+    rule: String
+    "Only this year, for rules counted per year."
+    year: Int
+  ): [RuleViolation!]!
+}
+
+"A territory, theme and year, with the needs and the activity there."
+type ConcordanceRow {
+  "The territory, at the requested level."
+  territory: Territory!
+  "The theme."
+  theme: Theme!
+  "The year."
+  year: Int!
+  "Needs recorded for this territory, theme and year."
+  needCount: Int!
+  "The highest severity (1-4) of those needs; null without need."
+  maxSeverity: Int
+  "Projects active that year in the territory (or its parts) with this theme."
+  projectCount: Int!
+  "Distinct operators carrying those projects."
+  operatorCount: Int!
+  "Sum of those projects' budgets (EUR); null when none has a budget."
+  budget: Decimal
+  "How activity matches need."
+  status: ConcordanceStatus!
+}
+
+"How activity matches need in a territory, theme and year."
+enum ConcordanceStatus {
+  "A need is recorded and no project addresses it."
+  NEED_WITHOUT_ACTIVITY
+  "A need is recorded and few projects address it."
+  LOW_ACTIVITY
+  "A need is recorded and projects address it."
+  MATCHED
+  "Projects are active but no need is recorded."
+  ACTIVITY_WITHOUT_NEED
+}
+
+"A programme and another policy linked to it."
+type CoherenceCell {
+  "The programme."
+  programme: Programme!
+  "The other policy."
+  policy: Policy!
+  "The institutional level of the policy's authority."
+  authorityLevel: AuthorityLevel!
+  "The relations recorded between them, without duplicates."
+  relations: [LinkRelation!]!
+  "The links themselves, from the programme or from its projects."
+  links: [TransversalLink!]!
+}
+
+"Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public."
+type FundingOverlap {
+  "The operator funded twice."
+  operator: Operator!
+  "The first project."
+  project: Project!
+  "The other project, under another programme."
+  otherProject: Project!
+  "First day both projects run."
+  overlapStart: Date!
+  "Last day both projects run; null when both are open-ended."
+  overlapEnd: Date
+  "Themes both projects have."
+  sharedThemes: [Theme!]!
+  "Target publics both projects have."
+  sharedTargetPublics: [TargetPublic!]!
+}
+
+"Who works with whom."
+type Network {
+  "Every organisation with its number of partners, most connected first."
+  nodes: [NetworkNode!]!
+  "Pairs of organisations that work together, with what ties them."
+  ties: [NetworkTie!]!
+}
+
+"An organisation in the network."
+type NetworkNode {
+  "The organisation."
+  operator: Operator!
+  "How many distinct organisations it works with."
+  partnerCount: Int!
+  "True when it works with no one: a candidate for outreach."
+  isolated: Boolean!
+}
+
+"Two organisations that work together."
+type NetworkTie {
+  "One organisation."
+  operator: Operator!
+  "The other organisation."
+  partner: Operator!
+  "Working groups or steering committees both sit in."
+  sharedWorkingGroups: Int!
+  "Projects where one is the carrier or a partner and the other a partner."
+  sharedProjects: Int!
+  "Total ties: shared working groups plus shared projects."
+  weight: Int!
+}
+
+"A rule from a statute or a call, stored as data."
+type Rule {
+  "Stable code."
+  code: String!
+  "What the rule says, in the requested language."
+  label(
+    "Language of the label: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "What kind of check it is."
+  kind: RuleKind!
+  "The threshold: a minimum count, a maximum amount; null when the limit comes from the data (CHILDREN_WITHIN_PARENT: the parent's value)."
+  threshold: Decimal
+  "The programme the rule is limited to (budget and indicator rules); null: every programme."
+  programme: Programme
+  "The coordination whose bodies the rule applies to; null: every coordination."
+  coordination: Coordination
+  "The kind of body the rule applies to; null: every kind."
+  workingGroupKind: WorkingGroupKind
+  "How the check reads the rule, where the data cannot say exactly what the text says."
+  note: String
+  "Where the rule comes from."
+  source: Source!
+}
+
+"Kinds of rule checks."
+enum RuleKind {
+  "A body must meet at least threshold times a year."
+  MIN_MEETINGS_PER_YEAR
+  "A working group needs at least threshold member organisations."
+  MIN_GROUP_MEMBERS
+  "A working group needs at least threshold members from the CPAS (public operators)."
+  MIN_PUBLIC_MEMBERS
+  "A working group needs at least threshold members from associations."
+  MIN_ASSOCIATIVE_MEMBERS
+  "A project's budget under the rule's programme may not exceed threshold (EUR)."
+  MAX_PROJECT_BUDGET
+  "The values of an indicator's children may not add up to more than the parent's, for the same subject, period and kind."
+  CHILDREN_WITHIN_PARENT
+}
+
+"A violation of a rule, with its evidence."
+type RuleViolation {
+  "The rule broken."
+  rule: Rule!
+  "The object that breaks it (a working group, a project, an observation), by global id."
+  subject: Node!
+  "A readable name of the subject."
+  subjectLabel: String!
+  "The year, for rules counted per year."
+  year: Int
+  "The observed value (meetings held, members, budget, children's total)."
+  observed: Decimal!
+  "The rule's limit."
+  threshold: Decimal!
+  "What was found, in words."
+  evidence: String!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"""
 Cohesio: the data of the Brussels social-cohesion sector — who funds what, who does what
 where, and how it is measured. Every list is a Relay connection with ` + "`" + `filter` + "`" + `, ` + "`" + `orderBy` + "`" + ` and
@@ -7360,6 +10079,229 @@ input SourceOrder {
 }
 
 `, BuiltIn: false},
+	{Name: "../../schema/report.graphqls", Input: `extend type Query {
+  """
+  A report: measures computed for every combination of dimensions, over the rows the filter
+  selects, in one SQL statement. For example, the realised value of an indicator by commune and
+  year, the achievement rate of a programme's objectives by theme, or the budget of the
+  projects active in a commune by funder.
+  """
+  report(
+    "What to compute, one column per measure."
+    measures: [ReportMeasure!]!
+    "How to group the rows; no dimension gives one row of totals."
+    dimensions: [ReportDimension!] = []
+    "Which facts count: the same filters as the read API, on the facts' projects, operators, programmes, indicators and periods."
+    filter: ReportFilter
+    "Sort keys, applied in order; by default the dimensions in order."
+    orderBy: [ReportOrder!]
+    "At most this many rows (subtotals included); at most 10,000."
+    limit: Int = 1000
+    "Subtotals along the dimensions (ROLLUP) and a grand total."
+    totals: ReportTotals = NONE
+    "Also compute each measure for the previous period (one period of the period dimension's grain earlier) and the change."
+    compareWithPreviousPeriod: Boolean = false
+    "Language of the dimension labels."
+    lang: Lang = FR
+  ): Report!
+}
+
+"A measure of a report."
+input ReportMeasure {
+  "What is computed."
+  kind: MeasureKind!
+  "The indicator (code) the measure reads; required for measures of observations."
+  indicator: String
+  "Which observations count: targets, realised values or baselines. Default REALISED (ignored by ACHIEVEMENT_RATE)."
+  valueKind: ObservationKind
+  "Divide by the population of the territory of the row (the region's when there is no territory dimension), per 1,000 inhabitants."
+  perThousandInhabitants: Boolean = false
+  "Name of the measure's column in the result; by default derived from the kind and the indicator."
+  alias: String
+}
+
+"What a measure computes."
+enum MeasureKind {
+  "The indicator's own aggregation rule: a sum, an average, or for a ratio indicator sum(numerator) / sum(denominator)."
+  VALUE
+  "Sum of the observation values."
+  SUM
+  "Average of the observation values."
+  AVG
+  "Smallest observation value."
+  MIN
+  "Largest observation value."
+  MAX
+  "Number of observations."
+  OBSERVATION_COUNT
+  "Realised / target, as a percentage: sum of realised values over sum of targets for the same indicator."
+  ACHIEVEMENT_RATE
+  "Number of distinct operators with a project (or an observation of an indicator, when one is given)."
+  OPERATOR_COUNT
+  "Number of distinct projects."
+  PROJECT_COUNT
+  "Sum of the budgets of the projects (EUR)."
+  BUDGET
+  "Number of events of coordinations."
+  EVENT_COUNT
+  "Sum of the participants of those events."
+  PARTICIPANTS
+}
+
+"A dimension of a report."
+input ReportDimension {
+  "What to group by."
+  kind: DimensionKind!
+  "For TERRITORY: the level to roll facts up to (REGION, BASSIN, COMMUNE...). Default COMMUNE."
+  territoryLevel: TerritoryKind
+  "For PERIOD: the grain. Default YEAR."
+  grain: PeriodGrain
+  "For INDICATOR: count the values of child indicators under their top-level parent."
+  rollUpToParent: Boolean = false
+  "For DISAGGREGATION: the breakdown dimension (gender, age_band...)."
+  disaggregation: String
+}
+
+"What a report can group by."
+enum DimensionKind {
+  "The territory of the fact, rolled up to a level."
+  TERRITORY
+  "The funding programme."
+  PROGRAMME
+  "The policy of the programme."
+  POLICY
+  "The authority funding the programme."
+  FUNDER
+  "The institutional level of the funder (EU, federal, region, commune...)."
+  FUNDER_LEVEL
+  "Public, associative or private operator."
+  OPERATOR_KIND
+  "The legal form of the operator."
+  LEGAL_FORM
+  "The sectors of the operator (an operator in two sectors counts in both)."
+  SECTOR
+  "The themes of the project (a project with two themes counts in both)."
+  THEME
+  "The target publics of the project (a project with two publics counts in both)."
+  TARGET_PUBLIC
+  "The indicator of the observation."
+  INDICATOR
+  "The programme axis of the project."
+  AXIS
+  "A breakdown of the observations (gender, age band...); totals are the rows without one."
+  DISAGGREGATION
+  "The period of the fact at a grain."
+  PERIOD
+}
+
+"Grain of the period dimension."
+enum PeriodGrain {
+  "Calendar year."
+  YEAR
+  "Calendar quarter."
+  QUARTER
+  "Calendar month."
+  MONTH
+  "School year, starting on 1 September."
+  SCHOOL_YEAR
+}
+
+"Subtotals of a report."
+enum ReportTotals {
+  "No subtotal."
+  NONE
+  "One more row with the totals over everything."
+  GRAND_TOTAL
+  "Subtotals at each level of the dimensions, in order (ROLLUP), and the grand total."
+  SUBTOTALS
+}
+
+"A sort key of a report: a dimension or a measure (by position or alias)."
+input ReportOrder {
+  "The alias of a measure, or the name of a dimension (e.g. TERRITORY, PERIOD)."
+  by: String!
+  "Sort direction."
+  direction: OrderDirection = ASC
+}
+
+"Which facts a report counts. All given conditions must hold."
+input ReportFilter {
+  "Facts whose period overlaps this range: first day."
+  from: Date
+  "Facts whose period overlaps this range: last day."
+  to: Date
+  "Facts located in a matching territory or in one of its descendants."
+  territory: TerritoryFilter
+  "Facts of a matching programme."
+  programme: ProgrammeFilter
+  "Facts of a matching project."
+  project: ProjectFilter
+  "Facts of a matching operator."
+  operator: OperatorFilter
+  "Observations of a matching indicator."
+  indicator: IndicatorFilter
+  "Facts of a matching coordination: its events and the observations about it."
+  coordination: CoordinationFilter
+  "Observations in these workflow states; default VALIDATED."
+  status: [ObservationStatus!]
+}
+
+"The result of a report: its columns, then its rows."
+type Report {
+  "The dimensions, in the order asked."
+  dimensions: [ReportColumn!]!
+  "The measures, in the order asked."
+  measures: [ReportColumn!]!
+  "The rows; subtotal rows have null keys for the dimensions they total over."
+  rows: [ReportRow!]!
+  "Whether more rows existed than the limit allowed."
+  truncated: Boolean!
+}
+
+"A column of a report."
+type ReportColumn {
+  "The name used in orderBy and in the rows (a dimension kind or a measure alias)."
+  name: String!
+  "A label for the column in the requested language."
+  label: String!
+  "The unit of a measure's values (e.g. PERSONS, EUR, PERCENT); null for dimensions."
+  unit: Unit
+}
+
+"One row of a report."
+type ReportRow {
+  "The value of each dimension, in the order of the report's dimensions."
+  keys: [ReportKey!]!
+  "The value of each measure, in the order of the report's measures."
+  values: [ReportValue!]!
+  "True for a subtotal or the grand total."
+  isTotal: Boolean!
+}
+
+"The value of a dimension in a row."
+type ReportKey {
+  "The dimension."
+  dimension: String!
+  "A stable code (NIS code, programme code, 2024, 2024-Q1...); null in a total row."
+  code: String
+  "The label in the requested language; null in a total row."
+  label: String
+}
+
+"The value of a measure in a row."
+type ReportValue {
+  "The measure's alias."
+  measure: String!
+  "The value; null when no fact contributes (or a denominator is zero)."
+  value: Decimal
+  "The value for the previous period (with compareWithPreviousPeriod)."
+  previous: Decimal
+  "value - previous."
+  change: Decimal
+  "(value - previous) / previous, as a percentage; null when previous is null or zero."
+  changePercent: Decimal
+}
+`, BuiltIn: false},
 	{Name: "../../schema/territory.graphqls", Input: `"""
 A territory: the Brussels-Capital Region, one of its 19 communes, a quartier or statistical
 sector, or a grouping across them (a PSSI bassin, a CLSS territory). Territories form a
@@ -7705,6 +10647,16 @@ func (ec *executionContext) childFields_Approval(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Approval", field.Name)
 }
 
+func (ec *executionContext) childFields_ApprovalAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ApprovalAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ApprovalAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApprovalAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ApprovalConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7715,6 +10667,8 @@ func (ec *executionContext) childFields_ApprovalConnection(ctx context.Context, 
 		return ec.fieldContext_ApprovalConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ApprovalConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ApprovalConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApprovalConnection", field.Name)
 }
@@ -7759,6 +10713,16 @@ func (ec *executionContext) childFields_Authority(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Authority", field.Name)
 }
 
+func (ec *executionContext) childFields_AuthorityAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AuthorityAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_AuthorityAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthorityAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_AuthorityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7769,6 +10733,8 @@ func (ec *executionContext) childFields_AuthorityConnection(ctx context.Context,
 		return ec.fieldContext_AuthorityConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AuthorityConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AuthorityConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthorityConnection", field.Name)
 }
@@ -7781,6 +10747,46 @@ func (ec *executionContext) childFields_AuthorityEdge(ctx context.Context, field
 		return ec.fieldContext_AuthorityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthorityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CoherenceCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programme":
+		return ec.fieldContext_CoherenceCell_programme(ctx, field)
+	case "policy":
+		return ec.fieldContext_CoherenceCell_policy(ctx, field)
+	case "authorityLevel":
+		return ec.fieldContext_CoherenceCell_authorityLevel(ctx, field)
+	case "relations":
+		return ec.fieldContext_CoherenceCell_relations(ctx, field)
+	case "links":
+		return ec.fieldContext_CoherenceCell_links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoherenceCell", field.Name)
+}
+
+func (ec *executionContext) childFields_ConcordanceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "territory":
+		return ec.fieldContext_ConcordanceRow_territory(ctx, field)
+	case "theme":
+		return ec.fieldContext_ConcordanceRow_theme(ctx, field)
+	case "year":
+		return ec.fieldContext_ConcordanceRow_year(ctx, field)
+	case "needCount":
+		return ec.fieldContext_ConcordanceRow_needCount(ctx, field)
+	case "maxSeverity":
+		return ec.fieldContext_ConcordanceRow_maxSeverity(ctx, field)
+	case "projectCount":
+		return ec.fieldContext_ConcordanceRow_projectCount(ctx, field)
+	case "operatorCount":
+		return ec.fieldContext_ConcordanceRow_operatorCount(ctx, field)
+	case "budget":
+		return ec.fieldContext_ConcordanceRow_budget(ctx, field)
+	case "status":
+		return ec.fieldContext_ConcordanceRow_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConcordanceRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Coordination(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7813,6 +10819,16 @@ func (ec *executionContext) childFields_Coordination(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Coordination", field.Name)
 }
 
+func (ec *executionContext) childFields_CoordinationAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CoordinationAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_CoordinationAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoordinationAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_CoordinationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7823,6 +10839,8 @@ func (ec *executionContext) childFields_CoordinationConnection(ctx context.Conte
 		return ec.fieldContext_CoordinationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_CoordinationConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_CoordinationConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoordinationConnection", field.Name)
 }
@@ -7855,6 +10873,16 @@ func (ec *executionContext) childFields_Disaggregation(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type Disaggregation", field.Name)
 }
 
+func (ec *executionContext) childFields_DisaggregationAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DisaggregationAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_DisaggregationAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisaggregationAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_DisaggregationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7865,6 +10893,8 @@ func (ec *executionContext) childFields_DisaggregationConnection(ctx context.Con
 		return ec.fieldContext_DisaggregationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_DisaggregationConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_DisaggregationConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisaggregationConnection", field.Name)
 }
@@ -7907,6 +10937,24 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
 
+func (ec *executionContext) childFields_EventAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_EventAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_EventAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_EventAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_EventAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_EventAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_EventAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7917,6 +10965,8 @@ func (ec *executionContext) childFields_EventConnection(ctx context.Context, fie
 		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_EventConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_EventConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventConnection", field.Name)
 }
@@ -7929,6 +10979,26 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 		return ec.fieldContext_EventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingOverlap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operator":
+		return ec.fieldContext_FundingOverlap_operator(ctx, field)
+	case "project":
+		return ec.fieldContext_FundingOverlap_project(ctx, field)
+	case "otherProject":
+		return ec.fieldContext_FundingOverlap_otherProject(ctx, field)
+	case "overlapStart":
+		return ec.fieldContext_FundingOverlap_overlapStart(ctx, field)
+	case "overlapEnd":
+		return ec.fieldContext_FundingOverlap_overlapEnd(ctx, field)
+	case "sharedThemes":
+		return ec.fieldContext_FundingOverlap_sharedThemes(ctx, field)
+	case "sharedTargetPublics":
+		return ec.fieldContext_FundingOverlap_sharedTargetPublics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingOverlap", field.Name)
 }
 
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7969,6 +11039,16 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_IndicatorAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_IndicatorAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_IndicatorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7979,6 +11059,8 @@ func (ec *executionContext) childFields_IndicatorConnection(ctx context.Context,
 		return ec.fieldContext_IndicatorConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_IndicatorConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_IndicatorConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorConnection", field.Name)
 }
@@ -8013,6 +11095,16 @@ func (ec *executionContext) childFields_LegalForm(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type LegalForm", field.Name)
 }
 
+func (ec *executionContext) childFields_LegalFormAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_LegalFormAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_LegalFormAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LegalFormAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_LegalFormConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8023,6 +11115,8 @@ func (ec *executionContext) childFields_LegalFormConnection(ctx context.Context,
 		return ec.fieldContext_LegalFormConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_LegalFormConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_LegalFormConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LegalFormConnection", field.Name)
 }
@@ -8057,6 +11151,24 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MeetingAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_MeetingAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_MeetingAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_MeetingAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_MeetingAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_MeetingAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8067,6 +11179,8 @@ func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, f
 		return ec.fieldContext_MeetingConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_MeetingConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingConnection", field.Name)
 }
@@ -8105,6 +11219,24 @@ func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
 }
 
+func (ec *executionContext) childFields_NeedAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_NeedAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_NeedAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_NeedAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_NeedAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_NeedAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_NeedAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_NeedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8115,6 +11247,8 @@ func (ec *executionContext) childFields_NeedConnection(ctx context.Context, fiel
 		return ec.fieldContext_NeedConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_NeedConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_NeedConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedConnection", field.Name)
 }
@@ -8127,6 +11261,44 @@ func (ec *executionContext) childFields_NeedEdge(ctx context.Context, field grap
 		return ec.fieldContext_NeedEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Network(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Network_nodes(ctx, field)
+	case "ties":
+		return ec.fieldContext_Network_ties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Network", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operator":
+		return ec.fieldContext_NetworkNode_operator(ctx, field)
+	case "partnerCount":
+		return ec.fieldContext_NetworkNode_partnerCount(ctx, field)
+	case "isolated":
+		return ec.fieldContext_NetworkNode_isolated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkTie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operator":
+		return ec.fieldContext_NetworkTie_operator(ctx, field)
+	case "partner":
+		return ec.fieldContext_NetworkTie_partner(ctx, field)
+	case "sharedWorkingGroups":
+		return ec.fieldContext_NetworkTie_sharedWorkingGroups(ctx, field)
+	case "sharedProjects":
+		return ec.fieldContext_NetworkTie_sharedProjects(ctx, field)
+	case "weight":
+		return ec.fieldContext_NetworkTie_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkTie", field.Name)
 }
 
 func (ec *executionContext) childFields_Observation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8165,6 +11337,24 @@ func (ec *executionContext) childFields_Observation(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
 }
 
+func (ec *executionContext) childFields_ObservationAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ObservationAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ObservationAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_ObservationAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_ObservationAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_ObservationAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ObservationAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ObservationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8175,6 +11365,8 @@ func (ec *executionContext) childFields_ObservationConnection(ctx context.Contex
 		return ec.fieldContext_ObservationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ObservationConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ObservationConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObservationConnection", field.Name)
 }
@@ -8245,6 +11437,16 @@ func (ec *executionContext) childFields_Operator(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Operator", field.Name)
 }
 
+func (ec *executionContext) childFields_OperatorAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_OperatorAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_OperatorAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_OperatorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8255,6 +11457,8 @@ func (ec *executionContext) childFields_OperatorConnection(ctx context.Context, 
 		return ec.fieldContext_OperatorConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OperatorConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_OperatorConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OperatorConnection", field.Name)
 }
@@ -8315,6 +11519,16 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
 }
 
+func (ec *executionContext) childFields_PolicyAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PolicyAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_PolicyAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_PolicyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8325,6 +11539,8 @@ func (ec *executionContext) childFields_PolicyConnection(ctx context.Context, fi
 		return ec.fieldContext_PolicyConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PolicyConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_PolicyConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyConnection", field.Name)
 }
@@ -8385,6 +11601,24 @@ func (ec *executionContext) childFields_Programme(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Programme", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgrammeAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProgrammeAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ProgrammeAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_ProgrammeAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_ProgrammeAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_ProgrammeAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ProgrammeAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgrammeAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ProgrammeAxis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8409,6 +11643,16 @@ func (ec *executionContext) childFields_ProgrammeAxis(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProgrammeAxis", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgrammeAxisAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProgrammeAxisAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ProgrammeAxisAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgrammeAxisAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ProgrammeAxisConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8419,6 +11663,8 @@ func (ec *executionContext) childFields_ProgrammeAxisConnection(ctx context.Cont
 		return ec.fieldContext_ProgrammeAxisConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProgrammeAxisConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ProgrammeAxisConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgrammeAxisConnection", field.Name)
 }
@@ -8443,6 +11689,8 @@ func (ec *executionContext) childFields_ProgrammeConnection(ctx context.Context,
 		return ec.fieldContext_ProgrammeConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProgrammeConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ProgrammeConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgrammeConnection", field.Name)
 }
@@ -8497,6 +11745,24 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProjectAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ProjectAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_ProjectAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_ProjectAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_ProjectAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_ProjectAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8507,6 +11773,8 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ProjectConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
 }
@@ -8519,6 +11787,116 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimensions":
+		return ec.fieldContext_Report_dimensions(ctx, field)
+	case "measures":
+		return ec.fieldContext_Report_measures(ctx, field)
+	case "rows":
+		return ec.fieldContext_Report_rows(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Report_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ReportColumn_name(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportColumn_label(ctx, field)
+	case "unit":
+		return ec.fieldContext_ReportColumn_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_ReportKey_dimension(ctx, field)
+	case "code":
+		return ec.fieldContext_ReportKey_code(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportKey_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportKey", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_ReportRow_keys(ctx, field)
+	case "values":
+		return ec.fieldContext_ReportRow_values(ctx, field)
+	case "isTotal":
+		return ec.fieldContext_ReportRow_isTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_ReportValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportValue_value(ctx, field)
+	case "previous":
+		return ec.fieldContext_ReportValue_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_ReportValue_change(ctx, field)
+	case "changePercent":
+		return ec.fieldContext_ReportValue_changePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportValue", field.Name)
+}
+
+func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Rule_code(ctx, field)
+	case "label":
+		return ec.fieldContext_Rule_label(ctx, field)
+	case "kind":
+		return ec.fieldContext_Rule_kind(ctx, field)
+	case "threshold":
+		return ec.fieldContext_Rule_threshold(ctx, field)
+	case "programme":
+		return ec.fieldContext_Rule_programme(ctx, field)
+	case "coordination":
+		return ec.fieldContext_Rule_coordination(ctx, field)
+	case "workingGroupKind":
+		return ec.fieldContext_Rule_workingGroupKind(ctx, field)
+	case "note":
+		return ec.fieldContext_Rule_note(ctx, field)
+	case "source":
+		return ec.fieldContext_Rule_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleViolation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_RuleViolation_rule(ctx, field)
+	case "subject":
+		return ec.fieldContext_RuleViolation_subject(ctx, field)
+	case "subjectLabel":
+		return ec.fieldContext_RuleViolation_subjectLabel(ctx, field)
+	case "year":
+		return ec.fieldContext_RuleViolation_year(ctx, field)
+	case "observed":
+		return ec.fieldContext_RuleViolation_observed(ctx, field)
+	case "threshold":
+		return ec.fieldContext_RuleViolation_threshold(ctx, field)
+	case "evidence":
+		return ec.fieldContext_RuleViolation_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleViolation", field.Name)
 }
 
 func (ec *executionContext) childFields_Sector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8539,6 +11917,16 @@ func (ec *executionContext) childFields_Sector(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
 }
 
+func (ec *executionContext) childFields_SectorAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SectorAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_SectorAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SectorAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_SectorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8549,6 +11937,8 @@ func (ec *executionContext) childFields_SectorConnection(ctx context.Context, fi
 		return ec.fieldContext_SectorConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SectorConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_SectorConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SectorConnection", field.Name)
 }
@@ -8585,6 +11975,16 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
 
+func (ec *executionContext) childFields_SourceAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SourceAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_SourceAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8595,6 +11995,8 @@ func (ec *executionContext) childFields_SourceConnection(ctx context.Context, fi
 		return ec.fieldContext_SourceConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SourceConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_SourceConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceConnection", field.Name)
 }
@@ -8629,6 +12031,16 @@ func (ec *executionContext) childFields_TargetPublic(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TargetPublic", field.Name)
 }
 
+func (ec *executionContext) childFields_TargetPublicAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TargetPublicAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_TargetPublicAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetPublicAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_TargetPublicConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8639,6 +12051,8 @@ func (ec *executionContext) childFields_TargetPublicConnection(ctx context.Conte
 		return ec.fieldContext_TargetPublicConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TargetPublicConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_TargetPublicConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TargetPublicConnection", field.Name)
 }
@@ -8703,6 +12117,24 @@ func (ec *executionContext) childFields_Territory(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Territory", field.Name)
 }
 
+func (ec *executionContext) childFields_TerritoryAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TerritoryAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_TerritoryAggregate_countDistinct(ctx, field)
+	case "sum":
+		return ec.fieldContext_TerritoryAggregate_sum(ctx, field)
+	case "avg":
+		return ec.fieldContext_TerritoryAggregate_avg(ctx, field)
+	case "min":
+		return ec.fieldContext_TerritoryAggregate_min(ctx, field)
+	case "max":
+		return ec.fieldContext_TerritoryAggregate_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TerritoryAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_TerritoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8713,6 +12145,8 @@ func (ec *executionContext) childFields_TerritoryConnection(ctx context.Context,
 		return ec.fieldContext_TerritoryConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TerritoryConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_TerritoryConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TerritoryConnection", field.Name)
 }
@@ -8747,6 +12181,16 @@ func (ec *executionContext) childFields_Theme(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Theme", field.Name)
 }
 
+func (ec *executionContext) childFields_ThemeAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ThemeAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_ThemeAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ThemeAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ThemeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8757,6 +12201,8 @@ func (ec *executionContext) childFields_ThemeConnection(ctx context.Context, fie
 		return ec.fieldContext_ThemeConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ThemeConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ThemeConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ThemeConnection", field.Name)
 }
@@ -8791,6 +12237,16 @@ func (ec *executionContext) childFields_TransversalLink(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type TransversalLink", field.Name)
 }
 
+func (ec *executionContext) childFields_TransversalLinkAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TransversalLinkAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_TransversalLinkAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransversalLinkAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_TransversalLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8801,6 +12257,8 @@ func (ec *executionContext) childFields_TransversalLinkConnection(ctx context.Co
 		return ec.fieldContext_TransversalLinkConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TransversalLinkConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_TransversalLinkConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransversalLinkConnection", field.Name)
 }
@@ -8839,6 +12297,16 @@ func (ec *executionContext) childFields_WorkingGroup(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type WorkingGroup", field.Name)
 }
 
+func (ec *executionContext) childFields_WorkingGroupAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_WorkingGroupAggregate_count(ctx, field)
+	case "countDistinct":
+		return ec.fieldContext_WorkingGroupAggregate_countDistinct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_WorkingGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8849,6 +12317,8 @@ func (ec *executionContext) childFields_WorkingGroupConnection(ctx context.Conte
 		return ec.fieldContext_WorkingGroupConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_WorkingGroupConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_WorkingGroupConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupConnection", field.Name)
 }
@@ -8978,6 +12448,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_ApprovalAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNApprovalCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_AuthorityAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNAuthorityCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Authority_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -9152,6 +12650,20 @@ func (ec *executionContext) field_Authority_policies_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_CoordinationAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNCoordinationCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -9371,6 +12883,20 @@ func (ec *executionContext) field_Coordination_workingGroups_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_DisaggregationAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNDisaggregationCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Disaggregation_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9382,6 +12908,76 @@ func (ec *executionContext) field_Disaggregation_label_args(ctx context.Context,
 		return nil, err
 	}
 	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNEventNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNEventCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNEventNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNEventNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNEventNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -9436,6 +13032,20 @@ func (ec *executionContext) field_Event_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_IndicatorAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNIndicatorCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -9561,6 +13171,20 @@ func (ec *executionContext) field_Indicator_observations_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_LegalFormAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNLegalFormCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_LegalForm_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9626,6 +13250,230 @@ func (ec *executionContext) field_LegalForm_operators_args(ctx context.Context, 
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNMeetingNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNMeetingCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNMeetingNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNMeetingNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNMeetingNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NeedAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeedNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NeedAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeedCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NeedAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeedNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NeedAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeedNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NeedAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNNeedNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObservationAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNObservationNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObservationAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNObservationCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObservationAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNObservationNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObservationAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNObservationNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObservationAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNObservationNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_OperatorAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNOperatorCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -10169,6 +14017,20 @@ func (ec *executionContext) field_Operator_workingGroups_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_PolicyAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNPolicyCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Policy_name_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10288,6 +14150,90 @@ func (ec *executionContext) field_Policy_transversalLinks_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProgrammeAxisAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProgrammeAxisCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -10751,6 +14697,76 @@ func (ec *executionContext) field_Programme_transversalLinks_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_ProjectAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProjectNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProjectAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProjectCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProjectAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProjectNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProjectAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProjectNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProjectAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNProjectNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_observations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11143,6 +15159,20 @@ func (ec *executionContext) field_Query_authorities_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_coherence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "programme",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOProgrammeFilter2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["programme"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_commune_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11154,6 +15184,60 @@ func (ec *executionContext) field_Query_commune_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["nisCode"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_concordance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "territoryLevel",
+		func(ctx context.Context, v any) (*cohesion.TerritoryKind, error) {
+			return ec.unmarshalOTerritoryKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritoryKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["territoryLevel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "fromYear",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "toYear",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toYear"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "territory",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOTerritoryFilter2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["territory"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "lowActivityBelow",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lowActivityBelow"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.ConcordanceStatus, error) {
+			return ec.unmarshalOConcordanceStatus2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg5
 	return args, nil
 }
 
@@ -11330,6 +15414,36 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingOverlaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOOperatorFilter2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg2
 	return args, nil
 }
 
@@ -11560,6 +15674,28 @@ func (ec *executionContext) field_Query_needs_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_network_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOCoordinationFilter2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -11940,6 +16076,98 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_report_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]*model.ReportMeasure, error) {
+			return ec.unmarshalNReportMeasure2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dimensions",
+		func(ctx context.Context, v any) ([]*model.ReportDimension, error) {
+			return ec.unmarshalOReportDimension2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dimensions"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReportFilter, error) {
+			return ec.unmarshalOReportFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ReportOrder, error) {
+			return ec.unmarshalOReportOrder2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "totals",
+		func(ctx context.Context, v any) (*model.ReportTotals, error) {
+			return ec.unmarshalOReportTotals2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTotals(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["totals"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "compareWithPreviousPeriod",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["compareWithPreviousPeriod"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ruleViolations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -12335,6 +16563,34 @@ func (ec *executionContext) field_Query_workingGroups_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Rule_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (cohesion.Lang, error) {
+			return ec.unmarshalOLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SectorAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNSectorCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Sector_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12400,6 +16656,34 @@ func (ec *executionContext) field_Sector_operators_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_SourceAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNSourceCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TargetPublicAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTargetPublicCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -12522,6 +16806,76 @@ func (ec *executionContext) field_TargetPublic_projects_args(ctx context.Context
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TerritoryAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTerritoryNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TerritoryAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTerritoryCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TerritoryAggregate_max_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTerritoryNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TerritoryAggregate_min_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTerritoryNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TerritoryAggregate_sum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTerritoryNumericField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -13079,6 +17433,20 @@ func (ec *executionContext) field_Territory_servedBy_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_ThemeAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNThemeCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Theme_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13198,6 +17566,34 @@ func (ec *executionContext) field_Theme_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TransversalLinkAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNTransversalLinkCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_WorkingGroupAggregate_countDistinct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNWorkingGroupCountableField2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -13626,6 +18022,73 @@ func (ec *executionContext) fieldContext_Approval_source(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _ApprovalAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApprovalAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ApprovalAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ApprovalAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApprovalConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Approval]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13743,6 +18206,38 @@ func (ec *executionContext) _ApprovalConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_ApprovalConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApprovalConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ApprovalConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Approval]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApprovalConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNApprovalAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ApprovalEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Approval]) (ret graphql.Marshaler) {
@@ -14178,6 +18673,73 @@ func (ec *executionContext) fieldContext_Authority_source(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _AuthorityAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuthorityAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AuthorityAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuthorityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Authority]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14297,6 +18859,38 @@ func (ec *executionContext) fieldContext_AuthorityConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("AuthorityConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AuthorityConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Authority]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuthorityConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNAuthorityAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthorityAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuthorityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Authority]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14350,6 +18944,373 @@ func (ec *executionContext) fieldContext_AuthorityEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CoherenceCell_programme(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoherenceCell_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Programme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgramme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoherenceCell_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoherenceCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Programme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoherenceCell_policy(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoherenceCell_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Policy) graphql.Marshaler {
+			return ec.marshalNPolicy2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoherenceCell_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoherenceCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Policy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoherenceCell_authorityLevel(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoherenceCell_authorityLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorityLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cohesion.AuthorityLevel) graphql.Marshaler {
+			return ec.marshalNAuthorityLevel2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐAuthorityLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoherenceCell_authorityLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoherenceCell", field, false, false, "AuthorityLevel")
+}
+
+func (ec *executionContext) _CoherenceCell_relations(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoherenceCell_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cohesion.LinkRelation) graphql.Marshaler {
+			return ec.marshalNLinkRelation2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoherenceCell_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoherenceCell", field, false, false, "LinkRelation")
+}
+
+func (ec *executionContext) _CoherenceCell_links(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoherenceCell_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.TransversalLink) graphql.Marshaler {
+			return ec.marshalNTransversalLink2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTransversalLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoherenceCell_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoherenceCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransversalLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConcordanceRow_territory(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConcordanceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConcordanceRow_theme(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConcordanceRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConcordanceRow_year(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConcordanceRow_needCount(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_needCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_needCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConcordanceRow_maxSeverity(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_maxSeverity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxSeverity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_maxSeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConcordanceRow_projectCount(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_projectCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_projectCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConcordanceRow_operatorCount(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_operatorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperatorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_operatorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConcordanceRow_budget(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_budget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Budget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_budget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ConcordanceRow_status(ctx context.Context, field graphql.CollectedField, obj *model.ConcordanceRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcordanceRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConcordanceStatus) graphql.Marshaler {
+			return ec.marshalNConcordanceStatus2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcordanceRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConcordanceRow", field, false, false, "ConcordanceStatus")
 }
 
 func (ec *executionContext) _Coordination_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Coordination) (ret graphql.Marshaler) {
@@ -14739,6 +19700,73 @@ func (ec *executionContext) fieldContext_Coordination_source(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CoordinationAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinationAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CoordinationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CoordinationAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CoordinationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Coordination]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14856,6 +19884,38 @@ func (ec *executionContext) _CoordinationConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_CoordinationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoordinationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoordinationConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Coordination]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoordinationConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCoordinationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoordinationAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CoordinationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Coordination]) (ret graphql.Marshaler) {
@@ -15072,6 +20132,73 @@ func (ec *executionContext) fieldContext_Disaggregation_label(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _DisaggregationAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisaggregationAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisaggregationAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisaggregationAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DisaggregationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisaggregationAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisaggregationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisaggregationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DisaggregationAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DisaggregationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Disaggregation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15189,6 +20316,38 @@ func (ec *executionContext) _DisaggregationConnection_totalCount(ctx context.Con
 }
 func (ec *executionContext) fieldContext_DisaggregationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DisaggregationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisaggregationConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Disaggregation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisaggregationConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DisaggregationConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNDisaggregationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisaggregationConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisaggregationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisaggregationAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DisaggregationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Disaggregation]) (ret graphql.Marshaler) {
@@ -15565,6 +20724,249 @@ func (ec *executionContext) fieldContext_Event_source(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _EventAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _EventAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Event]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15684,6 +21086,38 @@ func (ec *executionContext) fieldContext_EventConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("EventConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _EventConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Event]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EventConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNEventAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Event]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15734,6 +21168,212 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOverlap_operator(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOverlap_project(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOverlap_otherProject(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_otherProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_otherProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOverlap_overlapStart(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_overlapStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverlapStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_overlapStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOverlap", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FundingOverlap_overlapEnd(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_overlapEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverlapEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_overlapEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOverlap", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FundingOverlap_sharedThemes(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_sharedThemes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedThemes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐThemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_sharedThemes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOverlap_sharedTargetPublics(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOverlap_sharedTargetPublics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTargetPublics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.TargetPublic) graphql.Marshaler {
+			return ec.marshalNTargetPublic2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTargetPublicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOverlap_sharedTargetPublics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetPublic(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16215,6 +21855,73 @@ func (ec *executionContext) fieldContext_Indicator_source(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _IndicatorAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IndicatorAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Indicator]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16332,6 +22039,38 @@ func (ec *executionContext) _IndicatorConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_IndicatorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Indicator]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNIndicatorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IndicatorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Indicator]) (ret graphql.Marshaler) {
@@ -16592,6 +22331,73 @@ func (ec *executionContext) fieldContext_LegalForm_operators(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _LegalFormAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalFormAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalFormAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalFormAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LegalFormAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalFormAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalFormAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LegalFormAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_LegalFormAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LegalFormConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.LegalForm]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16709,6 +22515,38 @@ func (ec *executionContext) _LegalFormConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_LegalFormConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LegalFormConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LegalFormConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.LegalForm]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalFormConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LegalFormConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNLegalFormAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalFormConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LegalFormConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LegalFormAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LegalFormEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.LegalForm]) (ret graphql.Marshaler) {
@@ -16945,6 +22783,249 @@ func (ec *executionContext) fieldContext_Meeting_source(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _MeetingAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MeetingAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Meeting]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17062,6 +23143,38 @@ func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Meeting]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNMeetingAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Meeting]) (ret graphql.Marshaler) {
@@ -17362,6 +23475,249 @@ func (ec *executionContext) fieldContext_Need_source(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _NeedAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NeedAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NeedAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NeedAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NeedAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NeedAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NeedAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17481,6 +23837,38 @@ func (ec *executionContext) fieldContext_NeedConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("NeedConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _NeedConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Need]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NeedConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNNeedAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17534,6 +23922,281 @@ func (ec *executionContext) fieldContext_NeedEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Network_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NetworkNode) graphql.Marshaler {
+			return ec.marshalNNetworkNode2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Network_ties(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NetworkTie) graphql.Marshaler {
+			return ec.marshalNNetworkTie2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkTieᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkTie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_operator(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_partnerCount(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_partnerCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartnerCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_partnerCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkNode_isolated(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_isolated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isolated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_isolated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NetworkTie_operator(ctx context.Context, field graphql.CollectedField, obj *model.NetworkTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkTie_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkTie_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkTie",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkTie_partner(ctx context.Context, field graphql.CollectedField, obj *model.NetworkTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkTie_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkTie_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkTie",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkTie_sharedWorkingGroups(ctx context.Context, field graphql.CollectedField, obj *model.NetworkTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkTie_sharedWorkingGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedWorkingGroups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkTie_sharedWorkingGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkTie", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkTie_sharedProjects(ctx context.Context, field graphql.CollectedField, obj *model.NetworkTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkTie_sharedProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedProjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkTie_sharedProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkTie", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkTie_weight(ctx context.Context, field graphql.CollectedField, obj *model.NetworkTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkTie_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkTie_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkTie", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Observation_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Observation) (ret graphql.Marshaler) {
@@ -17944,6 +24607,249 @@ func (ec *executionContext) fieldContext_Observation_source(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ObservationAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObservationAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ObservationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObservationAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObservationAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObservationAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObservationAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObservationAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Observation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18061,6 +24967,38 @@ func (ec *executionContext) _ObservationConnection_totalCount(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_ObservationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ObservationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ObservationConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Observation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ObservationConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNObservationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObservationAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ObservationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Observation]) (ret graphql.Marshaler) {
@@ -18930,6 +25868,73 @@ func (ec *executionContext) fieldContext_Operator_source(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _OperatorAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OperatorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OperatorAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OperatorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Operator]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19047,6 +26052,38 @@ func (ec *executionContext) _OperatorConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_OperatorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OperatorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperatorConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Operator]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperatorConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNOperatorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OperatorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Operator]) (ret graphql.Marshaler) {
@@ -19576,6 +26613,73 @@ func (ec *executionContext) fieldContext_Policy_source(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _PolicyAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PolicyAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PolicyAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PolicyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Policy]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19693,6 +26797,38 @@ func (ec *executionContext) _PolicyConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_PolicyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Policy]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNPolicyAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PolicyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Policy]) (ret graphql.Marshaler) {
@@ -20384,6 +27520,249 @@ func (ec *executionContext) fieldContext_Programme_source(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgrammeAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgrammeAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgrammeAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgrammeAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgrammeAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProgrammeAxis_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.ProgrammeAxis) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20663,6 +28042,73 @@ func (ec *executionContext) fieldContext_ProgrammeAxis_projects(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgrammeAxisAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAxisAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAxisAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgrammeAxisAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeAxisAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAxisAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAxisAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAxisAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProgrammeAxisAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProgrammeAxisConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.ProgrammeAxis]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20780,6 +28226,38 @@ func (ec *executionContext) _ProgrammeAxisConnection_totalCount(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_ProgrammeAxisConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgrammeAxisConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeAxisConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.ProgrammeAxis]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeAxisConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProgrammeAxisConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNProgrammeAxisAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeAxisConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeAxisConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeAxisAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProgrammeAxisEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.ProgrammeAxis]) (ret graphql.Marshaler) {
@@ -20954,6 +28432,38 @@ func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ProgrammeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgrammeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgrammeConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Programme]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgrammeConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProgrammeConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNProgrammeAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgrammeConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgrammeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Programme]) (ret graphql.Marshaler) {
@@ -21552,6 +29062,249 @@ func (ec *executionContext) fieldContext_Project_source(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProjectAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Project]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21669,6 +29422,38 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Project]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNProjectAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Project]) (ret graphql.Marshaler) {
@@ -21808,6 +29593,258 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_concordance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_concordance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Concordance(ctx, fc.Args["territoryLevel"].(*cohesion.TerritoryKind), fc.Args["fromYear"].(*int32), fc.Args["toYear"].(*int32), fc.Args["territory"].(map[string]any), fc.Args["lowActivityBelow"].(*int32), fc.Args["status"].([]model.ConcordanceStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ConcordanceRow) graphql.Marshaler {
+			return ec.marshalNConcordanceRow2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_concordance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConcordanceRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_concordance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coherence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coherence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Coherence(ctx, fc.Args["programme"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CoherenceCell) graphql.Marshaler {
+			return ec.marshalNCoherenceCell2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoherenceCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coherence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoherenceCell(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coherence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fundingOverlaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingOverlaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingOverlaps(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["operator"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingOverlap) graphql.Marshaler {
+			return ec.marshalNFundingOverlap2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐFundingOverlapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingOverlaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingOverlap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingOverlaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_network(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Network(ctx, fc.Args["coordination"].(map[string]any), fc.Args["year"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Network) graphql.Marshaler {
+			return ec.marshalNNetwork2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_network(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Network(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Rules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ruleViolations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleViolations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RuleViolations(ctx, fc.Args["rule"].(*string), fc.Args["year"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RuleViolation) graphql.Marshaler {
+			return ec.marshalNRuleViolation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐRuleViolationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleViolations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleViolation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ruleViolations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22914,6 +30951,50 @@ func (ec *executionContext) fieldContext_Query_sources(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_report(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Report(ctx, fc.Args["measures"].([]*model.ReportMeasure), fc.Args["dimensions"].([]*model.ReportDimension), fc.Args["filter"].(*model.ReportFilter), fc.Args["orderBy"].([]*model.ReportOrder), fc.Args["limit"].(*int32), fc.Args["totals"].(*model.ReportTotals), fc.Args["compareWithPreviousPeriod"].(*bool), fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_report_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_territories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23122,6 +31203,899 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Report_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_dimensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportColumn) graphql.Marshaler {
+			return ec.marshalNReportColumn2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_measures(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportColumn) graphql.Marshaler {
+			return ec.marshalNReportColumn2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_rows(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportColumn_name(ctx context.Context, field graphql.CollectedField, obj *model.ReportColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportColumn_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportColumn_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportColumn_label(ctx context.Context, field graphql.CollectedField, obj *model.ReportColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportColumn_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportColumn_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportColumn_unit(ctx context.Context, field graphql.CollectedField, obj *model.ReportColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportColumn_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportColumn_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportColumn", field, false, false, "Unit")
+}
+
+func (ec *executionContext) _ReportKey_dimension(ctx context.Context, field graphql.CollectedField, obj *model.ReportKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportKey_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportKey_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportKey_code(ctx context.Context, field graphql.CollectedField, obj *model.ReportKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportKey_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportKey_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportKey_label(ctx context.Context, field graphql.CollectedField, obj *model.ReportKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportKey_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportKey_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_keys(ctx context.Context, field graphql.CollectedField, obj *model.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportKey) graphql.Marshaler {
+			return ec.marshalNReportKey2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_values(ctx context.Context, field graphql.CollectedField, obj *model.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportValue) graphql.Marshaler {
+			return ec.marshalNReportValue2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportRow_isTotal(ctx context.Context, field graphql.CollectedField, obj *model.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_isTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_isTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportValue_measure(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportValue_value(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ReportValue_previous(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ReportValue_change(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ReportValue_changePercent(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_changePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_changePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Rule_code(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_label(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Label(fc.Args["lang"].(cohesion.Lang)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Rule_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_kind(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cohesion.RuleKind) graphql.Marshaler {
+			return ec.marshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "RuleKind")
+}
+
+func (ec *executionContext) _Rule_threshold(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Rule_programme(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Programme(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Programme) graphql.Marshaler {
+			return ec.marshalOProgramme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgramme(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Programme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_coordination(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_coordination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Coordination(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Coordination) graphql.Marshaler {
+			return ec.marshalOCoordination2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_coordination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coordination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_workingGroupKind(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_workingGroupKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingGroupKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.WorkingGroupKind) graphql.Marshaler {
+			return ec.marshalOWorkingGroupKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroupKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_workingGroupKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "WorkingGroupKind")
+}
+
+func (ec *executionContext) _Rule_note(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_source(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Source(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleViolation_rule(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleViolation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleViolation_subject(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleViolation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleViolation_subjectLabel(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_subjectLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubjectLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_subjectLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleViolation", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleViolation_year(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleViolation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleViolation_observed(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_observed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Observed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_observed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleViolation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _RuleViolation_threshold(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleViolation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _RuleViolation_evidence(ctx context.Context, field graphql.CollectedField, obj *model.RuleViolation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleViolation_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleViolation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleViolation", field, false, false, "String")
+}
+
 func (ec *executionContext) _Sector_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Sector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23302,6 +32276,73 @@ func (ec *executionContext) fieldContext_Sector_operators(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _SectorAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SectorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SectorAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SectorAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SectorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Sector]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23419,6 +32460,38 @@ func (ec *executionContext) _SectorConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SectorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SectorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SectorConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Sector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SectorConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNSectorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SectorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SectorAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SectorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Sector]) (ret graphql.Marshaler) {
@@ -23660,6 +32733,73 @@ func (ec *executionContext) fieldContext_Source_note(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
 }
 
+func (ec *executionContext) _SourceAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SourceAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SourceAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Source]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23777,6 +32917,38 @@ func (ec *executionContext) _SourceConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SourceConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Source]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SourceConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNSourceAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Source]) (ret graphql.Marshaler) {
@@ -24058,6 +33230,73 @@ func (ec *executionContext) fieldContext_TargetPublic_needs(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _TargetPublicAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetPublicAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetPublicAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetPublicAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TargetPublicAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetPublicAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetPublicAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetPublicAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TargetPublicAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TargetPublicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.TargetPublic]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24175,6 +33414,38 @@ func (ec *executionContext) _TargetPublicConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_TargetPublicConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetPublicConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TargetPublicConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.TargetPublic]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetPublicConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TargetPublicConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNTargetPublicAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetPublicConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetPublicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetPublicAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TargetPublicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.TargetPublic]) (ret graphql.Marshaler) {
@@ -24987,6 +34258,249 @@ func (ec *executionContext) fieldContext_Territory_source(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _TerritoryAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerritoryAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TerritoryAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TerritoryAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerritoryAggregate_sum(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sum(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_sum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TerritoryAggregate_sum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerritoryAggregate_avg(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_avg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Avg(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_avg(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TerritoryAggregate_avg_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerritoryAggregate_min(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Min(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_min(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TerritoryAggregate_min_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerritoryAggregate_max(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryAggregate_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Max(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryAggregate_max(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TerritoryAggregate_max_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TerritoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Territory]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25104,6 +34618,38 @@ func (ec *executionContext) _TerritoryConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_TerritoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TerritoryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TerritoryConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Territory]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TerritoryConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNTerritoryAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TerritoryAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TerritoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Territory]) (ret graphql.Marshaler) {
@@ -25385,6 +34931,73 @@ func (ec *executionContext) fieldContext_Theme_needs(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _ThemeAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThemeAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThemeAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ThemeAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ThemeAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThemeAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThemeAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThemeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ThemeAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ThemeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Theme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25502,6 +35115,38 @@ func (ec *executionContext) _ThemeConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ThemeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ThemeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ThemeConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.Theme]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ThemeConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ThemeConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNThemeAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ThemeConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ThemeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ThemeAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ThemeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.Theme]) (ret graphql.Marshaler) {
@@ -25756,6 +35401,73 @@ func (ec *executionContext) fieldContext_TransversalLink_source(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TransversalLinkAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransversalLinkAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransversalLinkAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransversalLinkAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TransversalLinkAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransversalLinkAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransversalLinkAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransversalLinkAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TransversalLinkAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TransversalLinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.TransversalLink]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25873,6 +35585,38 @@ func (ec *executionContext) _TransversalLinkConnection_totalCount(ctx context.Co
 }
 func (ec *executionContext) fieldContext_TransversalLinkConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TransversalLinkConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TransversalLinkConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.TransversalLink]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransversalLinkConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransversalLinkConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNTransversalLinkAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransversalLinkConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransversalLinkConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransversalLinkAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TransversalLinkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.TransversalLink]) (ret graphql.Marshaler) {
@@ -26206,6 +35950,73 @@ func (ec *executionContext) fieldContext_WorkingGroup_source(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _WorkingGroupAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroupAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _WorkingGroupAggregate_countDistinct(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupAggregate_countDistinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CountDistinct(fc.Args["field"].(string)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupAggregate_countDistinct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WorkingGroupAggregate_countDistinct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WorkingGroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.WorkingGroup]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26323,6 +36134,38 @@ func (ec *executionContext) _WorkingGroupConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_WorkingGroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WorkingGroupConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkingGroupConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.Connection[cohesion.WorkingGroup]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupConnection().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNWorkingGroupAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WorkingGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[cohesion.WorkingGroup]) (ret graphql.Marshaler) {
@@ -30791,6 +40634,305 @@ func UnmarshalProjectOrder(ctx context.Context, raw any) (map[string]any, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportDimension(ctx context.Context, obj any) (model.ReportDimension, error) {
+	var it model.ReportDimension
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["rollUpToParent"]; !present {
+		asMap["rollUpToParent"] = false
+	}
+
+	fieldsInOrder := [...]string{"kind", "territoryLevel", "grain", "rollUpToParent", "disaggregation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDimensionKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDimensionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "territoryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territoryLevel"))
+			data, err := ec.unmarshalOTerritoryKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritoryKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TerritoryLevel = data
+		case "grain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grain"))
+			data, err := ec.unmarshalOPeriodGrain2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPeriodGrain(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grain = data
+		case "rollUpToParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rollUpToParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RollUpToParent = data
+		case "disaggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disaggregation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disaggregation = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportDimension unmarshals raw into the ReportDimension input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportDimension(ctx context.Context, raw any) (model.ReportDimension, error) {
+	var out model.ReportDimension
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportDimension", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (model.ReportFilter, error) {
+	var it model.ReportFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "territory", "programme", "project", "operator", "indicator", "coordination", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalOTerritoryFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "programme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programme"))
+			data, err := ec.unmarshalOProgrammeFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programme = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOProjectFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalOOperatorFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalOIndicatorFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "coordination":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coordination"))
+			data, err := ec.unmarshalOCoordinationFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coordination = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOObservationStatus2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportFilter unmarshals raw into the ReportFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportFilter(ctx context.Context, raw any) (model.ReportFilter, error) {
+	var out model.ReportFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportMeasure(ctx context.Context, obj any) (model.ReportMeasure, error) {
+	var it model.ReportMeasure
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["perThousandInhabitants"]; !present {
+		asMap["perThousandInhabitants"] = false
+	}
+
+	fieldsInOrder := [...]string{"kind", "indicator", "valueKind", "perThousandInhabitants", "alias"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMeasureKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeasureKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "valueKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueKind"))
+			data, err := ec.unmarshalOObservationKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueKind = data
+		case "perThousandInhabitants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perThousandInhabitants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerThousandInhabitants = data
+		case "alias":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alias"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alias = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportMeasure unmarshals raw into the ReportMeasure input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportMeasure(ctx context.Context, raw any) (model.ReportMeasure, error) {
+	var out model.ReportMeasure
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportMeasure", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportOrder(ctx context.Context, obj any) (model.ReportOrder, error) {
+	var it model.ReportOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"by", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportOrder unmarshals raw into the ReportOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportOrder(ctx context.Context, raw any) (model.ReportOrder, error) {
+	var out model.ReportOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSectorFilter(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -32451,6 +42593,44 @@ func (ec *executionContext) _Approval(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var approvalAggregateImplementors = []string{"ApprovalAggregate"}
+
+func (ec *executionContext) _ApprovalAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approvalAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApprovalAggregate")
+		case "count":
+			out.Values[i] = ec._ApprovalAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ApprovalAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var approvalConnectionImplementors = []string{"ApprovalConnection"}
 
 func (ec *executionContext) _ApprovalConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Approval]) graphql.Marshaler {
@@ -32465,23 +42645,29 @@ func (ec *executionContext) _ApprovalConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._ApprovalConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ApprovalConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ApprovalConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ApprovalConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApprovalConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32631,6 +42817,44 @@ func (ec *executionContext) _Authority(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var authorityAggregateImplementors = []string{"AuthorityAggregate"}
+
+func (ec *executionContext) _AuthorityAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorityAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthorityAggregate")
+		case "count":
+			out.Values[i] = ec._AuthorityAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._AuthorityAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authorityConnectionImplementors = []string{"AuthorityConnection"}
 
 func (ec *executionContext) _AuthorityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Authority]) graphql.Marshaler {
@@ -32645,23 +42869,29 @@ func (ec *executionContext) _AuthorityConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._AuthorityConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._AuthorityConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuthorityConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._AuthorityConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuthorityConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32697,6 +42927,132 @@ func (ec *executionContext) _AuthorityEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._AuthorityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coherenceCellImplementors = []string{"CoherenceCell"}
+
+func (ec *executionContext) _CoherenceCell(ctx context.Context, sel ast.SelectionSet, obj *model.CoherenceCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coherenceCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoherenceCell")
+		case "programme":
+			out.Values[i] = ec._CoherenceCell_programme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._CoherenceCell_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authorityLevel":
+			out.Values[i] = ec._CoherenceCell_authorityLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relations":
+			out.Values[i] = ec._CoherenceCell_relations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._CoherenceCell_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var concordanceRowImplementors = []string{"ConcordanceRow"}
+
+func (ec *executionContext) _ConcordanceRow(ctx context.Context, sel ast.SelectionSet, obj *model.ConcordanceRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, concordanceRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConcordanceRow")
+		case "territory":
+			out.Values[i] = ec._ConcordanceRow_territory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "theme":
+			out.Values[i] = ec._ConcordanceRow_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ConcordanceRow_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needCount":
+			out.Values[i] = ec._ConcordanceRow_needCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxSeverity":
+			out.Values[i] = ec._ConcordanceRow_maxSeverity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectCount":
+			out.Values[i] = ec._ConcordanceRow_projectCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operatorCount":
+			out.Values[i] = ec._ConcordanceRow_operatorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budget":
+			out.Values[i] = ec._ConcordanceRow_budget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ConcordanceRow_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32813,6 +43169,44 @@ func (ec *executionContext) _Coordination(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var coordinationAggregateImplementors = []string{"CoordinationAggregate"}
+
+func (ec *executionContext) _CoordinationAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coordinationAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoordinationAggregate")
+		case "count":
+			out.Values[i] = ec._CoordinationAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._CoordinationAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coordinationConnectionImplementors = []string{"CoordinationConnection"}
 
 func (ec *executionContext) _CoordinationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Coordination]) graphql.Marshaler {
@@ -32827,23 +43221,29 @@ func (ec *executionContext) _CoordinationConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._CoordinationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._CoordinationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._CoordinationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._CoordinationConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoordinationConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32958,6 +43358,44 @@ func (ec *executionContext) _Disaggregation(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var disaggregationAggregateImplementors = []string{"DisaggregationAggregate"}
+
+func (ec *executionContext) _DisaggregationAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disaggregationAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisaggregationAggregate")
+		case "count":
+			out.Values[i] = ec._DisaggregationAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._DisaggregationAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disaggregationConnectionImplementors = []string{"DisaggregationConnection"}
 
 func (ec *executionContext) _DisaggregationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Disaggregation]) graphql.Marshaler {
@@ -32972,23 +43410,29 @@ func (ec *executionContext) _DisaggregationConnection(ctx context.Context, sel a
 		case "edges":
 			out.Values[i] = ec._DisaggregationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._DisaggregationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._DisaggregationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._DisaggregationConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisaggregationConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33134,6 +43578,64 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var eventAggregateImplementors = []string{"EventAggregate"}
+
+func (ec *executionContext) _EventAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventAggregate")
+		case "count":
+			out.Values[i] = ec._EventAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._EventAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._EventAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._EventAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._EventAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._EventAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventConnectionImplementors = []string{"EventConnection"}
 
 func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Event]) graphql.Marshaler {
@@ -33148,23 +43650,29 @@ func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._EventConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._EventConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._EventConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._EventConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EventConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33200,6 +43708,69 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingOverlapImplementors = []string{"FundingOverlap"}
+
+func (ec *executionContext) _FundingOverlap(ctx context.Context, sel ast.SelectionSet, obj *model.FundingOverlap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingOverlapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingOverlap")
+		case "operator":
+			out.Values[i] = ec._FundingOverlap_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._FundingOverlap_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "otherProject":
+			out.Values[i] = ec._FundingOverlap_otherProject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overlapStart":
+			out.Values[i] = ec._FundingOverlap_overlapStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overlapEnd":
+			out.Values[i] = ec._FundingOverlap_overlapEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sharedThemes":
+			out.Values[i] = ec._FundingOverlap_sharedThemes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTargetPublics":
+			out.Values[i] = ec._FundingOverlap_sharedTargetPublics(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33336,6 +43907,44 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var indicatorAggregateImplementors = []string{"IndicatorAggregate"}
+
+func (ec *executionContext) _IndicatorAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorAggregate")
+		case "count":
+			out.Values[i] = ec._IndicatorAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._IndicatorAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var indicatorConnectionImplementors = []string{"IndicatorConnection"}
 
 func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Indicator]) graphql.Marshaler {
@@ -33350,23 +43959,29 @@ func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._IndicatorConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._IndicatorConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._IndicatorConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._IndicatorConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33487,6 +44102,44 @@ func (ec *executionContext) _LegalForm(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var legalFormAggregateImplementors = []string{"LegalFormAggregate"}
+
+func (ec *executionContext) _LegalFormAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, legalFormAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LegalFormAggregate")
+		case "count":
+			out.Values[i] = ec._LegalFormAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._LegalFormAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var legalFormConnectionImplementors = []string{"LegalFormConnection"}
 
 func (ec *executionContext) _LegalFormConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.LegalForm]) graphql.Marshaler {
@@ -33501,23 +44154,29 @@ func (ec *executionContext) _LegalFormConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._LegalFormConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._LegalFormConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LegalFormConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._LegalFormConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LegalFormConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33639,6 +44298,64 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var meetingAggregateImplementors = []string{"MeetingAggregate"}
+
+func (ec *executionContext) _MeetingAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingAggregate")
+		case "count":
+			out.Values[i] = ec._MeetingAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._MeetingAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._MeetingAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._MeetingAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._MeetingAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._MeetingAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var meetingConnectionImplementors = []string{"MeetingConnection"}
 
 func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Meeting]) graphql.Marshaler {
@@ -33653,23 +44370,29 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._MeetingConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._MeetingConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._MeetingConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._MeetingConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33803,6 +44526,64 @@ func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var needAggregateImplementors = []string{"NeedAggregate"}
+
+func (ec *executionContext) _NeedAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedAggregate")
+		case "count":
+			out.Values[i] = ec._NeedAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._NeedAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._NeedAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._NeedAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._NeedAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._NeedAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var needConnectionImplementors = []string{"NeedConnection"}
 
 func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Need]) graphql.Marshaler {
@@ -33817,23 +44598,29 @@ func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._NeedConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._NeedConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._NeedConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._NeedConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NeedConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33869,6 +44656,140 @@ func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._NeedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkImplementors = []string{"Network"}
+
+func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, obj *model.Network) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Network")
+		case "nodes":
+			out.Values[i] = ec._Network_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._Network_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkNodeImplementors = []string{"NetworkNode"}
+
+func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkNode")
+		case "operator":
+			out.Values[i] = ec._NetworkNode_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partnerCount":
+			out.Values[i] = ec._NetworkNode_partnerCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolated":
+			out.Values[i] = ec._NetworkNode_isolated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkTieImplementors = []string{"NetworkTie"}
+
+func (ec *executionContext) _NetworkTie(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkTie) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkTieImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkTie")
+		case "operator":
+			out.Values[i] = ec._NetworkTie_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partner":
+			out.Values[i] = ec._NetworkTie_partner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedWorkingGroups":
+			out.Values[i] = ec._NetworkTie_sharedWorkingGroups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedProjects":
+			out.Values[i] = ec._NetworkTie_sharedProjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._NetworkTie_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34000,6 +44921,64 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var observationAggregateImplementors = []string{"ObservationAggregate"}
+
+func (ec *executionContext) _ObservationAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, observationAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObservationAggregate")
+		case "count":
+			out.Values[i] = ec._ObservationAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ObservationAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._ObservationAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._ObservationAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._ObservationAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._ObservationAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var observationConnectionImplementors = []string{"ObservationConnection"}
 
 func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Observation]) graphql.Marshaler {
@@ -34014,23 +44993,29 @@ func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._ObservationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ObservationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ObservationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ObservationConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObservationConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34253,6 +45238,44 @@ func (ec *executionContext) _Operator(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var operatorAggregateImplementors = []string{"OperatorAggregate"}
+
+func (ec *executionContext) _OperatorAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorAggregate")
+		case "count":
+			out.Values[i] = ec._OperatorAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._OperatorAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var operatorConnectionImplementors = []string{"OperatorConnection"}
 
 func (ec *executionContext) _OperatorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Operator]) graphql.Marshaler {
@@ -34267,23 +45290,29 @@ func (ec *executionContext) _OperatorConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._OperatorConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._OperatorConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OperatorConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._OperatorConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OperatorConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34485,6 +45514,44 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var policyAggregateImplementors = []string{"PolicyAggregate"}
+
+func (ec *executionContext) _PolicyAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyAggregate")
+		case "count":
+			out.Values[i] = ec._PolicyAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._PolicyAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var policyConnectionImplementors = []string{"PolicyConnection"}
 
 func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Policy]) graphql.Marshaler {
@@ -34499,23 +45566,29 @@ func (ec *executionContext) _PolicyConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._PolicyConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._PolicyConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PolicyConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._PolicyConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PolicyConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34709,6 +45782,64 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var programmeAggregateImplementors = []string{"ProgrammeAggregate"}
+
+func (ec *executionContext) _ProgrammeAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programmeAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgrammeAggregate")
+		case "count":
+			out.Values[i] = ec._ProgrammeAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ProgrammeAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._ProgrammeAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._ProgrammeAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._ProgrammeAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._ProgrammeAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var programmeAxisImplementors = []string{"ProgrammeAxis", "Node"}
 
 func (ec *executionContext) _ProgrammeAxis(ctx context.Context, sel ast.SelectionSet, obj *cohesion.ProgrammeAxis) graphql.Marshaler {
@@ -34786,6 +45917,44 @@ func (ec *executionContext) _ProgrammeAxis(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var programmeAxisAggregateImplementors = []string{"ProgrammeAxisAggregate"}
+
+func (ec *executionContext) _ProgrammeAxisAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programmeAxisAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgrammeAxisAggregate")
+		case "count":
+			out.Values[i] = ec._ProgrammeAxisAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ProgrammeAxisAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var programmeAxisConnectionImplementors = []string{"ProgrammeAxisConnection"}
 
 func (ec *executionContext) _ProgrammeAxisConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.ProgrammeAxis]) graphql.Marshaler {
@@ -34800,23 +45969,29 @@ func (ec *executionContext) _ProgrammeAxisConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._ProgrammeAxisConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ProgrammeAxisConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProgrammeAxisConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProgrammeAxisConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProgrammeAxisConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34886,23 +46061,29 @@ func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._ProgrammeConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ProgrammeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProgrammeConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProgrammeConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProgrammeConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35082,6 +46263,64 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var projectAggregateImplementors = []string{"ProjectAggregate"}
+
+func (ec *executionContext) _ProjectAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectAggregate")
+		case "count":
+			out.Values[i] = ec._ProjectAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ProjectAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._ProjectAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._ProjectAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._ProjectAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._ProjectAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Project]) graphql.Marshaler {
@@ -35096,23 +46335,29 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._ProjectConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ProjectConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProjectConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35198,6 +46443,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
+				})
+		case "concordance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_concordance(ctx, field)
+				})
+		case "coherence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coherence(ctx, field)
+				})
+		case "fundingOverlaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_fundingOverlaps(ctx, field)
+				})
+		case "network":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_network(ctx, field)
+				})
+		case "rules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rules(ctx, field)
+				})
+		case "ruleViolations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleViolations(ctx, field)
 				})
 		case "coordinations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -35349,6 +46630,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_sources(ctx, field)
 				})
+		case "report":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_report(ctx, field)
+				})
 		case "territories":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -35380,6 +46667,375 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportImplementors = []string{"Report"}
+
+func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Report")
+		case "dimensions":
+			out.Values[i] = ec._Report_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measures":
+			out.Values[i] = ec._Report_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._Report_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Report_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportColumnImplementors = []string{"ReportColumn"}
+
+func (ec *executionContext) _ReportColumn(ctx context.Context, sel ast.SelectionSet, obj *model.ReportColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportColumn")
+		case "name":
+			out.Values[i] = ec._ReportColumn_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportColumn_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._ReportColumn_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportKeyImplementors = []string{"ReportKey"}
+
+func (ec *executionContext) _ReportKey(ctx context.Context, sel ast.SelectionSet, obj *model.ReportKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportKey")
+		case "dimension":
+			out.Values[i] = ec._ReportKey_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ReportKey_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportKey_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowImplementors = []string{"ReportRow"}
+
+func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet, obj *model.ReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRow")
+		case "keys":
+			out.Values[i] = ec._ReportRow_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._ReportRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isTotal":
+			out.Values[i] = ec._ReportRow_isTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportValueImplementors = []string{"ReportValue"}
+
+func (ec *executionContext) _ReportValue(ctx context.Context, sel ast.SelectionSet, obj *model.ReportValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportValue")
+		case "measure":
+			out.Values[i] = ec._ReportValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._ReportValue_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._ReportValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changePercent":
+			out.Values[i] = ec._ReportValue_changePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleImplementors = []string{"Rule"}
+
+func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rule")
+		case "code":
+			out.Values[i] = ec._Rule_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Rule_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Rule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "threshold":
+			out.Values[i] = ec._Rule_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "programme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_programme(ctx, field, obj)
+				})
+		case "coordination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_coordination(ctx, field, obj)
+				})
+		case "workingGroupKind":
+			out.Values[i] = ec._Rule_workingGroupKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Rule_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_source(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleViolationImplementors = []string{"RuleViolation"}
+
+func (ec *executionContext) _RuleViolation(ctx context.Context, sel ast.SelectionSet, obj *model.RuleViolation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleViolationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleViolation")
+		case "rule":
+			out.Values[i] = ec._RuleViolation_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._RuleViolation_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subjectLabel":
+			out.Values[i] = ec._RuleViolation_subjectLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._RuleViolation_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "observed":
+			out.Values[i] = ec._RuleViolation_observed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._RuleViolation_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._RuleViolation_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35458,6 +47114,44 @@ func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var sectorAggregateImplementors = []string{"SectorAggregate"}
+
+func (ec *executionContext) _SectorAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sectorAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SectorAggregate")
+		case "count":
+			out.Values[i] = ec._SectorAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._SectorAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sectorConnectionImplementors = []string{"SectorConnection"}
 
 func (ec *executionContext) _SectorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Sector]) graphql.Marshaler {
@@ -35472,23 +47166,29 @@ func (ec *executionContext) _SectorConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._SectorConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SectorConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SectorConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._SectorConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SectorConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35613,6 +47313,44 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var sourceAggregateImplementors = []string{"SourceAggregate"}
+
+func (ec *executionContext) _SourceAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceAggregate")
+		case "count":
+			out.Values[i] = ec._SourceAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._SourceAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceConnectionImplementors = []string{"SourceConnection"}
 
 func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Source]) graphql.Marshaler {
@@ -35627,23 +47365,29 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._SourceConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SourceConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SourceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._SourceConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SourceConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35765,6 +47509,44 @@ func (ec *executionContext) _TargetPublic(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var targetPublicAggregateImplementors = []string{"TargetPublicAggregate"}
+
+func (ec *executionContext) _TargetPublicAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetPublicAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetPublicAggregate")
+		case "count":
+			out.Values[i] = ec._TargetPublicAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._TargetPublicAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var targetPublicConnectionImplementors = []string{"TargetPublicConnection"}
 
 func (ec *executionContext) _TargetPublicConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.TargetPublic]) graphql.Marshaler {
@@ -35779,23 +47561,29 @@ func (ec *executionContext) _TargetPublicConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._TargetPublicConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._TargetPublicConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._TargetPublicConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._TargetPublicConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TargetPublicConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36002,6 +47790,64 @@ func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var territoryAggregateImplementors = []string{"TerritoryAggregate"}
+
+func (ec *executionContext) _TerritoryAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, territoryAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TerritoryAggregate")
+		case "count":
+			out.Values[i] = ec._TerritoryAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._TerritoryAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._TerritoryAggregate_sum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avg":
+			out.Values[i] = ec._TerritoryAggregate_avg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._TerritoryAggregate_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._TerritoryAggregate_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var territoryConnectionImplementors = []string{"TerritoryConnection"}
 
 func (ec *executionContext) _TerritoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Territory]) graphql.Marshaler {
@@ -36016,23 +47862,29 @@ func (ec *executionContext) _TerritoryConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._TerritoryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._TerritoryConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._TerritoryConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._TerritoryConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TerritoryConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36154,6 +48006,44 @@ func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var themeAggregateImplementors = []string{"ThemeAggregate"}
+
+func (ec *executionContext) _ThemeAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, themeAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ThemeAggregate")
+		case "count":
+			out.Values[i] = ec._ThemeAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._ThemeAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var themeConnectionImplementors = []string{"ThemeConnection"}
 
 func (ec *executionContext) _ThemeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.Theme]) graphql.Marshaler {
@@ -36168,23 +48058,29 @@ func (ec *executionContext) _ThemeConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._ThemeConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ThemeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ThemeConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ThemeConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ThemeConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36308,6 +48204,44 @@ func (ec *executionContext) _TransversalLink(ctx context.Context, sel ast.Select
 	return out
 }
 
+var transversalLinkAggregateImplementors = []string{"TransversalLinkAggregate"}
+
+func (ec *executionContext) _TransversalLinkAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transversalLinkAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransversalLinkAggregate")
+		case "count":
+			out.Values[i] = ec._TransversalLinkAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._TransversalLinkAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var transversalLinkConnectionImplementors = []string{"TransversalLinkConnection"}
 
 func (ec *executionContext) _TransversalLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.TransversalLink]) graphql.Marshaler {
@@ -36322,23 +48256,29 @@ func (ec *executionContext) _TransversalLinkConnection(ctx context.Context, sel 
 		case "edges":
 			out.Values[i] = ec._TransversalLinkConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._TransversalLinkConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._TransversalLinkConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._TransversalLinkConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransversalLinkConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36473,6 +48413,44 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var workingGroupAggregateImplementors = []string{"WorkingGroupAggregate"}
+
+func (ec *executionContext) _WorkingGroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroupAggregate")
+		case "count":
+			out.Values[i] = ec._WorkingGroupAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countDistinct":
+			out.Values[i] = ec._WorkingGroupAggregate_countDistinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workingGroupConnectionImplementors = []string{"WorkingGroupConnection"}
 
 func (ec *executionContext) _WorkingGroupConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[cohesion.WorkingGroup]) graphql.Marshaler {
@@ -36487,23 +48465,29 @@ func (ec *executionContext) _WorkingGroupConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._WorkingGroupConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._WorkingGroupConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._WorkingGroupConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._WorkingGroupConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "aggregate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupConnection_aggregate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36979,12 +48963,34 @@ func (ec *executionContext) marshalNApproval2ᚖgithubᚗcomᚋcohesioᚋcohesio
 	return ec._Approval(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNApprovalAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApprovalAggregate!")
+		return graphql.Null
+	}
+	return ec._ApprovalAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApprovalConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Approval]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApprovalConnection!")
 		return graphql.Null
 	}
 	return ec._ApprovalConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApprovalCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApprovalCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ApprovalCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNApprovalEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Approval]) graphql.Marshaler {
@@ -37087,12 +49093,34 @@ func (ec *executionContext) marshalNAuthority2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._Authority(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAuthorityAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuthorityAggregate!")
+		return graphql.Null
+	}
+	return ec._AuthorityAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuthorityConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Authority]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorityConnection!")
 		return graphql.Null
 	}
 	return ec._AuthorityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuthorityCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuthorityCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuthorityCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNAuthorityEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Authority]) graphql.Marshaler {
@@ -37189,6 +49217,64 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCoherenceCell2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoherenceCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoherenceCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoherenceCell2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoherenceCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoherenceCell2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoherenceCell(ctx context.Context, sel ast.SelectionSet, v *model.CoherenceCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoherenceCell!")
+		return graphql.Null
+	}
+	return ec._CoherenceCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConcordanceRow2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ConcordanceRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConcordanceRow2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConcordanceRow2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceRow(ctx context.Context, sel ast.SelectionSet, v *model.ConcordanceRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConcordanceRow!")
+		return graphql.Null
+	}
+	return ec._ConcordanceRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConcordanceStatus2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatus(ctx context.Context, v any) (model.ConcordanceStatus, error) {
+	var res model.ConcordanceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConcordanceStatus2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatus(ctx context.Context, sel ast.SelectionSet, v model.ConcordanceStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCoordination2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordinationᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Coordination) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37213,12 +49299,34 @@ func (ec *executionContext) marshalNCoordination2ᚖgithubᚗcomᚋcohesioᚋcoh
 	return ec._Coordination(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCoordinationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoordinationAggregate!")
+		return graphql.Null
+	}
+	return ec._CoordinationAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCoordinationConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Coordination]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CoordinationConnection!")
 		return graphql.Null
 	}
 	return ec._CoordinationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCoordinationCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoordinationCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CoordinationCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCoordinationEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Coordination]) graphql.Marshaler {
@@ -37329,6 +49437,16 @@ func (ec *executionContext) marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecim
 	return res
 }
 
+func (ec *executionContext) unmarshalNDimensionKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDimensionKind(ctx context.Context, v any) (model.DimensionKind, error) {
+	var res model.DimensionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimensionKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDimensionKind(ctx context.Context, sel ast.SelectionSet, v model.DimensionKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDisaggregation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐDisaggregationᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Disaggregation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37353,12 +49471,34 @@ func (ec *executionContext) marshalNDisaggregation2ᚖgithubᚗcomᚋcohesioᚋc
 	return ec._Disaggregation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDisaggregationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisaggregationAggregate!")
+		return graphql.Null
+	}
+	return ec._DisaggregationAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDisaggregationConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Disaggregation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DisaggregationConnection!")
 		return graphql.Null
 	}
 	return ec._DisaggregationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDisaggregationCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisaggregationCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisaggregationCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNDisaggregationEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Disaggregation]) graphql.Marshaler {
@@ -37429,12 +49569,34 @@ func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋ
 	return ec._Event(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEventAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventAggregate!")
+		return graphql.Null
+	}
+	return ec._EventAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Event]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EventConnection!")
 		return graphql.Null
 	}
 	return ec._EventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Event]) graphql.Marshaler {
@@ -37466,6 +49628,20 @@ func (ec *executionContext) unmarshalNEventFilter2map(ctx context.Context, v any
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEventNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventNumericField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNEventOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputEventOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37479,6 +49655,30 @@ func (ec *executionContext) unmarshalNEventOrderField2githubᚗcomᚋcohesioᚋc
 
 func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.EventOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFundingOverlap2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐFundingOverlapᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingOverlap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingOverlap2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐFundingOverlap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingOverlap2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐFundingOverlap(ctx context.Context, sel ast.SelectionSet, v *model.FundingOverlap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingOverlap!")
+		return graphql.Null
+	}
+	return ec._FundingOverlap(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNGranularity2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐGranularity(ctx context.Context, v any) (cohesion.Granularity, error) {
@@ -37578,12 +49778,34 @@ func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._Indicator(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIndicatorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorAggregate!")
+		return graphql.Null
+	}
+	return ec._IndicatorAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIndicatorConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Indicator]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "IndicatorConnection!")
 		return graphql.Null
 	}
 	return ec._IndicatorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IndicatorCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNIndicatorEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Indicator]) graphql.Marshaler {
@@ -37668,12 +49890,34 @@ func (ec *executionContext) marshalNLegalForm2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._LegalForm(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLegalFormAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LegalFormAggregate!")
+		return graphql.Null
+	}
+	return ec._LegalFormAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLegalFormConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.LegalForm]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LegalFormConnection!")
 		return graphql.Null
 	}
 	return ec._LegalFormConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLegalFormCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLegalFormCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LegalFormCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNLegalFormEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.LegalForm]) graphql.Marshaler {
@@ -37752,6 +49996,46 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNLinkRelation2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelationᚄ(ctx context.Context, v any) ([]cohesion.LinkRelation, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cohesion.LinkRelation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkRelation2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLinkRelation2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []cohesion.LinkRelation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkRelation2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMeasureKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeasureKind(ctx context.Context, v any) (model.MeasureKind, error) {
+	var res model.MeasureKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasureKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v model.MeasureKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMeeting2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Meeting) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37776,12 +50060,34 @@ func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Meeting(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeetingAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingAggregate!")
+		return graphql.Null
+	}
+	return ec._MeetingAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMeetingConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Meeting]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
 		return graphql.Null
 	}
 	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeetingCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MeetingCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNMeetingEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Meeting]) graphql.Marshaler {
@@ -37811,6 +50117,20 @@ func (ec *executionContext) marshalNMeetingEdge2ᚖgithubᚗcomᚋcohesioᚋcohe
 func (ec *executionContext) unmarshalNMeetingFilter2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputMeetingFilter(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMeetingNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MeetingNumericField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNMeetingOrder2map(ctx context.Context, v any) (map[string]any, error) {
@@ -37852,12 +50172,34 @@ func (ec *executionContext) marshalNNeed2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋi
 	return ec._Need(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNeedAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NeedAggregate!")
+		return graphql.Null
+	}
+	return ec._NeedAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNeedConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Need]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NeedConnection!")
 		return graphql.Null
 	}
 	return ec._NeedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNeedCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NeedCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNNeedEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Need]) graphql.Marshaler {
@@ -37889,6 +50231,20 @@ func (ec *executionContext) unmarshalNNeedFilter2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNeedNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NeedNumericField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNNeedOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputNeedOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37902,6 +50258,70 @@ func (ec *executionContext) unmarshalNNeedOrderField2githubᚗcomᚋcohesioᚋco
 
 func (ec *executionContext) marshalNNeedOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNeedOrderField(ctx context.Context, sel ast.SelectionSet, v model.NeedOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNNetwork2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetwork(ctx context.Context, sel ast.SelectionSet, v *model.Network) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Network!")
+		return graphql.Null
+	}
+	return ec._Network(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NetworkNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkNode(ctx context.Context, sel ast.SelectionSet, v *model.NetworkNode) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkNode!")
+		return graphql.Null
+	}
+	return ec._NetworkNode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkTie2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NetworkTie) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkTie2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkTie(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkTie2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNetworkTie(ctx context.Context, sel ast.SelectionSet, v *model.NetworkTie) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkTie!")
+		return graphql.Null
+	}
+	return ec._NetworkTie(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -37938,12 +50358,34 @@ func (ec *executionContext) marshalNObservation2ᚖgithubᚗcomᚋcohesioᚋcohe
 	return ec._Observation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNObservationAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObservationAggregate!")
+		return graphql.Null
+	}
+	return ec._ObservationAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Observation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ObservationConnection!")
 		return graphql.Null
 	}
 	return ec._ObservationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObservationCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObservationCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ObservationCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Observation]) graphql.Marshaler {
@@ -38002,6 +50444,20 @@ var (
 		cohesion.ObservationBaseline: "BASELINE",
 	}
 )
+
+func (ec *executionContext) unmarshalNObservationNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObservationNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ObservationNumericField!")
+	}
+	return res
+}
 
 func (ec *executionContext) unmarshalNObservationOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputObservationOrder(ctx, v)
@@ -38074,12 +50530,34 @@ func (ec *executionContext) marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesio
 	return ec._Operator(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOperatorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorAggregate!")
+		return graphql.Null
+	}
+	return ec._OperatorAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOperatorConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Operator]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OperatorConnection!")
 		return graphql.Null
 	}
 	return ec._OperatorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOperatorCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOperatorCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OperatorCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNOperatorEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Operator]) graphql.Marshaler {
@@ -38186,12 +50664,34 @@ func (ec *executionContext) marshalNPolicy2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Policy(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPolicyAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyAggregate!")
+		return graphql.Null
+	}
+	return ec._PolicyAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPolicyConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Policy]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PolicyConnection!")
 		return graphql.Null
 	}
 	return ec._PolicyConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PolicyCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPolicyEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Policy]) graphql.Marshaler {
@@ -38262,6 +50762,14 @@ func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._Programme(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProgrammeAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgrammeAggregate!")
+		return graphql.Null
+	}
+	return ec._ProgrammeAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProgrammeAxis2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgrammeAxisᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.ProgrammeAxis) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38286,12 +50794,34 @@ func (ec *executionContext) marshalNProgrammeAxis2ᚖgithubᚗcomᚋcohesioᚋco
 	return ec._ProgrammeAxis(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProgrammeAxisAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgrammeAxisAggregate!")
+		return graphql.Null
+	}
+	return ec._ProgrammeAxisAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProgrammeAxisConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.ProgrammeAxis]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgrammeAxisConnection!")
 		return graphql.Null
 	}
 	return ec._ProgrammeAxisConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProgrammeAxisCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgrammeAxisCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProgrammeAxisCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNProgrammeAxisEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.ProgrammeAxis]) graphql.Marshaler {
@@ -38346,6 +50876,20 @@ func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋcohesi
 	return ec._ProgrammeConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProgrammeCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgrammeCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProgrammeCountableField!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNProgrammeEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Programme]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38373,6 +50917,20 @@ func (ec *executionContext) marshalNProgrammeEdge2ᚖgithubᚗcomᚋcohesioᚋco
 func (ec *executionContext) unmarshalNProgrammeFilter2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputProgrammeFilter(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProgrammeNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgrammeNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProgrammeNumericField!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNProgrammeOrder2map(ctx context.Context, v any) (map[string]any, error) {
@@ -38414,12 +50972,34 @@ func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Project(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectAggregate!")
+		return graphql.Null
+	}
+	return ec._ProjectAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Project]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProjectConnection!")
 		return graphql.Null
 	}
 	return ec._ProjectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Project]) graphql.Marshaler {
@@ -38451,6 +51031,20 @@ func (ec *executionContext) unmarshalNProjectFilter2map(ctx context.Context, v a
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNProjectNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectNumericField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNProjectOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputProjectOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38464,6 +51058,221 @@ func (ec *executionContext) unmarshalNProjectOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectOrderField(ctx context.Context, sel ast.SelectionSet, v model.ProjectOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v *model.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportColumn2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportColumn2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportColumn2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportColumn(ctx context.Context, sel ast.SelectionSet, v *model.ReportColumn) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportColumn!")
+		return graphql.Null
+	}
+	return ec._ReportColumn(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportDimension2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportDimension(ctx context.Context, v any) (*model.ReportDimension, error) {
+	res, err := ec.unmarshalInputReportDimension(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportKey2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportKey2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportKey2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportKey(ctx context.Context, sel ast.SelectionSet, v *model.ReportKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportKey!")
+		return graphql.Null
+	}
+	return ec._ReportKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportMeasure2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportMeasureᚄ(ctx context.Context, v any) ([]*model.ReportMeasure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReportMeasure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportMeasure2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReportMeasure2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportMeasure(ctx context.Context, v any) (*model.ReportMeasure, error) {
+	res, err := ec.unmarshalInputReportMeasure(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportOrder2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportOrder(ctx context.Context, v any) (*model.ReportOrder, error) {
+	res, err := ec.unmarshalInputReportOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportRow2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRow2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportRow(ctx context.Context, sel ast.SelectionSet, v *model.ReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRow!")
+		return graphql.Null
+	}
+	return ec._ReportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportValue2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportValue2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportValue2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportValue(ctx context.Context, sel ast.SelectionSet, v *model.ReportValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportValue!")
+		return graphql.Null
+	}
+	return ec._ReportValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRule2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRule(ctx context.Context, sel ast.SelectionSet, v *cohesion.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Rule!")
+		return graphql.Null
+	}
+	return ec._Rule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind(ctx context.Context, v any) (cohesion.RuleKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind(ctx context.Context, sel ast.SelectionSet, v cohesion.RuleKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind = map[string]cohesion.RuleKind{
+		"MIN_MEETINGS_PER_YEAR":   cohesion.RuleMinMeetingsPerYear,
+		"MIN_GROUP_MEMBERS":       cohesion.RuleMinGroupMembers,
+		"MIN_PUBLIC_MEMBERS":      cohesion.RuleMinPublicMembers,
+		"MIN_ASSOCIATIVE_MEMBERS": cohesion.RuleMinAssociativeMembers,
+		"MAX_PROJECT_BUDGET":      cohesion.RuleMaxProjectBudget,
+		"CHILDREN_WITHIN_PARENT":  cohesion.RuleChildrenWithinParent,
+	}
+	marshalNRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleKind = map[cohesion.RuleKind]string{
+		cohesion.RuleMinMeetingsPerYear:    "MIN_MEETINGS_PER_YEAR",
+		cohesion.RuleMinGroupMembers:       "MIN_GROUP_MEMBERS",
+		cohesion.RuleMinPublicMembers:      "MIN_PUBLIC_MEMBERS",
+		cohesion.RuleMinAssociativeMembers: "MIN_ASSOCIATIVE_MEMBERS",
+		cohesion.RuleMaxProjectBudget:      "MAX_PROJECT_BUDGET",
+		cohesion.RuleChildrenWithinParent:  "CHILDREN_WITHIN_PARENT",
+	}
+)
+
+func (ec *executionContext) marshalNRuleViolation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐRuleViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RuleViolation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleViolation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐRuleViolation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleViolation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐRuleViolation(ctx context.Context, sel ast.SelectionSet, v *model.RuleViolation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleViolation!")
+		return graphql.Null
+	}
+	return ec._RuleViolation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSector2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Sector) graphql.Marshaler {
@@ -38490,12 +51299,34 @@ func (ec *executionContext) marshalNSector2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Sector(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSectorAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SectorAggregate!")
+		return graphql.Null
+	}
+	return ec._SectorAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSectorConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Sector]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SectorConnection!")
 		return graphql.Null
 	}
 	return ec._SectorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSectorCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSectorCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SectorCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNSectorEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Sector]) graphql.Marshaler {
@@ -38566,12 +51397,34 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Source(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSourceAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SourceAggregate!")
+		return graphql.Null
+	}
+	return ec._SourceAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Source]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SourceConnection!")
 		return graphql.Null
 	}
 	return ec._SourceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSourceCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSourceCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SourceCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Source]) graphql.Marshaler {
@@ -38717,12 +51570,34 @@ func (ec *executionContext) marshalNTargetPublic2ᚖgithubᚗcomᚋcohesioᚋcoh
 	return ec._TargetPublic(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTargetPublicAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TargetPublicAggregate!")
+		return graphql.Null
+	}
+	return ec._TargetPublicAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTargetPublicConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.TargetPublic]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TargetPublicConnection!")
 		return graphql.Null
 	}
 	return ec._TargetPublicConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTargetPublicCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTargetPublicCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TargetPublicCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTargetPublicEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.TargetPublic]) graphql.Marshaler {
@@ -38793,12 +51668,34 @@ func (ec *executionContext) marshalNTerritory2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._Territory(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTerritoryAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TerritoryAggregate!")
+		return graphql.Null
+	}
+	return ec._TerritoryAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTerritoryConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Territory]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TerritoryConnection!")
 		return graphql.Null
 	}
 	return ec._TerritoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTerritoryCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTerritoryCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TerritoryCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTerritoryEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Territory]) graphql.Marshaler {
@@ -38864,6 +51761,20 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNTerritoryNumericField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTerritoryNumericField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TerritoryNumericField!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNTerritoryOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputTerritoryOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38903,12 +51814,34 @@ func (ec *executionContext) marshalNTheme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋ
 	return ec._Theme(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNThemeAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ThemeAggregate!")
+		return graphql.Null
+	}
+	return ec._ThemeAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNThemeConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.Theme]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ThemeConnection!")
 		return graphql.Null
 	}
 	return ec._ThemeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNThemeCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNThemeCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ThemeCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNThemeEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Theme]) graphql.Marshaler {
@@ -38979,12 +51912,34 @@ func (ec *executionContext) marshalNTransversalLink2ᚖgithubᚗcomᚋcohesioᚋ
 	return ec._TransversalLink(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTransversalLinkAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransversalLinkAggregate!")
+		return graphql.Null
+	}
+	return ec._TransversalLinkAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTransversalLinkConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.TransversalLink]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TransversalLinkConnection!")
 		return graphql.Null
 	}
 	return ec._TransversalLinkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransversalLinkCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransversalLinkCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransversalLinkCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTransversalLinkEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.TransversalLink]) graphql.Marshaler {
@@ -39099,12 +52054,34 @@ func (ec *executionContext) marshalNWorkingGroup2ᚖgithubᚗcomᚋcohesioᚋcoh
 	return ec._WorkingGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWorkingGroupAggregate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroupAggregate!")
+		return graphql.Null
+	}
+	return ec._WorkingGroupAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNWorkingGroupConnection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[cohesion.WorkingGroup]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkingGroupConnection!")
 		return graphql.Null
 	}
 	return ec._WorkingGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkingGroupCountableField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkingGroupCountableField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WorkingGroupCountableField!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNWorkingGroupEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.WorkingGroup]) graphql.Marshaler {
@@ -39696,6 +52673,42 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcohesioᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOConcordanceStatus2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatusᚄ(ctx context.Context, v any) ([]model.ConcordanceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ConcordanceStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConcordanceStatus2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOConcordanceStatus2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ConcordanceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConcordanceStatus2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCoordination2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordination(ctx context.Context, sel ast.SelectionSet, v *cohesion.Coordination) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -40226,6 +53239,36 @@ var (
 		"NL": cohesion.LangNL,
 	}
 	marshalOLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang = map[cohesion.Lang]string{
+		cohesion.LangFR: "FR",
+		cohesion.LangNL: "NL",
+	}
+)
+
+func (ec *executionContext) unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx context.Context, v any) (*cohesion.Lang, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx context.Context, sel ast.SelectionSet, v *cohesion.Lang) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang[*v])
+	return res
+}
+
+var (
+	unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang = map[string]cohesion.Lang{
+		"FR": cohesion.LangFR,
+		"NL": cohesion.LangNL,
+	}
+	marshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang = map[cohesion.Lang]string{
 		cohesion.LangFR: "FR",
 		cohesion.LangNL: "NL",
 	}
@@ -40783,6 +53826,22 @@ func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋcohesioᚋc
 	return v
 }
 
+func (ec *executionContext) unmarshalOPeriodGrain2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPeriodGrain(ctx context.Context, v any) (*model.PeriodGrain, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PeriodGrain)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodGrain2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPeriodGrain(ctx context.Context, sel ast.SelectionSet, v *model.PeriodGrain) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPolicyFilter2map(ctx context.Context, v any) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -40970,6 +54029,64 @@ func (ec *executionContext) unmarshalOProjectOrder2ᚕmapᚄ(ctx context.Context
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReportDimension2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportDimensionᚄ(ctx context.Context, v any) ([]*model.ReportDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReportDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportDimension2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReportFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportFilter(ctx context.Context, v any) (*model.ReportFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReportFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReportOrder2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportOrderᚄ(ctx context.Context, v any) ([]*model.ReportOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReportOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportOrder2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReportTotals2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTotals(ctx context.Context, v any) (*model.ReportTotals, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReportTotals)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportTotals2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTotals(ctx context.Context, sel ast.SelectionSet, v *model.ReportTotals) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOSectorFilter2map(ctx context.Context, v any) (map[string]any, error) {

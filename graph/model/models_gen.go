@@ -51,6 +51,42 @@ type BooleanFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// A programme and another policy linked to it.
+type CoherenceCell struct {
+	// The programme.
+	Programme *cohesion.Programme `json:"programme"`
+	// The other policy.
+	Policy *cohesion.Policy `json:"policy"`
+	// The institutional level of the policy's authority.
+	AuthorityLevel cohesion.AuthorityLevel `json:"authorityLevel"`
+	// The relations recorded between them, without duplicates.
+	Relations []cohesion.LinkRelation `json:"relations"`
+	// The links themselves, from the programme or from its projects.
+	Links []*cohesion.TransversalLink `json:"links"`
+}
+
+// A territory, theme and year, with the needs and the activity there.
+type ConcordanceRow struct {
+	// The territory, at the requested level.
+	Territory *cohesion.Territory `json:"territory"`
+	// The theme.
+	Theme *cohesion.Theme `json:"theme"`
+	// The year.
+	Year int32 `json:"year"`
+	// Needs recorded for this territory, theme and year.
+	NeedCount int32 `json:"needCount"`
+	// The highest severity (1-4) of those needs; null without need.
+	MaxSeverity *int32 `json:"maxSeverity,omitempty"`
+	// Projects active that year in the territory (or its parts) with this theme.
+	ProjectCount int32 `json:"projectCount"`
+	// Distinct operators carrying those projects.
+	OperatorCount int32 `json:"operatorCount"`
+	// Sum of those projects' budgets (EUR); null when none has a budget.
+	Budget *decimal.Decimal `json:"budget,omitempty"`
+	// How activity matches need.
+	Status ConcordanceStatus `json:"status"`
+}
+
 // Conditions on a date field. All given conditions must hold.
 type DateFilter struct {
 	// On the date (YYYY-MM-DD).
@@ -89,6 +125,24 @@ type DecimalFilter struct {
 	Lte *decimal.Decimal `json:"lte,omitempty"`
 	// true: the field is empty (null); false: it is set.
 	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public.
+type FundingOverlap struct {
+	// The operator funded twice.
+	Operator *cohesion.Operator `json:"operator"`
+	// The first project.
+	Project *cohesion.Project `json:"project"`
+	// The other project, under another programme.
+	OtherProject *cohesion.Project `json:"otherProject"`
+	// First day both projects run.
+	OverlapStart time.Time `json:"overlapStart"`
+	// Last day both projects run; null when both are open-ended.
+	OverlapEnd *time.Time `json:"overlapEnd,omitempty"`
+	// Themes both projects have.
+	SharedThemes []*cohesion.Theme `json:"sharedThemes"`
+	// Target publics both projects have.
+	SharedTargetPublics []*cohesion.TargetPublic `json:"sharedTargetPublics"`
 }
 
 // Conditions on a granularity.
@@ -141,6 +195,38 @@ type LinkRelationFilter struct {
 	In []cohesion.LinkRelation `json:"in,omitempty"`
 }
 
+// Who works with whom.
+type Network struct {
+	// Every organisation with its number of partners, most connected first.
+	Nodes []*NetworkNode `json:"nodes"`
+	// Pairs of organisations that work together, with what ties them.
+	Ties []*NetworkTie `json:"ties"`
+}
+
+// An organisation in the network.
+type NetworkNode struct {
+	// The organisation.
+	Operator *cohesion.Operator `json:"operator"`
+	// How many distinct organisations it works with.
+	PartnerCount int32 `json:"partnerCount"`
+	// True when it works with no one: a candidate for outreach.
+	Isolated bool `json:"isolated"`
+}
+
+// Two organisations that work together.
+type NetworkTie struct {
+	// One organisation.
+	Operator *cohesion.Operator `json:"operator"`
+	// The other organisation.
+	Partner *cohesion.Operator `json:"partner"`
+	// Working groups or steering committees both sit in.
+	SharedWorkingGroups int32 `json:"sharedWorkingGroups"`
+	// Projects where one is the carrier or a partner and the other a partner.
+	SharedProjects int32 `json:"sharedProjects"`
+	// Total ties: shared working groups plus shared projects.
+	Weight int32 `json:"weight"`
+}
+
 // Conditions on an observation kind.
 type ObservationKindFilter struct {
 	// Equals this value.
@@ -173,6 +259,138 @@ type OperatorKindFilter struct {
 
 // The entry point of every read: lists (connections) of each kind of object, and lookups by global id or by code.
 type Query struct {
+}
+
+// The result of a report: its columns, then its rows.
+type Report struct {
+	// The dimensions, in the order asked.
+	Dimensions []*ReportColumn `json:"dimensions"`
+	// The measures, in the order asked.
+	Measures []*ReportColumn `json:"measures"`
+	// The rows; subtotal rows have null keys for the dimensions they total over.
+	Rows []*ReportRow `json:"rows"`
+	// Whether more rows existed than the limit allowed.
+	Truncated bool `json:"truncated"`
+}
+
+// A column of a report.
+type ReportColumn struct {
+	// The name used in orderBy and in the rows (a dimension kind or a measure alias).
+	Name string `json:"name"`
+	// A label for the column in the requested language.
+	Label string `json:"label"`
+	// The unit of a measure's values (e.g. PERSONS, EUR, PERCENT); null for dimensions.
+	Unit *cohesion.Unit `json:"unit,omitempty"`
+}
+
+// A dimension of a report.
+type ReportDimension struct {
+	// What to group by.
+	Kind DimensionKind `json:"kind"`
+	// For TERRITORY: the level to roll facts up to (REGION, BASSIN, COMMUNE...). Default COMMUNE.
+	TerritoryLevel *cohesion.TerritoryKind `json:"territoryLevel,omitempty"`
+	// For PERIOD: the grain. Default YEAR.
+	Grain *PeriodGrain `json:"grain,omitempty"`
+	// For INDICATOR: count the values of child indicators under their top-level parent.
+	RollUpToParent *bool `json:"rollUpToParent,omitempty"`
+	// For DISAGGREGATION: the breakdown dimension (gender, age_band...).
+	Disaggregation *string `json:"disaggregation,omitempty"`
+}
+
+// Which facts a report counts. All given conditions must hold.
+type ReportFilter struct {
+	// Facts whose period overlaps this range: first day.
+	From *time.Time `json:"from,omitempty"`
+	// Facts whose period overlaps this range: last day.
+	To *time.Time `json:"to,omitempty"`
+	// Facts located in a matching territory or in one of its descendants.
+	Territory map[string]any `json:"territory,omitempty"`
+	// Facts of a matching programme.
+	Programme map[string]any `json:"programme,omitempty"`
+	// Facts of a matching project.
+	Project map[string]any `json:"project,omitempty"`
+	// Facts of a matching operator.
+	Operator map[string]any `json:"operator,omitempty"`
+	// Observations of a matching indicator.
+	Indicator map[string]any `json:"indicator,omitempty"`
+	// Facts of a matching coordination: its events and the observations about it.
+	Coordination map[string]any `json:"coordination,omitempty"`
+	// Observations in these workflow states; default VALIDATED.
+	Status []cohesion.ObservationStatus `json:"status,omitempty"`
+}
+
+// The value of a dimension in a row.
+type ReportKey struct {
+	// The dimension.
+	Dimension string `json:"dimension"`
+	// A stable code (NIS code, programme code, 2024, 2024-Q1...); null in a total row.
+	Code *string `json:"code,omitempty"`
+	// The label in the requested language; null in a total row.
+	Label *string `json:"label,omitempty"`
+}
+
+// A measure of a report.
+type ReportMeasure struct {
+	// What is computed.
+	Kind MeasureKind `json:"kind"`
+	// The indicator (code) the measure reads; required for measures of observations.
+	Indicator *string `json:"indicator,omitempty"`
+	// Which observations count: targets, realised values or baselines. Default REALISED (ignored by ACHIEVEMENT_RATE).
+	ValueKind *cohesion.ObservationKind `json:"valueKind,omitempty"`
+	// Divide by the population of the territory of the row (the region's when there is no territory dimension), per 1,000 inhabitants.
+	PerThousandInhabitants *bool `json:"perThousandInhabitants,omitempty"`
+	// Name of the measure's column in the result; by default derived from the kind and the indicator.
+	Alias *string `json:"alias,omitempty"`
+}
+
+// A sort key of a report: a dimension or a measure (by position or alias).
+type ReportOrder struct {
+	// The alias of a measure, or the name of a dimension (e.g. TERRITORY, PERIOD).
+	By string `json:"by"`
+	// Sort direction.
+	Direction *OrderDirection `json:"direction,omitempty"`
+}
+
+// One row of a report.
+type ReportRow struct {
+	// The value of each dimension, in the order of the report's dimensions.
+	Keys []*ReportKey `json:"keys"`
+	// The value of each measure, in the order of the report's measures.
+	Values []*ReportValue `json:"values"`
+	// True for a subtotal or the grand total.
+	IsTotal bool `json:"isTotal"`
+}
+
+// The value of a measure in a row.
+type ReportValue struct {
+	// The measure's alias.
+	Measure string `json:"measure"`
+	// The value; null when no fact contributes (or a denominator is zero).
+	Value *decimal.Decimal `json:"value,omitempty"`
+	// The value for the previous period (with compareWithPreviousPeriod).
+	Previous *decimal.Decimal `json:"previous,omitempty"`
+	// value - previous.
+	Change *decimal.Decimal `json:"change,omitempty"`
+	// (value - previous) / previous, as a percentage; null when previous is null or zero.
+	ChangePercent *decimal.Decimal `json:"changePercent,omitempty"`
+}
+
+// A violation of a rule, with its evidence.
+type RuleViolation struct {
+	// The rule broken.
+	Rule *cohesion.Rule `json:"rule"`
+	// The object that breaks it (a working group, a project, an observation), by global id.
+	Subject Node `json:"subject"`
+	// A readable name of the subject.
+	SubjectLabel string `json:"subjectLabel"`
+	// The year, for rules counted per year.
+	Year *int32 `json:"year,omitempty"`
+	// The observed value (meetings held, members, budget, children's total).
+	Observed decimal.Decimal `json:"observed"`
+	// The rule's limit.
+	Threshold decimal.Decimal `json:"threshold"`
+	// What was found, in words.
+	Evidence string `json:"evidence"`
 }
 
 // Conditions on a source kind.
@@ -363,6 +581,70 @@ func (e AuthorityOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How activity matches need in a territory, theme and year.
+type ConcordanceStatus string
+
+const (
+	// A need is recorded and no project addresses it.
+	ConcordanceStatusNeedWithoutActivity ConcordanceStatus = "NEED_WITHOUT_ACTIVITY"
+	// A need is recorded and few projects address it.
+	ConcordanceStatusLowActivity ConcordanceStatus = "LOW_ACTIVITY"
+	// A need is recorded and projects address it.
+	ConcordanceStatusMatched ConcordanceStatus = "MATCHED"
+	// Projects are active but no need is recorded.
+	ConcordanceStatusActivityWithoutNeed ConcordanceStatus = "ACTIVITY_WITHOUT_NEED"
+)
+
+var AllConcordanceStatus = []ConcordanceStatus{
+	ConcordanceStatusNeedWithoutActivity,
+	ConcordanceStatusLowActivity,
+	ConcordanceStatusMatched,
+	ConcordanceStatusActivityWithoutNeed,
+}
+
+func (e ConcordanceStatus) IsValid() bool {
+	switch e {
+	case ConcordanceStatusNeedWithoutActivity, ConcordanceStatusLowActivity, ConcordanceStatusMatched, ConcordanceStatusActivityWithoutNeed:
+		return true
+	}
+	return false
+}
+
+func (e ConcordanceStatus) String() string {
+	return string(e)
+}
+
+func (e *ConcordanceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConcordanceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConcordanceStatus", str)
+	}
+	return nil
+}
+
+func (e ConcordanceStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConcordanceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConcordanceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields coordinations can be sorted by. Ties are broken by creation order.
 type CoordinationOrderField string
 
@@ -416,6 +698,100 @@ func (e *CoordinationOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e CoordinationOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a report can group by.
+type DimensionKind string
+
+const (
+	// The territory of the fact, rolled up to a level.
+	DimensionKindTerritory DimensionKind = "TERRITORY"
+	// The funding programme.
+	DimensionKindProgramme DimensionKind = "PROGRAMME"
+	// The policy of the programme.
+	DimensionKindPolicy DimensionKind = "POLICY"
+	// The authority funding the programme.
+	DimensionKindFunder DimensionKind = "FUNDER"
+	// The institutional level of the funder (EU, federal, region, commune...).
+	DimensionKindFunderLevel DimensionKind = "FUNDER_LEVEL"
+	// Public, associative or private operator.
+	DimensionKindOperatorKind DimensionKind = "OPERATOR_KIND"
+	// The legal form of the operator.
+	DimensionKindLegalForm DimensionKind = "LEGAL_FORM"
+	// The sectors of the operator (an operator in two sectors counts in both).
+	DimensionKindSector DimensionKind = "SECTOR"
+	// The themes of the project (a project with two themes counts in both).
+	DimensionKindTheme DimensionKind = "THEME"
+	// The target publics of the project (a project with two publics counts in both).
+	DimensionKindTargetPublic DimensionKind = "TARGET_PUBLIC"
+	// The indicator of the observation.
+	DimensionKindIndicator DimensionKind = "INDICATOR"
+	// The programme axis of the project.
+	DimensionKindAxis DimensionKind = "AXIS"
+	// A breakdown of the observations (gender, age band...); totals are the rows without one.
+	DimensionKindDisaggregation DimensionKind = "DISAGGREGATION"
+	// The period of the fact at a grain.
+	DimensionKindPeriod DimensionKind = "PERIOD"
+)
+
+var AllDimensionKind = []DimensionKind{
+	DimensionKindTerritory,
+	DimensionKindProgramme,
+	DimensionKindPolicy,
+	DimensionKindFunder,
+	DimensionKindFunderLevel,
+	DimensionKindOperatorKind,
+	DimensionKindLegalForm,
+	DimensionKindSector,
+	DimensionKindTheme,
+	DimensionKindTargetPublic,
+	DimensionKindIndicator,
+	DimensionKindAxis,
+	DimensionKindDisaggregation,
+	DimensionKindPeriod,
+}
+
+func (e DimensionKind) IsValid() bool {
+	switch e {
+	case DimensionKindTerritory, DimensionKindProgramme, DimensionKindPolicy, DimensionKindFunder, DimensionKindFunderLevel, DimensionKindOperatorKind, DimensionKindLegalForm, DimensionKindSector, DimensionKindTheme, DimensionKindTargetPublic, DimensionKindIndicator, DimensionKindAxis, DimensionKindDisaggregation, DimensionKindPeriod:
+		return true
+	}
+	return false
+}
+
+func (e DimensionKind) String() string {
+	return string(e)
+}
+
+func (e *DimensionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DimensionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DimensionKind", str)
+	}
+	return nil
+}
+
+func (e DimensionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DimensionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DimensionKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -651,6 +1027,94 @@ func (e *LegalFormOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e LegalFormOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a measure computes.
+type MeasureKind string
+
+const (
+	// The indicator's own aggregation rule: a sum, an average, or for a ratio indicator sum(numerator) / sum(denominator).
+	MeasureKindValue MeasureKind = "VALUE"
+	// Sum of the observation values.
+	MeasureKindSum MeasureKind = "SUM"
+	// Average of the observation values.
+	MeasureKindAvg MeasureKind = "AVG"
+	// Smallest observation value.
+	MeasureKindMin MeasureKind = "MIN"
+	// Largest observation value.
+	MeasureKindMax MeasureKind = "MAX"
+	// Number of observations.
+	MeasureKindObservationCount MeasureKind = "OBSERVATION_COUNT"
+	// Realised / target, as a percentage: sum of realised values over sum of targets for the same indicator.
+	MeasureKindAchievementRate MeasureKind = "ACHIEVEMENT_RATE"
+	// Number of distinct operators with a project (or an observation of an indicator, when one is given).
+	MeasureKindOperatorCount MeasureKind = "OPERATOR_COUNT"
+	// Number of distinct projects.
+	MeasureKindProjectCount MeasureKind = "PROJECT_COUNT"
+	// Sum of the budgets of the projects (EUR).
+	MeasureKindBudget MeasureKind = "BUDGET"
+	// Number of events of coordinations.
+	MeasureKindEventCount MeasureKind = "EVENT_COUNT"
+	// Sum of the participants of those events.
+	MeasureKindParticipants MeasureKind = "PARTICIPANTS"
+)
+
+var AllMeasureKind = []MeasureKind{
+	MeasureKindValue,
+	MeasureKindSum,
+	MeasureKindAvg,
+	MeasureKindMin,
+	MeasureKindMax,
+	MeasureKindObservationCount,
+	MeasureKindAchievementRate,
+	MeasureKindOperatorCount,
+	MeasureKindProjectCount,
+	MeasureKindBudget,
+	MeasureKindEventCount,
+	MeasureKindParticipants,
+}
+
+func (e MeasureKind) IsValid() bool {
+	switch e {
+	case MeasureKindValue, MeasureKindSum, MeasureKindAvg, MeasureKindMin, MeasureKindMax, MeasureKindObservationCount, MeasureKindAchievementRate, MeasureKindOperatorCount, MeasureKindProjectCount, MeasureKindBudget, MeasureKindEventCount, MeasureKindParticipants:
+		return true
+	}
+	return false
+}
+
+func (e MeasureKind) String() string {
+	return string(e)
+}
+
+func (e *MeasureKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MeasureKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MeasureKind", str)
+	}
+	return nil
+}
+
+func (e MeasureKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MeasureKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MeasureKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -946,6 +1410,70 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Grain of the period dimension.
+type PeriodGrain string
+
+const (
+	// Calendar year.
+	PeriodGrainYear PeriodGrain = "YEAR"
+	// Calendar quarter.
+	PeriodGrainQuarter PeriodGrain = "QUARTER"
+	// Calendar month.
+	PeriodGrainMonth PeriodGrain = "MONTH"
+	// School year, starting on 1 September.
+	PeriodGrainSchoolYear PeriodGrain = "SCHOOL_YEAR"
+)
+
+var AllPeriodGrain = []PeriodGrain{
+	PeriodGrainYear,
+	PeriodGrainQuarter,
+	PeriodGrainMonth,
+	PeriodGrainSchoolYear,
+}
+
+func (e PeriodGrain) IsValid() bool {
+	switch e {
+	case PeriodGrainYear, PeriodGrainQuarter, PeriodGrainMonth, PeriodGrainSchoolYear:
+		return true
+	}
+	return false
+}
+
+func (e PeriodGrain) String() string {
+	return string(e)
+}
+
+func (e *PeriodGrain) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PeriodGrain(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PeriodGrain", str)
+	}
+	return nil
+}
+
+func (e PeriodGrain) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PeriodGrain) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PeriodGrain) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields policies can be sorted by. Ties are broken by creation order.
 type PolicyOrderField string
 
@@ -1182,6 +1710,67 @@ func (e *ProjectOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ProjectOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Subtotals of a report.
+type ReportTotals string
+
+const (
+	// No subtotal.
+	ReportTotalsNone ReportTotals = "NONE"
+	// One more row with the totals over everything.
+	ReportTotalsGrandTotal ReportTotals = "GRAND_TOTAL"
+	// Subtotals at each level of the dimensions, in order (ROLLUP), and the grand total.
+	ReportTotalsSubtotals ReportTotals = "SUBTOTALS"
+)
+
+var AllReportTotals = []ReportTotals{
+	ReportTotalsNone,
+	ReportTotalsGrandTotal,
+	ReportTotalsSubtotals,
+}
+
+func (e ReportTotals) IsValid() bool {
+	switch e {
+	case ReportTotalsNone, ReportTotalsGrandTotal, ReportTotalsSubtotals:
+		return true
+	}
+	return false
+}
+
+func (e ReportTotals) String() string {
+	return string(e)
+}
+
+func (e *ReportTotals) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportTotals(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportTotals", str)
+	}
+	return nil
+}
+
+func (e ReportTotals) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportTotals) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportTotals) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

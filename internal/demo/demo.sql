@@ -442,3 +442,62 @@ INSERT INTO transversal_link (programme_id, policy_id, relation, note, source_id
   ('clss-colignon', 'urban-prevention', 'complementarity', 'The PPU takes part in the CASS digital-exclusion group.', 'cass-2022'),
   ('cohesion-2024-2028', 'pssi', 'overlap', 'Illustrative: both address access to rights in the same quartiers.', 'illustrative')) AS x(p, pol, rel, note, src)
  JOIN programme p ON p.code = x.p JOIN policy pol ON pol.code = x.pol;
+
+-- Rules checked by the annual evaluation (migration 20261123000002) -----------------------------
+-- Rules are data: each row gives a generic check (its kind) a threshold and a scope, and cites
+-- where it comes from. The checks themselves are written once, in internal/store/analysis.go.
+INSERT INTO rule (code, label_fr, label_nl, kind, threshold, programme_id, coordination_id, working_group_kind, note, source_id)
+ SELECT x.code, x.fr, x.nl, x.kind, x.threshold, (SELECT id FROM programme WHERE code = x.prog), (SELECT id FROM coordination WHERE code = x.coord),
+  x.wgk, x.note, (SELECT id FROM source WHERE code = x.src)
+ FROM (VALUES
+  -- CASS 2022 report, annex 3: statutes, art. 12 (also in the report's presentation of the committee).
+  ('cass.steering-committee.min-meetings', 'Le Comité de pilotage se réunit au minimum six fois par an (statuts de la CASS, art. 12).',
+   'Het stuurcomité vergadert minstens zes keer per jaar (statuten van de CASS, art. 12).', 'min_meetings_per_year', 6.00::numeric, NULL, 'cass-schaerbeek', 'steering_committee',
+   'Counted from the meetings recorded for each year in which the coordination recorded any meeting.', 'cass-2022'),
+  -- CASS 2022 report, annex 3: "Règles de fonctionnement", creation of a working group, conditions 1 and 2:
+  -- "1. minimum 6 participants, 2. constitution plurielle (minimum deux représentants du CPAS et de l'associatif)".
+  ('cass.working-group.min-participants', 'Un groupe de travail compte au minimum 6 participants (règles de fonctionnement de la CASS).',
+   'Een werkgroep telt minstens 6 deelnemers (werkingsregels van de CASS).', 'min_group_members', 6.00, NULL, 'cass-schaerbeek', 'working_group',
+   'Each participant represents an organisation; the platform records member organisations, so it counts those. A group without recorded members is not judged.', 'cass-2022'),
+  ('cass.working-group.min-cpas', 'Constitution plurielle : au minimum deux représentants du CPAS (règles de fonctionnement de la CASS).',
+   'Pluralistische samenstelling: minstens twee vertegenwoordigers van het OCMW (werkingsregels van de CASS).', 'min_public_members', 2.00, NULL, 'cass-schaerbeek', 'working_group',
+   'The text reads "minimum deux représentants du CPAS et de l''associatif", read here as at least two on each side. The platform records organisations, not people: it counts public member organisations (the CPAS and other public bodies).', 'cass-2022'),
+  ('cass.working-group.min-associations', 'Constitution plurielle : au minimum deux représentants de l''associatif (règles de fonctionnement de la CASS).',
+   'Pluralistische samenstelling: minstens twee vertegenwoordigers van het verenigingsleven (werkingsregels van de CASS).', 'min_associative_members', 2.00, NULL, 'cass-schaerbeek', 'working_group',
+   'The text reads "minimum deux représentants du CPAS et de l''associatif", read here as at least two on each side; associative member organisations are counted.', 'cass-2022'),
+  -- SPP Intégration sociale, 2 April 2015: "Clusters - Montant total 2015 : 200.000 € - Par cluster max. 10.000 €".
+  ('cluster-plan-2015.max-per-cluster', 'Plan clusters 2015 : par cluster, maximum 10.000 €.', 'Clusterplan 2015: per cluster maximum 10.000 €.',
+   'max_project_budget', 10000.00, 'cluster-plan-2015', NULL, NULL, 'Each project of the programme stands for one cluster.', 'spp-is-2015'),
+  -- SPP Intégration sociale, 2 April 2015: objective 2 (beneficiaries in a PIIS path) is split into 2.1, 2.2 and 2.3.
+  ('social-activation-2015.piis-within-total', 'Activation sociale 2015 : les parcours PIIS 2.1, 2.2 et 2.3 ne dépassent pas le total de l''objectif 2.',
+   'Sociale activering 2015: de GPMI-trajecten 2.1, 2.2 en 2.3 overschrijden het totaal van doelstelling 2 niet.', 'children_within_parent', NULL, 'social-activation-2015', NULL, NULL,
+   'Compared for the same subject, period, kind (target or realised) and breakdown.', 'spp-is-2015')
+ ) AS x(code, fr, nl, kind, threshold, prog, coord, wgk, note, src);
+
+-- An illustrative case of possible double financing, for the funding-overlaps analysis: the
+-- documents name no operator funded twice, so this organisation and its two projects are
+-- invented (source 'illustrative', fictitious = true).
+INSERT INTO operator (enterprise_number, name, legal_form_id, kind, languages, street, postcode, seat_commune_id, description, fictitious, source_id)
+ SELECT '0999000525', 'Espace Numérique Colignon (fictif)', (SELECT id FROM legal_form WHERE code = 'asbl'), 'associative', '{fr,nl}', 'Rue Fictive 5', '1030',
+  (SELECT id FROM territory WHERE code = '21015'), 'Invented for the demo: digital help desk funded by two programmes.', true, (SELECT id FROM source WHERE code = 'illustrative');
+INSERT INTO operator_territory (operator_id, territory_id)
+ SELECT o.id, t.id FROM operator o, territory t WHERE o.name = 'Espace Numérique Colignon (fictif)' AND t.code IN ('21015', 'clss-colignon');
+INSERT INTO approval (operator_id, programme_id, axis_id, start_date, end_date, status, decision_date, source_id)
+ SELECT o.id, p.id, a.id, '2024-01-01', '2028-12-31', 'granted', '2023-12-01', (SELECT id FROM source WHERE code = 'illustrative')
+ FROM operator o JOIN programme p ON p.code = 'cohesion-2024-2028' JOIN programme_axis a ON a.programme_id = p.id AND a.code = '4'
+ WHERE o.name = 'Espace Numérique Colignon (fictif)';
+INSERT INTO project (code, operator_id, programme_id, axis_id, territory_id, title, description, start_date, end_date, budget, source_id)
+ SELECT x.code, o.id, p.id, a.id, t.id, x.title, x.descr, x.sd::date, x.ed::date, x.budget, (SELECT id FROM source WHERE code = 'illustrative')
+ FROM (VALUES
+  ('demo-enc-clss', 'clss-colignon', '1', 'clss-colignon', 'Permanence numérique Colignon', 'Help with online procedures for residents of the quartier (illustrative).', '2023-01-01', '2025-12-31', 45000.00),
+  ('demo-enc-cohesion', 'cohesion-2024-2028', '4', '21015', 'Café numérique intergénérationnel', 'Digital workshops for seniors with young volunteers (illustrative).', '2024-01-01', '2028-12-31', 30000.00)
+ ) AS x(code, prog, axis, terr, title, descr, sd, ed, budget)
+ JOIN operator o ON o.name = 'Espace Numérique Colignon (fictif)' JOIN programme p ON p.code = x.prog JOIN territory t ON t.code = x.terr
+ JOIN programme_axis a ON a.programme_id = p.id AND a.code = x.axis;
+INSERT INTO project_theme (project_id, theme_id)
+ SELECT p.id, t.id FROM (VALUES ('demo-enc-clss', 'digital_exclusion'), ('demo-enc-clss', 'health_access'),
+   ('demo-enc-cohesion', 'digital_exclusion'), ('demo-enc-cohesion', 'living_together')) AS x(p, t)
+ JOIN project p ON p.code = x.p JOIN theme t ON t.code = x.t;
+INSERT INTO project_target_public (project_id, target_public_id)
+ SELECT p.id, t.id FROM (VALUES ('demo-enc-clss', 'ris_beneficiaries'), ('demo-enc-cohesion', 'seniors')) AS x(p, t)
+ JOIN project p ON p.code = x.p JOIN target_public t ON t.code = x.t;

@@ -1,0 +1,603 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cohesio/cohesio/internal/catalog"
+	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/report"
+)
+
+// Reports compile to one statement: a CTE per fact (observations, projects) that joins the
+// dimensions and applies the filters, grouped (with ROLLUP when totals are asked); the facts'
+// groups are merged, compared with the previous period if asked, sorted and limited. Every
+// identifier comes from the code below, every value is a parameter.
+
+// IndicatorsByCode returns what reports need to know of the indicators with these codes.
+func (s *Store) IndicatorsByCode(ctx context.Context, codes []string, lang cohesion.Lang) (map[string]report.IndicatorInfo, error) {
+	rows, err := s.read.Query(ctx, `SELECT id, code, unit, aggregation, COALESCE(numerator_id, 0), COALESCE(denominator_id, 0), label_fr, label_nl
+		FROM indicator WHERE code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("look up indicators: %w", err)
+	}
+	out := map[string]report.IndicatorInfo{}
+	var info report.IndicatorInfo
+	var fr, nl string
+	_, err = pgx.ForEachRow(rows, []any{&info.ID, &info.Code, &info.Unit, &info.Aggregation, &info.NumeratorID, &info.DenominatorID, &fr, &nl}, func() error {
+		info.Label = fr
+		if lang == cohesion.LangNL {
+			info.Label = nl
+		}
+		out[info.Code] = info
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up indicators: %w", err)
+	}
+	return out, nil
+}
+
+// dimSQL is how one dimension enters the fact CTE.
+type dimSQL struct {
+	join  string // joins from the fact row f
+	key   string // the grouping key
+	label string // its label ("" when filled in from code)
+	pop   string // population of the key's territory (TERRITORY only)
+	multi bool   // a fact may fall in several keys (a project's themes)
+}
+
+func lc(lang cohesion.Lang, fr, nl string) string {
+	if lang == cohesion.LangNL {
+		return nl
+	}
+	return fr
+}
+
+// dimension returns the SQL of dimension d numbered i for fact, writing its parameters in b.
+func dimension(b *builder, i int, d report.Dimension, fact report.Fact, lang cohesion.Lang) dimSQL {
+	a := fmt.Sprintf("d%d", i)
+	name := lc(lang, "name_fr", "name_nl")
+	label := lc(lang, "label_fr", "label_nl")
+	switch d.Kind {
+	case report.Territory:
+		return dimSQL{
+			join: fmt.Sprintf(" JOIN territory_ancestors %[1]sa ON %[1]sa.territory_id = f.territory_id JOIN territory %[1]s ON %[1]s.id = %[1]sa.ancestor_id AND %[1]s.kind = %s",
+				a, b.param(string(d.TerritoryLevel), "text")),
+			key: a + ".code", label: a + "." + name, pop: a + ".population",
+			multi: d.TerritoryLevel == cohesion.TerritoryBassin || d.TerritoryLevel == cohesion.TerritoryCLSS,
+		}
+	case report.Programme:
+		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]s ON %[1]s.id = f.programme_id", a), key: a + ".code", label: a + "." + name}
+	case report.Policy:
+		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN policy %[1]s ON %[1]s.id = %[1]sp.policy_id", a), key: a + ".code", label: a + "." + name}
+	case report.Funder, report.FunderLevel:
+		ds := dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN authority %[1]s ON %[1]s.id = %[1]sp.funder_id", a), key: a + ".code", label: a + "." + name}
+		if d.Kind == report.FunderLevel {
+			ds.key, ds.label = a+".level", ""
+		}
+		return ds
+	case report.OperatorKind:
+		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]s ON %[1]s.id = f.operator_id", a), key: a + ".kind"}
+	case report.LegalForm:
+		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]so ON %[1]so.id = f.operator_id JOIN legal_form %[1]s ON %[1]s.id = %[1]so.legal_form_id", a), key: a + ".code", label: a + "." + label}
+	case report.Sector:
+		return dimSQL{join: fmt.Sprintf(" JOIN operator_sector %[1]sl ON %[1]sl.operator_id = f.operator_id JOIN sector %[1]s ON %[1]s.id = %[1]sl.sector_id", a), key: a + ".code", label: a + "." + label, multi: true}
+	case report.Theme:
+		if fact == report.Events {
+			return dimSQL{join: fmt.Sprintf(" JOIN theme %[1]s ON %[1]s.id = f.theme_id", a), key: a + ".code", label: a + "." + label}
+		}
+		return dimSQL{join: fmt.Sprintf(" JOIN project_theme %[1]sl ON %[1]sl.project_id = f.project_id JOIN theme %[1]s ON %[1]s.id = %[1]sl.theme_id", a), key: a + ".code", label: a + "." + label, multi: true}
+	case report.TargetPublic:
+		return dimSQL{join: fmt.Sprintf(" JOIN project_target_public %[1]sl ON %[1]sl.project_id = f.project_id JOIN target_public %[1]s ON %[1]s.id = %[1]sl.target_public_id", a), key: a + ".code", label: a + "." + label, multi: true}
+	case report.Indicator:
+		if d.RollUp {
+			return dimSQL{join: fmt.Sprintf(" JOIN indicator_roots %[1]sr ON %[1]sr.indicator_id = f.indicator_id AND %[1]sr.parent_id IS NULL JOIN indicator %[1]s ON %[1]s.id = %[1]sr.root_id", a), key: a + ".code", label: a + "." + label}
+		}
+		return dimSQL{join: fmt.Sprintf(" JOIN indicator %[1]s ON %[1]s.id = f.indicator_id", a), key: a + ".code", label: a + "." + label}
+	case report.Axis:
+		return dimSQL{join: fmt.Sprintf(" JOIN programme_axis %[1]s ON %[1]s.id = f.axis_id JOIN programme %[1]sp ON %[1]sp.id = %[1]s.programme_id", a),
+			key: fmt.Sprintf("%[1]sp.code || ':' || %[1]s.code", a), label: a + "." + name}
+	case report.Disaggregation:
+		return dimSQL{join: fmt.Sprintf(" JOIN disaggregation %[1]s ON %[1]s.id = f.disaggregation_id AND %[1]s.dimension = %s", a, b.param(d.Breakdown, "text")), key: a + ".code", label: a + "." + label}
+	case report.Period:
+		unit := periodUnit(d.Grain)
+		bucket := periodBucket(d.Grain, "f.period_start")
+		if fact == report.Projects {
+			// A project counts in every period it is active in (open ends: until today).
+			return dimSQL{join: fmt.Sprintf(" CROSS JOIN LATERAL generate_series(%s, LEAST(f.period_end, current_date), interval '%s') AS %s(bucket)", bucket, unit, a), key: a + ".bucket::date"}
+		}
+		return dimSQL{key: bucket}
+	}
+	panic("unknown dimension " + d.Kind)
+}
+
+func periodUnit(g report.Grain) string {
+	switch g {
+	case report.Quarter:
+		return "3 months"
+	case report.Month:
+		return "1 month"
+	}
+	return "1 year"
+}
+
+func periodBucket(g report.Grain, col string) string {
+	switch g {
+	case report.Quarter:
+		return "date_trunc('quarter', " + col + ")::date"
+	case report.Month:
+		return "date_trunc('month', " + col + ")::date"
+	case report.SchoolYear:
+		return "(date_trunc('year', " + col + " - interval '8 months') + interval '8 months')::date"
+	}
+	return "date_trunc('year', " + col + ")::date"
+}
+
+func periodCode(g report.Grain, col string) string {
+	switch g {
+	case report.Quarter:
+		return "to_char(" + col + ", 'YYYY-\"Q\"Q')"
+	case report.Month:
+		return "to_char(" + col + ", 'YYYY-MM')"
+	case report.SchoolYear:
+		return "to_char(" + col + ", 'YYYY') || '-' || to_char(" + col + " + interval '1 year', 'YYYY')"
+	}
+	return "to_char(" + col + ", 'YYYY')"
+}
+
+// factBase selects the rows of a fact with the same columns for both facts.
+func factBase(fact report.Fact) string {
+	switch fact {
+	case report.Projects:
+		return `SELECT p.id AS fact_id, NULL::bigint AS indicator_id, NULL::text AS kind, NULL::numeric AS value,
+			p.start_date AS period_start, COALESCE(p.end_date, 'infinity') AS period_end, NULL::bigint AS disaggregation_id,
+			p.id AS project_id, p.operator_id, p.programme_id, p.axis_id, p.territory_id, p.budget, NULL::text AS status,
+			NULL::bigint AS theme_id, NULL::bigint AS coordination_id
+			FROM project p`
+	case report.Events:
+		// An event's operator is its organiser; its territory its own or its coordination's.
+		return `SELECT e.id AS fact_id, NULL::bigint AS indicator_id, NULL::text AS kind, e.participant_count::numeric AS value,
+			e.held_on AS period_start, e.held_on AS period_end, NULL::bigint AS disaggregation_id,
+			NULL::bigint AS project_id, e.organiser_id AS operator_id, NULL::bigint AS programme_id, NULL::bigint AS axis_id,
+			COALESCE(e.territory_id, c.territory_id) AS territory_id, NULL::numeric AS budget, NULL::text AS status,
+			e.theme_id, e.coordination_id
+			FROM event e LEFT JOIN coordination c ON c.id = e.coordination_id`
+	}
+	// The subject of an observation gives its project, operator, programme and territory.
+	return `SELECT o.id AS fact_id, o.indicator_id, o.kind, o.value, o.period_start, o.period_end, o.disaggregation_id,
+		o.project_id, COALESCE(o.operator_id, pr.operator_id) AS operator_id, COALESCE(pr.programme_id, i.programme_id) AS programme_id,
+		pr.axis_id, COALESCE(o.territory_id, pr.territory_id, co.territory_id, op.seat_commune_id) AS territory_id,
+		NULL::numeric AS budget, o.status, NULL::bigint AS theme_id, o.coordination_id
+		FROM observation o JOIN indicator i ON i.id = o.indicator_id
+		LEFT JOIN project pr ON pr.id = o.project_id
+		LEFT JOIN coordination co ON co.id = o.coordination_id
+		LEFT JOIN operator op ON op.id = COALESCE(o.operator_id, pr.operator_id)`
+}
+
+// measureSQL returns the aggregate of measure m over fact rows f.
+func measureSQL(b *builder, m report.Measure, info report.IndicatorInfo) string {
+	if m.Fact() == report.Events {
+		if m.Kind == report.EventCount {
+			return "count(DISTINCT f.fact_id)"
+		}
+		return "sum(f.value)"
+	}
+	if m.Fact() == report.Projects {
+		switch m.Kind {
+		case report.ProjectCount:
+			return "count(DISTINCT f.project_id)"
+		case report.OperatorCount:
+			return "count(DISTINCT f.operator_id)"
+		case report.Budget:
+			return "sum(f.budget)"
+		}
+	}
+	onIndicator := func(id int64) string { return "f.indicator_id = " + b.param(id, "bigint") }
+	// cond selects the observations the measure reads; a parameter is only added when used.
+	cond := func() string {
+		c := "f.kind = " + b.param(string(m.ValueKind), "text")
+		if m.Indicator != "" {
+			c += " AND " + onIndicator(info.ID)
+		}
+		return c
+	}
+	agg := func(fn string) string { return fmt.Sprintf("%s(f.value) FILTER (WHERE %s)", fn, cond()) }
+	switch m.Kind {
+	case report.Sum:
+		return agg("sum")
+	case report.Avg:
+		return "round(" + agg("avg") + ", 4)"
+	case report.Min:
+		return agg("min")
+	case report.Max:
+		return agg("max")
+	case report.ObservationCount:
+		if m.Indicator == "" {
+			return "count(*)"
+		}
+		return fmt.Sprintf("count(*) FILTER (WHERE %s)", cond())
+	case report.OperatorCount:
+		return fmt.Sprintf("count(DISTINCT f.operator_id) FILTER (WHERE %s)", cond())
+	case report.AchievementRate:
+		ind := "TRUE"
+		if m.Indicator != "" {
+			ind = onIndicator(info.ID)
+		}
+		return fmt.Sprintf("round(100 * sum(f.value) FILTER (WHERE %[1]s AND f.kind = %[2]s) / NULLIF(sum(f.value) FILTER (WHERE %[1]s AND f.kind = %[3]s), 0), 2)",
+			ind, b.param(string(cohesion.ObservationRealised), "text"), b.param(string(cohesion.ObservationTarget), "text"))
+	case report.Value:
+		switch info.Aggregation {
+		case cohesion.AggregateAverage:
+			return "round(" + agg("avg") + ", 4)"
+		case cohesion.AggregateMin:
+			return agg("min")
+		case cohesion.AggregateMax:
+			return agg("max")
+		case cohesion.AggregateLast:
+			return fmt.Sprintf("(array_agg(f.value ORDER BY f.period_end DESC) FILTER (WHERE %s))[1]", cond())
+		case cohesion.AggregateRatio:
+			// sum(numerator) / sum(denominator): never an average of ratios.
+			kind := b.param(string(m.ValueKind), "text")
+			return fmt.Sprintf("round(sum(f.value) FILTER (WHERE f.kind = %[1]s AND f.indicator_id = %[2]s) / NULLIF(sum(f.value) FILTER (WHERE f.kind = %[1]s AND f.indicator_id = %[3]s), 0), 4)",
+				kind, b.param(info.NumeratorID, "bigint"), b.param(info.DenominatorID, "bigint"))
+		}
+		return agg("sum")
+	}
+	panic("unknown measure " + m.Kind)
+}
+
+// Report computes a validated report request in one statement.
+func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, error) {
+	b := &builder{}
+	nd := len(r.Dimensions)
+	var multi bool
+	// Dimension columns of the merged groups: k<i> (key), l<i> (label), p<i> (population).
+	// A territory's ancestors up the hierarchy, itself included, and the groupings (bassins)
+	// those belong to; an indicator's ancestors, the root being the one without parent.
+	b.write("WITH RECURSIVE territory_up AS (SELECT id AS territory_id, id AS ancestor_id, parent_id FROM territory",
+		" UNION ALL SELECT u.territory_id, t.id, t.parent_id FROM territory_up u JOIN territory t ON t.id = u.parent_id),",
+		" territory_ancestors AS (SELECT territory_id, ancestor_id FROM territory_up",
+		" UNION SELECT u.territory_id, g.group_id FROM territory_up u JOIN territory_group_member g ON g.member_id = u.ancestor_id),",
+		" indicator_roots AS (SELECT id AS indicator_id, id AS root_id, parent_id FROM indicator",
+		" UNION ALL SELECT r.indicator_id, i.id, i.parent_id FROM indicator_roots r JOIN indicator i ON i.id = r.parent_id)")
+	facts := r.Facts()
+	for _, fact := range facts {
+		name := factName(fact)
+		b.write(", ", name, " AS (SELECT f.fact_id, f.indicator_id, f.kind, f.value, f.operator_id, f.project_id, f.budget")
+		dims := make([]dimSQL, nd)
+		for i, d := range r.Dimensions {
+			dims[i] = dimension(b, i, d, fact, r.Lang)
+			multi = multi || dims[i].multi
+			label, pop := dims[i].label, dims[i].pop
+			if label == "" {
+				label = "NULL::text"
+			}
+			if pop == "" {
+				pop = "NULL::integer"
+			}
+			fmt.Fprintf(&b.sb, ", %s AS k%d, %s AS l%d, %s AS p%d", dims[i].key, i, label, i, pop, i)
+		}
+		b.write(" FROM (", factBase(fact), ") AS f")
+		for _, d := range dims {
+			b.write(d.join)
+		}
+		b.write(" WHERE TRUE")
+		if err := s.factFilter(b, fact, r); err != nil {
+			return nil, err
+		}
+		b.write(")")
+	}
+	if multi && r.Totals != report.NoTotals {
+		for i, m := range r.Measures {
+			if m.Kind != report.ProjectCount && m.Kind != report.OperatorCount && m.Kind != report.ObservationCount && m.Kind != report.EventCount {
+				return nil, cohesion.Invalid(fmt.Sprintf("measures[%d]", i), "totals over a dimension where one fact falls in several rows (themes, target publics, sectors, bassins) would count it twice; ask for counts, or no totals")
+			}
+		}
+	}
+	// Group each fact, then merge the facts' groups (a fact's measures are null in the other's rows).
+	keys := make([]string, nd)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%d", i)
+	}
+	group := "GROUP BY " + strings.Join(keys, ", ")
+	switch {
+	case nd == 0:
+		group = ""
+	case r.Totals == report.Subtotals:
+		group = "GROUP BY ROLLUP (" + strings.Join(keys, ", ") + ")"
+	case r.Totals == report.GrandTotal:
+		group = "GROUP BY GROUPING SETS ((" + strings.Join(keys, ", ") + "), ())"
+	}
+	grouping := "0"
+	if nd > 0 {
+		grouping = "GROUPING(" + strings.Join(keys, ", ") + ")"
+	}
+	for _, fact := range facts {
+		b.write(", g", factName(fact), " AS (SELECT ", grouping, " AS gset")
+		for i := range nd {
+			// A total row has no label nor population of its own.
+			fmt.Fprintf(&b.sb, ", k%[1]d, CASE WHEN GROUPING(k%[1]d) = 0 THEN max(l%[1]d) END AS l%[1]d, CASE WHEN GROUPING(k%[1]d) = 0 THEN max(p%[1]d) END AS p%[1]d", i)
+		}
+		for mi, m := range r.Measures {
+			if m.Fact() == fact {
+				fmt.Fprintf(&b.sb, ", %s AS m%d", measureSQL(b, m, r.Indicators[m.Indicator]), mi)
+			} else {
+				fmt.Fprintf(&b.sb, ", NULL::numeric AS m%d", mi)
+			}
+		}
+		b.write(" FROM ", factName(fact), " AS f ", group, ")")
+	}
+	b.write(", g AS (")
+	if len(facts) == 1 {
+		b.write("SELECT * FROM g", factName(facts[0]))
+	} else {
+		var union []string
+		for _, fact := range facts {
+			union = append(union, "SELECT * FROM g"+factName(fact))
+		}
+		b.write("SELECT gset")
+		for i := range nd {
+			fmt.Fprintf(&b.sb, ", k%[1]d, max(l%[1]d) AS l%[1]d, max(p%[1]d) AS p%[1]d", i)
+		}
+		for mi := range r.Measures {
+			fmt.Fprintf(&b.sb, ", max(m%d) AS m%d", mi, mi)
+		}
+		b.write(" FROM (", strings.Join(union, " UNION ALL "), ") AS u GROUP BY gset")
+		for i := range nd {
+			fmt.Fprintf(&b.sb, ", k%d", i)
+		}
+	}
+	b.write(")")
+
+	// The final selection: codes, labels, values per 1,000 inhabitants, previous period.
+	periodDim := -1
+	territoryDim := -1
+	for i, d := range r.Dimensions {
+		switch d.Kind {
+		case report.Period:
+			periodDim = i
+		case report.Territory:
+			territoryDim = i
+		}
+	}
+	b.write(" SELECT c.gset")
+	for i, d := range r.Dimensions {
+		code := fmt.Sprintf("c.k%d::text", i)
+		if d.Kind == report.Period {
+			code = periodCode(d.Grain, fmt.Sprintf("c.k%d", i))
+		}
+		fmt.Fprintf(&b.sb, ", %s, c.l%d", code, i)
+	}
+	// Per 1,000 inhabitants of the row's territory; rows without one (totals, or no territory
+	// dimension) use the region's population.
+	population := func(alias string) string {
+		region := "(SELECT population FROM territory WHERE kind = 'region' LIMIT 1)"
+		if territoryDim < 0 {
+			return region
+		}
+		return fmt.Sprintf("COALESCE(%s.p%d, %s)", alias, territoryDim, region)
+	}
+	value := func(alias string, mi int, m report.Measure) string {
+		v := fmt.Sprintf("%s.m%d", alias, mi)
+		if m.Kind == report.ProjectCount || m.Kind == report.OperatorCount || m.Kind == report.ObservationCount || m.Kind == report.EventCount {
+			v = "COALESCE(" + v + ", 0)" // a group of the other fact counts nothing here
+		}
+		if m.PerMille {
+			v = fmt.Sprintf("round(%s::numeric * 1000 / NULLIF(%s, 0), 4)", v, population(alias))
+		}
+		return v
+	}
+	for mi, m := range r.Measures {
+		cur := value("c", mi, m)
+		if r.Compare {
+			prev := value("prev", mi, m)
+			fmt.Fprintf(&b.sb, ", %[1]s, %[2]s, %[1]s - %[2]s, round(100 * (%[1]s - %[2]s) / NULLIF(%[2]s, 0), 2)", cur, prev)
+		} else {
+			fmt.Fprintf(&b.sb, ", %s, NULL::numeric, NULL::numeric, NULL::numeric", cur)
+		}
+	}
+	b.write(" FROM g AS c")
+	if r.Compare {
+		b.write(" LEFT JOIN g AS prev ON prev.gset = c.gset")
+		for i := range nd {
+			if i == periodDim {
+				fmt.Fprintf(&b.sb, " AND prev.k%[1]d = c.k%[1]d - interval '%[2]s'", i, periodUnit(r.Dimensions[i].Grain))
+			} else {
+				fmt.Fprintf(&b.sb, " AND prev.k%[1]d IS NOT DISTINCT FROM c.k%[1]d", i)
+			}
+		}
+		if r.Filter.From != nil {
+			// The period before `from` was read for the comparison only.
+			fmt.Fprintf(&b.sb, " WHERE c.k%d IS NULL OR c.k%d >= %s", periodDim, periodDim, b.param(*r.Filter.From, "date"))
+		}
+	}
+	b.write(" ORDER BY ")
+	var order []string
+	for _, o := range r.Order {
+		dir := " ASC"
+		if o.Desc {
+			dir = " DESC"
+		}
+		for i, d := range r.Dimensions {
+			if d.Name() == o.By {
+				order = append(order, fmt.Sprintf("c.k%d%s NULLS LAST", i, dir))
+			}
+		}
+		for mi, m := range r.Measures {
+			if m.Alias == o.By {
+				order = append(order, fmt.Sprintf("%d%s NULLS LAST", 2+2*nd+4*mi, dir))
+			}
+		}
+	}
+	for i := range nd {
+		order = append(order, fmt.Sprintf("c.k%d NULLS LAST", i))
+	}
+	order = append(order, "c.gset")
+	b.write(strings.Join(order, ", "))
+	fmt.Fprintf(&b.sb, " LIMIT %d", r.Limit+1)
+
+	rows, err := s.read.Query(ctx, b.sb.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer rows.Close()
+	res := &report.Result{}
+	for rows.Next() {
+		var gset int32
+		row := report.Row{Keys: make([]report.Key, nd), Cells: make([]report.Cell, len(r.Measures))}
+		targets := []any{&gset}
+		for i := range nd {
+			targets = append(targets, &row.Keys[i].Code, &row.Keys[i].Label)
+		}
+		for i := range r.Measures {
+			c := &row.Cells[i]
+			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent)
+		}
+		if err := rows.Scan(targets...); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		row.IsTotal = gset != 0
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if len(res.Rows) > r.Limit {
+		res.Rows, res.Truncated = res.Rows[:r.Limit], true
+	}
+	return res, nil
+}
+
+func factName(f report.Fact) string {
+	switch f {
+	case report.Projects:
+		return "projects"
+	case report.Events:
+		return "events"
+	}
+	return "observations"
+}
+
+// factFilter writes the request's filters over fact rows f.
+func (s *Store) factFilter(b *builder, fact report.Fact, r *report.Request) error {
+	f := r.Filter
+	if fact == report.Observations {
+		b.write(" AND f.status = ANY(", b.param(statusStrings(f.Status), "text[]"), ")")
+		hasBreakdown := false
+		for _, d := range r.Dimensions {
+			hasBreakdown = hasBreakdown || d.Kind == report.Disaggregation
+		}
+		if !hasBreakdown {
+			// Without a breakdown only the totals count; breakdown rows would count twice.
+			b.write(" AND f.disaggregation_id IS NULL")
+		}
+		var ids []int64
+		all := true
+		for _, m := range r.Measures {
+			if m.Fact() != report.Observations {
+				continue
+			}
+			read, ok := indicatorsRead(m, r)
+			if !ok {
+				all = false
+				break
+			}
+			ids = append(ids, read...)
+		}
+		if all && len(ids) > 0 {
+			b.write(" AND f.indicator_id = ANY(", b.param(ids, "bigint[]"), ")")
+		}
+	}
+	from, to := f.From, f.To
+	if from != nil && r.Compare {
+		for _, d := range r.Dimensions {
+			if d.Kind == report.Period {
+				earlier := previousPeriodStart(*from, d.Grain)
+				from = &earlier
+			}
+		}
+	}
+	if from != nil {
+		b.write(" AND f.period_end >= ", b.param(*from, "date"))
+	}
+	if to != nil {
+		b.write(" AND f.period_start <= ", b.param(*to, "date"))
+	}
+	exists := func(table, on string, filter *catalog.Filter, entity string) error {
+		if filter == nil {
+			return nil
+		}
+		e, err := s.entity(entity)
+		if err != nil {
+			return err
+		}
+		alias := b.alias()
+		b.write(" AND EXISTS (SELECT 1 FROM ", ident(table), " AS ", alias, " WHERE ", fmt.Sprintf(on, alias), " AND ")
+		if err := b.where(e, alias, *filter); err != nil {
+			return err
+		}
+		b.write(")")
+		return nil
+	}
+	if f.Territory != nil {
+		// A fact in a quartier is in its commune: match any ancestor of the fact's territory.
+		e, _ := s.entity("Territory")
+		alias := b.alias()
+		b.write(" AND EXISTS (SELECT 1 FROM territory_ancestors ta JOIN territory ", alias, " ON ", alias, ".id = ta.ancestor_id WHERE ta.territory_id = f.territory_id AND ")
+		if err := b.where(e, alias, *f.Territory); err != nil {
+			return err
+		}
+		b.write(")")
+	}
+	if err := exists("programme", "%s.id = f.programme_id", f.Programme, "Programme"); err != nil {
+		return err
+	}
+	if err := exists("project", "%s.id = f.project_id", f.Project, "Project"); err != nil {
+		return err
+	}
+	if err := exists("operator", "%s.id = f.operator_id", f.Operator, "Operator"); err != nil {
+		return err
+	}
+	if fact == report.Observations {
+		if err := exists("indicator", "%s.id = f.indicator_id", f.Indicator, "Indicator"); err != nil {
+			return err
+		}
+	}
+	return exists("coordination", "%s.id = f.coordination_id", f.Coordination, "Coordination")
+}
+
+// indicatorsRead lists the indicator ids measure m reads, and false when it reads any.
+func indicatorsRead(m report.Measure, r *report.Request) ([]int64, bool) {
+	info, ok := r.Indicators[m.Indicator]
+	if !ok {
+		return nil, false
+	}
+	ids := []int64{info.ID}
+	if info.NumeratorID != 0 {
+		ids = append(ids, info.NumeratorID, info.DenominatorID)
+	}
+	return ids, true
+}
+
+func statusStrings(st []cohesion.ObservationStatus) []string {
+	out := make([]string, len(st))
+	for i, s := range st {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func previousPeriodStart(t time.Time, g report.Grain) time.Time {
+	switch g {
+	case report.Quarter:
+		return t.AddDate(0, -3, 0)
+	case report.Month:
+		return t.AddDate(0, -1, 0)
+	}
+	return t.AddDate(-1, 0, 0)
+}
