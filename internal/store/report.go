@@ -59,7 +59,8 @@ func lc(lang cohesion.Lang, fr, nl string) string {
 }
 
 // dimension returns the SQL of dimension d numbered i for fact, writing its parameters in b.
-func dimension(b *builder, i int, d report.Dimension, fact report.Fact, lang cohesion.Lang) dimSQL {
+func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *report.Request) dimSQL {
+	lang := r.Lang
 	a := fmt.Sprintf("d%d", i)
 	name := lc(lang, "name_fr", "name_nl")
 	label := lc(lang, "label_fr", "label_nl")
@@ -108,8 +109,16 @@ func dimension(b *builder, i int, d report.Dimension, fact report.Fact, lang coh
 		unit := periodUnit(d.Grain)
 		bucket := periodBucket(d.Grain, "f.period_start")
 		if fact == report.Projects {
-			// A project counts in every period it is active in (open ends: until today).
-			return dimSQL{join: fmt.Sprintf(" CROSS JOIN LATERAL generate_series(%s, LEAST(f.period_end, current_date), interval '%s') AS %s(bucket)", bucket, unit, a), key: a + ".bucket::date"}
+			// A project counts in every period it is active in, within the filter's dates
+			// (open ends: until today).
+			first, last := bucket, "LEAST(f.period_end, current_date)"
+			if r.Filter.From != nil {
+				first = fmt.Sprintf("GREATEST(%s, %s)", bucket, periodBucket(d.Grain, b.param(*r.Filter.From, "date")))
+			}
+			if r.Filter.To != nil {
+				last = fmt.Sprintf("LEAST(f.period_end, current_date, %s)", b.param(*r.Filter.To, "date"))
+			}
+			return dimSQL{join: fmt.Sprintf(" CROSS JOIN LATERAL generate_series(%s, %s, interval '%s') AS %s(bucket)", first, last, unit, a), key: a + ".bucket::date"}
 		}
 		return dimSQL{key: bucket}
 	}
@@ -268,10 +277,10 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	facts := r.Facts()
 	for _, fact := range facts {
 		name := factName(fact)
-		b.write(", ", name, " AS (SELECT f.fact_id, f.indicator_id, f.kind, f.value, f.operator_id, f.project_id, f.budget")
+		b.write(", ", name, " AS (SELECT f.fact_id, f.indicator_id, f.kind, f.value, f.operator_id, f.project_id, f.budget, f.period_end")
 		dims := make([]dimSQL, nd)
 		for i, d := range r.Dimensions {
-			dims[i] = dimension(b, i, d, fact, r.Lang)
+			dims[i] = dimension(b, i, d, fact, r)
 			multi = multi || dims[i].multi
 			label, pop := dims[i].label, dims[i].pop
 			if label == "" {

@@ -161,6 +161,61 @@ func TestReportMeasuresAndDimensions(t *testing.T) {
 	}
 }
 
+// Every dimension, each with a measure whose answer is computed by hand from the fixture.
+func TestReportDimensions(t *testing.T) {
+	st := open(t)
+	load(t, st, `
+		INSERT INTO sector (code, label_fr, label_nl) VALUES ('education', 'Éducation', 'Onderwijs');
+		INSERT INTO operator_sector (operator_id, sector_id) VALUES (1, 1), (3, 1);
+		INSERT INTO target_public (code, label_fr, label_nl) VALUES ('children', 'Enfants', 'Kinderen');
+		INSERT INTO project_target_public (project_id, target_public_id) VALUES (1, 1);
+		INSERT INTO territory (code, kind, name_fr, name_nl, parent_id, source_id) VALUES ('bassin-x', 'bassin', 'Bassin X', 'Bassin X', 1, 1);
+		INSERT INTO territory_group_member (group_id, member_id) SELECT id, 2 FROM territory WHERE code = 'bassin-x';
+		INSERT INTO disaggregation (dimension, code, label_fr, label_nl) VALUES ('gender', 'f', 'Femmes', 'Vrouwen'), ('gender', 'm', 'Hommes', 'Mannen');
+		INSERT INTO indicator (code, label_fr, label_nl, unit, aggregation, source_id) VALUES
+		 ('waiting', 'Attente', 'Wachttijd', 'minutes', 'average', 1), ('staff', 'Personnel', 'Personeel', 'fte', 'last', 1);
+		INSERT INTO observation (indicator_id, project_id, period_start, period_end, granularity, kind, value, disaggregation_id, source_id)
+		 SELECT i.id, x.p, x.s::date, x.e::date, 'year', 'realised', x.v, d.id, 1 FROM (VALUES
+		  ('pupils', 1, '2024-01-01', '2024-12-31', 20, 'f'), ('pupils', 1, '2024-01-01', '2024-12-31', 17, 'm'),
+		  ('pupils', 1, '2023-01-01', '2023-12-31', 30, NULL),
+		  ('waiting', 1, '2024-01-01', '2024-12-31', 20, NULL), ('waiting', 4, '2024-01-01', '2024-12-31', 30, NULL),
+		  ('staff', 1, '2023-01-01', '2023-12-31', 2, NULL), ('staff', 1, '2024-01-01', '2024-12-31', 3, NULL)) AS x(code, p, s, e, v, g)
+		 JOIN indicator i ON i.code = x.code LEFT JOIN disaggregation d ON d.code = x.g;`)
+	projects := []report.Measure{{Kind: report.ProjectCount}}
+	tests := []struct {
+		name string
+		req  report.Request
+		want string
+	}{
+		{"programme", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Programme}}}, "cs-2024=4"},
+		{"policy", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Policy}}}, "decree-2018=4"},
+		{"funder", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Funder}}}, "cocof=4"},
+		{"funder level", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.FunderLevel}}}, "community_commission=4"},
+		{"operator kind", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.OperatorKind}}}, "associative=3\npublic=1"},
+		{"legal form", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.LegalForm}}}, "asbl=3\ncpas=1"},
+		{"sector", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Sector}}}, "education=3"},
+		{"target public", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.TargetPublic}}}, "children=1"},
+		{"axis", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Axis}}}, "cs-2024:1=2"},
+		{"bassin", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Territory, TerritoryLevel: cohesion.TerritoryBassin}}}, "bassin-x=3"},
+		{"quarters within the filter's dates", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Period, Grain: report.Quarter}},
+			Filter: report.Filter{From: ptr(time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)), To: ptr(time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC))}}, "2024-Q2=4\n2024-Q3=4"},
+		{"school years start in September", report.Request{Measures: []report.Measure{{Kind: report.Sum, Indicator: "pupils"}}, Dimensions: []report.Dimension{{Kind: report.Period, Grain: report.SchoolYear}}},
+			"2022-2023=30\n2023-2024=37"},
+		{"a breakdown, whose rows stay out of the totals", report.Request{Measures: []report.Measure{{Kind: report.Sum, Indicator: "pupils"}}, Dimensions: []report.Dimension{{Kind: report.Disaggregation, Breakdown: "gender"}}},
+			"f=20\nm=17"},
+		{"avg, min and max", report.Request{Measures: []report.Measure{{Kind: report.Avg, Indicator: "waiting"}, {Kind: report.Min, Indicator: "waiting"}, {Kind: report.Max, Indicator: "waiting"}}}, "=25,20,30"},
+		{"an average indicator's value", report.Request{Measures: []report.Measure{{Kind: report.Value, Indicator: "waiting"}}}, "=25"},
+		{"a 'last' indicator's value is the latest", report.Request{Measures: []report.Measure{{Kind: report.Value, Indicator: "staff"}}}, "=3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := table(runReport(t, st, tt.req)); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestReportRejectsRequestsThatMakeNoSense(t *testing.T) {
 	st := open(t)
 	tests := []struct {
