@@ -226,9 +226,6 @@ func measureSQL(b *builder, m report.Measure, info report.IndicatorInfo) string 
 	case report.Max:
 		return agg("max")
 	case report.ObservationCount:
-		if m.Indicator == "" {
-			return "count(*)"
-		}
 		return fmt.Sprintf("count(*) FILTER (WHERE %s)", cond())
 	case report.OperatorCount:
 		return fmt.Sprintf("count(DISTINCT f.operator_id) FILTER (WHERE %s)", cond())
@@ -505,6 +502,18 @@ func (s *Store) factFilter(b *builder, fact report.Fact, r *report.Request) erro
 			// Without a breakdown only the totals count; breakdown rows would count twice.
 			b.write(" AND f.disaggregation_id IS NULL")
 		}
+		// Read only the kinds of value and the indicators the measures use.
+		var kinds []string
+		for _, m := range r.Measures {
+			switch {
+			case m.Fact() != report.Observations:
+			case m.Kind == report.AchievementRate:
+				kinds = append(kinds, string(cohesion.ObservationRealised), string(cohesion.ObservationTarget))
+			default:
+				kinds = append(kinds, string(m.ValueKind))
+			}
+		}
+		b.write(" AND f.kind = ANY(", b.param(kinds, "text[]"), ")")
 		var ids []int64
 		all := true
 		for _, m := range r.Measures {
