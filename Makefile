@@ -12,3 +12,4 @@ generate:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+	go run ./cmd/cohesio bench --data-dir /tmp/cohesio-bench

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -75,16 +76,22 @@ func seedSynthetic(ctx context.Context, c *cli.Command) error {
 		return err
 	}
 	defer db.Close()
+	return loadSynthetic(ctx, db, scale, c.Uint64("seed"), os.Stdout)
+}
+
+// loadSynthetic loads the demo reference data into an empty database, then the synthetic
+// dataset, and writes a summary to out.
+func loadSynthetic(ctx context.Context, db *database, scale int, seed uint64, out io.Writer) error {
 	if _, err := loadDemo(ctx, db); err != nil {
 		return err
 	}
 	progress := newProgress(os.Stderr)
-	stats, err := synthetic.Generate(ctx, db.Store, synthetic.Options{Scale: scale, Seed: c.Uint64("seed"), Progress: progress.update})
+	stats, err := synthetic.Generate(ctx, db.Store, synthetic.Options{Scale: scale, Seed: seed, Progress: progress.update})
 	progress.done()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("synthetic data loaded in %s: %+v\n", stats.Elapsed.Round(time.Millisecond), stats)
+	fmt.Fprintf(out, "synthetic data loaded in %s: %+v\n", stats.Elapsed.Round(time.Millisecond), stats)
 	return nil
 }
 

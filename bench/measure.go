@@ -1,0 +1,213 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Budget is how many requests a measurement sends: for Duration on the GraphQL path, then as
+// many on the SQL path; or exactly Requests on each.
+type Budget struct {
+	Duration time.Duration
+	Requests int
+}
+
+// warmupPerClient is how many requests each client sends on each path before measuring: enough
+// for every connection of both pools to have prepared its statements and for the data to be
+// in PostgreSQL's buffers.
+const warmupPerClient = 3
+
+// Result is the measurement of one workload at one number of concurrent clients.
+type Result struct {
+	Workload   string  `json:"workload"`
+	Kind       string  `json:"kind"`
+	Clients    int     `json:"clients"`
+	Requests   int     `json:"requests"` // on each path
+	GraphQLP50 float64 `json:"graphql_p50_ms"`
+	GraphQLP95 float64 `json:"graphql_p95_ms"`
+	SQLP50     float64 `json:"sql_p50_ms"`
+	SQLP95     float64 `json:"sql_p95_ms"`
+	Ratio      float64 `json:"ratio"` // GraphQLP50 / SQLP50
+}
+
+// Config is what Run measures.
+type Config struct {
+	Clients []int
+	Budget  Budget
+	Log     *slog.Logger // the checks; nil: silent
+}
+
+// Run prepares and checks every workload (their GraphQL and SQL answers must agree), then
+// measures each at each number of clients and passes the results to emit as they come.
+func (t *Target) Run(ctx context.Context, workloads []*Workload, cfg Config, emit func(Result) error) error {
+	if cfg.Budget.Duration <= 0 && cfg.Budget.Requests <= 0 {
+		return errors.New("bench: give a duration or a number of requests")
+	}
+	if len(cfg.Clients) == 0 || slices.Min(cfg.Clients) < 1 {
+		return fmt.Errorf("bench: client counts must be at least 1, got %v", cfg.Clients)
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var prepared []*Prepared
+	for _, w := range workloads {
+		p, err := t.Prepare(ctx, w)
+		if err != nil {
+			return err
+		}
+		rows, err := t.Check(ctx, p)
+		if err != nil {
+			return err
+		}
+		log.Info("GraphQL and SQL answers agree", "workload", w.Name, "rows", rows, "params", p.Params)
+		prepared = append(prepared, p)
+	}
+	for _, p := range prepared {
+		for _, n := range cfg.Clients {
+			r, err := t.Measure(ctx, p, n, cfg.Budget)
+			if err != nil {
+				return err
+			}
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Measure warms both paths up, then measures the GraphQL path within the budget and the SQL
+// path for as many requests, each from clients concurrent clients.
+func (t *Target) Measure(ctx context.Context, p *Prepared, clients int, b Budget) (Result, error) {
+	viaGraphQL := func(ctx context.Context) error {
+		_, err := t.queryGraphQL(ctx, p)
+		return err
+	}
+	viaSQL := func(ctx context.Context) error { return t.querySQL(ctx, p, nil) }
+	warmup := Budget{Requests: warmupPerClient * clients}
+	for _, run := range []func(context.Context) error{viaGraphQL, viaSQL} {
+		if _, err := load(ctx, run, clients, warmup); err != nil {
+			return Result{}, err
+		}
+	}
+	g, err := load(ctx, viaGraphQL, clients, b)
+	if err != nil {
+		return Result{}, err
+	}
+	s, err := load(ctx, viaSQL, clients, Budget{Requests: len(g)})
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{
+		Workload: p.Name, Kind: p.Kind, Clients: clients, Requests: len(g),
+		GraphQLP50: millis(percentile(g, 0.50)), GraphQLP95: millis(percentile(g, 0.95)),
+		SQLP50: millis(percentile(s, 0.50)), SQLP95: millis(percentile(s, 0.95)),
+	}
+	if r.SQLP50 > 0 {
+		r.Ratio = math.Round(100*r.GraphQLP50/r.SQLP50) / 100
+	}
+	return r, nil
+}
+
+// load runs requests from clients goroutines until the budget is spent, and returns their
+// latencies, sorted. The first error stops everything.
+func load(ctx context.Context, run func(context.Context) error, clients int, b Budget) ([]time.Duration, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	deadline := time.Now().Add(b.Duration)
+	var issued atomic.Int64
+	another := func() bool {
+		if b.Requests > 0 {
+			return issued.Add(1) <= int64(b.Requests)
+		}
+		return time.Now().Before(deadline)
+	}
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		wg        sync.WaitGroup
+	)
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for ctx.Err() == nil && another() {
+				start := time.Now()
+				if err := run(ctx); err != nil {
+					cancel(err)
+					return
+				}
+				mine = append(mine, time.Since(start))
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	if len(latencies) == 0 {
+		return nil, errors.New("bench: no request completed within the budget")
+	}
+	slices.Sort(latencies)
+	return latencies, nil
+}
+
+// percentile returns the q-quantile of sorted latencies (nearest rank).
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(i, 0)]
+}
+
+// millis is d in milliseconds, to the microsecond.
+func millis(d time.Duration) float64 {
+	return math.Round(float64(d)/1e3) / 1e3
+}
+
+// Printer writes results as a table, or as one JSON object per line.
+type Printer struct {
+	w         io.Writer
+	jsonLines bool
+	header    bool
+}
+
+// NewPrinter returns a printer to w.
+func NewPrinter(w io.Writer, jsonLines bool) *Printer {
+	return &Printer{w: w, jsonLines: jsonLines}
+}
+
+const tableRow = "%-24s %-7s %7v %8v %12v %12v %12v %12v %6v\n"
+
+// Print writes one result (a table writes its header first).
+func (p *Printer) Print(r Result) error {
+	if p.jsonLines {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(p.w, "%s\n", b)
+		return err
+	}
+	if !p.header {
+		p.header = true
+		if _, err := fmt.Fprintf(p.w, tableRow, "workload", "kind", "clients", "requests",
+			"graphql p50", "graphql p95", "sql p50", "sql p95", "ratio"); err != nil {
+			return err
+		}
+	}
+	ms := func(v float64) string { return fmt.Sprintf("%.2f ms", v) }
+	_, err := fmt.Fprintf(p.w, tableRow, r.Workload, r.Kind, r.Clients, r.Requests,
+		ms(r.GraphQLP50), ms(r.GraphQLP95), ms(r.SQLP50), ms(r.SQLP95), fmt.Sprintf("%.2f", r.Ratio))
+	return err
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/urfave/cli/v3"
+
+	"github.com/cohesio/cohesio/bench"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "measure the GraphQL API against hand-written SQL on the synthetic dataset",
+		Description: "Loads the synthetic dataset first if the database holds none (as `seed synthetic`),\n" +
+			"serves the API on a loopback port, checks that each workload's GraphQL and SQL answers\n" +
+			"agree, then measures both paths' latency (p50, p95) for each number of clients.\n" +
+			"The workloads are the files in bench/queries/.",
+		Flags: []cli.Flag{
+			databaseURLFlag,
+			dataDirFlag,
+			&cli.IntFlag{Name: "scale", Value: 1, Usage: "scale of the synthetic data loaded when the database holds none"},
+			&cli.Uint64Flag{Name: "seed", Value: 42, Usage: "seed of the synthetic data loaded when the database holds none"},
+			&cli.StringFlag{Name: "clients", Value: "1,8", Usage: "numbers of concurrent clients, comma-separated: one measurement each"},
+			&cli.DurationFlag{Name: "duration", Value: 10 * time.Second, Usage: "how long GraphQL requests are sent per workload and client count (the SQL path then runs as many)"},
+			&cli.IntFlag{Name: "requests", Usage: "send exactly this many requests per path instead (overrides --duration)"},
+			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line and per (workload, clients)"},
+			&cli.StringSliceFlag{Name: "workload", Usage: "measure only this workload (repeatable)"},
+		},
+		Action: runBench,
+	}
+}
+
+func runBench(ctx context.Context, c *cli.Command) error {
+	clients, err := parseClients(c.String("clients"))
+	if err != nil {
+		return err
+	}
+	budget := bench.Budget{Duration: c.Duration("duration"), Requests: int(c.Int("requests"))}
+	if budget.Requests < 0 || budget.Requests == 0 && budget.Duration <= 0 {
+		return errorf("give a positive --duration or --requests")
+	}
+	all, err := bench.Workloads()
+	if err != nil {
+		return err
+	}
+	workloads, err := bench.Select(all, c.StringSlice("workload"))
+	if err != nil {
+		return err
+	}
+	if c.Int("scale") < 1 {
+		return errorf("--scale must be at least 1, got %d", c.Int("scale"))
+	}
+
+	// Each path gets a pool of as many connections as the most clients (4 at least), so that
+	// no client ever waits for a connection.
+	conns := int32(max(slices.Max(clients), 4))
+	db, err := openDatabase(ctx, c, store.Options{MaxConns: conns})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := ensureSyntheticData(ctx, c, db); err != nil {
+		return err
+	}
+	pool, err := openBenchPool(ctx, db.dsn(c), conns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	h, err := server.New(server.Config{Store: db.Store, Logger: slog.Default()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = int(conns) // keep-alive for every client
+	defer transport.CloseIdleConnections()
+	target := &bench.Target{
+		GraphQLURL: "http://" + ln.Addr().String() + "/graphql",
+		HTTP:       &http.Client{Transport: transport},
+		DB:         pool,
+	}
+	printer := bench.NewPrinter(c.Root().Writer, c.Bool("json"))
+	cfg := bench.Config{Clients: clients, Budget: budget, Log: slog.Default()}
+	return target.Run(ctx, workloads, cfg, printer.Print)
+}
+
+// ensureSyntheticData loads the synthetic dataset of --scale and --seed, as `seed synthetic`
+// does, unless the database already holds synthetic data.
+func ensureSyntheticData(ctx context.Context, c *cli.Command, db *database) error {
+	sources, err := syntheticSources(ctx, db.dsn(c))
+	if err != nil {
+		return err
+	}
+	if len(sources) > 0 {
+		slog.Info("the database holds synthetic data: measuring it", "sources", strings.Join(sources, ", "))
+		return nil
+	}
+	slog.Info("no synthetic data in the database: loading it", "scale", c.Int("scale"), "seed", c.Uint64("seed"))
+	// The summary goes to stderr: stdout is for the results (--json).
+	return loadSynthetic(ctx, db, int(c.Int("scale")), c.Uint64("seed"), os.Stderr)
+}
+
+// syntheticSources lists the codes of the synthetic sources in the database.
+func syntheticSources(ctx context.Context, dsn string) ([]string, error) {
+	pool, err := openBenchPool(ctx, dsn, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	rows, err := pool.Query(ctx, "SELECT code FROM source WHERE kind = 'synthetic' ORDER BY code")
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// dsn is the URL of the database db is connected to.
+func (db *database) dsn(c *cli.Command) string {
+	if db.cluster != nil {
+		return db.cluster.DSN("cohesio")
+	}
+	return c.String(databaseURLFlag.Name)
+}
+
+// openBenchPool connects the SQL path: a pgx pool of its own, with pgx's defaults (prepared,
+// cached statements).
+func openBenchPool(ctx context.Context, dsn string, conns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	cfg.MaxConns = conns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return pool, nil
+}
+
+// parseClients reads a comma-separated list of client counts, e.g. "1,8".
+func parseClients(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, errors.New("--clients takes positive numbers separated by commas, e.g. 1,8")
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
