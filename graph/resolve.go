@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopspring/decimal"
@@ -197,17 +198,38 @@ func id(ctx context.Context, localID int64) (string, error) {
 
 // idOf reads the ID field every domain type has.
 func idOf(node any) int64 {
-	return reflect.ValueOf(node).Elem().FieldByName("ID").Int()
+	id, _ := columnID(node, "id")
+	return id
 }
 
-// columnID reads the foreign key stored in column (parent_id -> ParentID) of node.
+type fieldKey struct {
+	t      reflect.Type
+	column string
+}
+
+// fieldIndexes caches, per domain type and column, the index of the field holding it: this
+// runs for every sibling of every batched field.
+var fieldIndexes sync.Map // fieldKey -> []int (nil: no such field)
+
+// columnID reads the id stored in column (parent_id -> ParentID) of node.
 func columnID(node any, column string) (int64, bool) {
 	v := reflect.ValueOf(node).Elem()
-	f := v.FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, strings.ReplaceAll(column, "_", "")) })
-	switch {
-	case !f.IsValid():
+	key := fieldKey{v.Type(), column}
+	idx, ok := fieldIndexes.Load(key)
+	if !ok {
+		var index []int
+		name := strings.ReplaceAll(column, "_", "")
+		if f, found := v.Type().FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, name) }); found {
+			index = f.Index
+		}
+		idx, _ = fieldIndexes.LoadOrStore(key, index)
+	}
+	index := idx.([]int)
+	if index == nil {
 		return 0, false
-	case f.Kind() == reflect.Pointer:
+	}
+	f := v.FieldByIndex(index)
+	if f.Kind() == reflect.Pointer {
 		if f.IsNil() {
 			return 0, false
 		}
