@@ -44,11 +44,18 @@ func (s *Store) IndicatorsByCode(ctx context.Context, codes []string, lang cohes
 
 // dimSQL is how one dimension enters the fact CTE.
 type dimSQL struct {
-	join  string // joins from the fact row f
-	key   string // the grouping key
-	label string // its label ("" when filled in from code)
-	pop   string // population of the key's territory (TERRITORY only)
+	join string // joins from the fact row f
+	key  string // the grouping key
+	// label and pop look a key's label and population up, %s standing for the key: looking
+	// them up for the few result rows is cheaper than carrying them through the grouping.
+	label string // "" when the label comes from a code list (report.CodeLabel)
+	pop   string // TERRITORY only
 	multi bool   // a fact may fall in several keys (a project's themes)
+}
+
+// byCode looks a column of table up by its unique code.
+func byCode(table, column string) string {
+	return "(SELECT " + column + " FROM " + table + " WHERE code = %s)"
 }
 
 func lc(lang cohesion.Lang, fr, nl string) string {
@@ -69,15 +76,15 @@ func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *repor
 		return dimSQL{
 			join: fmt.Sprintf(" JOIN territory_ancestors %[1]sa ON %[1]sa.territory_id = f.territory_id JOIN territory %[1]s ON %[1]s.id = %[1]sa.ancestor_id AND %[1]s.kind = %s",
 				a, b.param(string(d.TerritoryLevel), "text")),
-			key: a + ".code", label: a + "." + name, pop: a + ".population",
+			key: a + ".code", label: byCode("territory", name), pop: byCode("territory", "population"),
 			multi: d.TerritoryLevel == cohesion.TerritoryBassin || d.TerritoryLevel == cohesion.TerritoryCLSS,
 		}
 	case report.Programme:
-		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]s ON %[1]s.id = f.programme_id", a), key: a + ".code", label: a + "." + name}
+		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]s ON %[1]s.id = f.programme_id", a), key: a + ".code", label: byCode("programme", name)}
 	case report.Policy:
-		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN policy %[1]s ON %[1]s.id = %[1]sp.policy_id", a), key: a + ".code", label: a + "." + name}
+		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN policy %[1]s ON %[1]s.id = %[1]sp.policy_id", a), key: a + ".code", label: byCode("policy", name)}
 	case report.Funder, report.FunderLevel:
-		ds := dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN authority %[1]s ON %[1]s.id = %[1]sp.funder_id", a), key: a + ".code", label: a + "." + name}
+		ds := dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN authority %[1]s ON %[1]s.id = %[1]sp.funder_id", a), key: a + ".code", label: byCode("authority", name)}
 		if d.Kind == report.FunderLevel {
 			ds.key, ds.label = a+".level", ""
 		}
@@ -85,26 +92,29 @@ func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *repor
 	case report.OperatorKind:
 		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]s ON %[1]s.id = f.operator_id", a), key: a + ".kind"}
 	case report.LegalForm:
-		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]so ON %[1]so.id = f.operator_id JOIN legal_form %[1]s ON %[1]s.id = %[1]so.legal_form_id", a), key: a + ".code", label: a + "." + label}
+		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]so ON %[1]so.id = f.operator_id JOIN legal_form %[1]s ON %[1]s.id = %[1]so.legal_form_id", a), key: a + ".code", label: byCode("legal_form", label)}
 	case report.Sector:
-		return dimSQL{join: fmt.Sprintf(" JOIN operator_sector %[1]sl ON %[1]sl.operator_id = f.operator_id JOIN sector %[1]s ON %[1]s.id = %[1]sl.sector_id", a), key: a + ".code", label: a + "." + label, multi: true}
+		return dimSQL{join: fmt.Sprintf(" JOIN operator_sector %[1]sl ON %[1]sl.operator_id = f.operator_id JOIN sector %[1]s ON %[1]s.id = %[1]sl.sector_id", a), key: a + ".code", label: byCode("sector", label), multi: true}
 	case report.Theme:
 		if fact == report.Events {
-			return dimSQL{join: fmt.Sprintf(" JOIN theme %[1]s ON %[1]s.id = f.theme_id", a), key: a + ".code", label: a + "." + label}
+			return dimSQL{join: fmt.Sprintf(" JOIN theme %[1]s ON %[1]s.id = f.theme_id", a), key: a + ".code", label: byCode("theme", label)}
 		}
-		return dimSQL{join: fmt.Sprintf(" JOIN project_theme %[1]sl ON %[1]sl.project_id = f.project_id JOIN theme %[1]s ON %[1]s.id = %[1]sl.theme_id", a), key: a + ".code", label: a + "." + label, multi: true}
+		return dimSQL{join: fmt.Sprintf(" JOIN project_theme %[1]sl ON %[1]sl.project_id = f.project_id JOIN theme %[1]s ON %[1]s.id = %[1]sl.theme_id", a), key: a + ".code", label: byCode("theme", label), multi: true}
 	case report.TargetPublic:
-		return dimSQL{join: fmt.Sprintf(" JOIN project_target_public %[1]sl ON %[1]sl.project_id = f.project_id JOIN target_public %[1]s ON %[1]s.id = %[1]sl.target_public_id", a), key: a + ".code", label: a + "." + label, multi: true}
+		return dimSQL{join: fmt.Sprintf(" JOIN project_target_public %[1]sl ON %[1]sl.project_id = f.project_id JOIN target_public %[1]s ON %[1]s.id = %[1]sl.target_public_id", a), key: a + ".code", label: byCode("target_public", label), multi: true}
 	case report.Indicator:
 		if d.RollUp {
-			return dimSQL{join: fmt.Sprintf(" JOIN indicator_roots %[1]sr ON %[1]sr.indicator_id = f.indicator_id AND %[1]sr.parent_id IS NULL JOIN indicator %[1]s ON %[1]s.id = %[1]sr.root_id", a), key: a + ".code", label: a + "." + label}
+			return dimSQL{join: fmt.Sprintf(" JOIN indicator_roots %[1]sr ON %[1]sr.indicator_id = f.indicator_id AND %[1]sr.parent_id IS NULL JOIN indicator %[1]s ON %[1]s.id = %[1]sr.root_id", a), key: a + ".code", label: byCode("indicator", label)}
 		}
-		return dimSQL{join: fmt.Sprintf(" JOIN indicator %[1]s ON %[1]s.id = f.indicator_id", a), key: a + ".code", label: a + "." + label}
+		return dimSQL{join: fmt.Sprintf(" JOIN indicator %[1]s ON %[1]s.id = f.indicator_id", a), key: a + ".code", label: byCode("indicator", label)}
 	case report.Axis:
 		return dimSQL{join: fmt.Sprintf(" JOIN programme_axis %[1]s ON %[1]s.id = f.axis_id JOIN programme %[1]sp ON %[1]sp.id = %[1]s.programme_id", a),
-			key: fmt.Sprintf("%[1]sp.code || ':' || %[1]s.code", a), label: a + "." + name}
+			key:   fmt.Sprintf("%[1]sp.code || ':' || %[1]s.code", a),
+			label: "(SELECT x." + name + " FROM programme_axis x JOIN programme xp ON xp.id = x.programme_id WHERE xp.code || ':' || x.code = %s)"}
 	case report.Disaggregation:
-		return dimSQL{join: fmt.Sprintf(" JOIN disaggregation %[1]s ON %[1]s.id = f.disaggregation_id AND %[1]s.dimension = %s", a, b.param(d.Breakdown, "text")), key: a + ".code", label: a + "." + label}
+		dim := b.param(d.Breakdown, "text")
+		return dimSQL{join: fmt.Sprintf(" JOIN disaggregation %[1]s ON %[1]s.id = f.disaggregation_id AND %[1]s.dimension = %s", a, dim), key: a + ".code",
+			label: "(SELECT " + label + " FROM disaggregation WHERE dimension = " + dim + " AND code = %s)"}
 	case report.Period:
 		unit := periodUnit(d.Grain)
 		bucket := periodBucket(d.Grain, "f.period_start")
@@ -272,21 +282,15 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		" indicator_roots AS (SELECT id AS indicator_id, id AS root_id, parent_id FROM indicator",
 		" UNION ALL SELECT r.indicator_id, i.id, i.parent_id FROM indicator_roots r JOIN indicator i ON i.id = r.parent_id)")
 	facts := r.Facts()
+	var dims []dimSQL // the same lookups for every fact
 	for _, fact := range facts {
 		name := factName(fact)
 		b.write(", ", name, " AS (SELECT f.fact_id, f.indicator_id, f.kind, f.value, f.operator_id, f.project_id, f.budget, f.period_end")
-		dims := make([]dimSQL, nd)
+		dims = make([]dimSQL, nd)
 		for i, d := range r.Dimensions {
 			dims[i] = dimension(b, i, d, fact, r)
 			multi = multi || dims[i].multi
-			label, pop := dims[i].label, dims[i].pop
-			if label == "" {
-				label = "NULL::text"
-			}
-			if pop == "" {
-				pop = "NULL::integer"
-			}
-			fmt.Fprintf(&b.sb, ", %s AS k%d, %s AS l%d, %s AS p%d", dims[i].key, i, label, i, pop, i)
+			fmt.Fprintf(&b.sb, ", %s AS k%d", dims[i].key, i)
 		}
 		b.write(" FROM (", factBase(fact), ") AS f")
 		for _, d := range dims {
@@ -326,8 +330,7 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	for _, fact := range facts {
 		b.write(", g", factName(fact), " AS (SELECT ", grouping, " AS gset")
 		for i := range nd {
-			// A total row has no label nor population of its own.
-			fmt.Fprintf(&b.sb, ", k%[1]d, CASE WHEN GROUPING(k%[1]d) = 0 THEN max(l%[1]d) END AS l%[1]d, CASE WHEN GROUPING(k%[1]d) = 0 THEN max(p%[1]d) END AS p%[1]d", i)
+			fmt.Fprintf(&b.sb, ", k%d", i)
 		}
 		for mi, m := range r.Measures {
 			if m.Fact() == fact {
@@ -348,7 +351,7 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		}
 		b.write("SELECT gset")
 		for i := range nd {
-			fmt.Fprintf(&b.sb, ", k%[1]d, max(l%[1]d) AS l%[1]d, max(p%[1]d) AS p%[1]d", i)
+			fmt.Fprintf(&b.sb, ", k%d", i)
 		}
 		for mi := range r.Measures {
 			fmt.Fprintf(&b.sb, ", max(m%d) AS m%d", mi, mi)
@@ -373,11 +376,15 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	}
 	b.write(" SELECT c.gset")
 	for i, d := range r.Dimensions {
-		code := fmt.Sprintf("c.k%d::text", i)
+		key := fmt.Sprintf("c.k%d", i)
+		code, label := key+"::text", "NULL::text"
 		if d.Kind == report.Period {
-			code = periodCode(d.Grain, fmt.Sprintf("c.k%d", i))
+			code = periodCode(d.Grain, key)
 		}
-		fmt.Fprintf(&b.sb, ", %s, c.l%d", code, i)
+		if dims[i].label != "" {
+			label = fmt.Sprintf(dims[i].label, key)
+		}
+		fmt.Fprintf(&b.sb, ", %s, %s", code, label)
 	}
 	// Per 1,000 inhabitants of the row's territory; rows without one (totals, or no territory
 	// dimension) use the region's population.
@@ -386,7 +393,7 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		if territoryDim < 0 {
 			return region
 		}
-		return fmt.Sprintf("COALESCE(%s.p%d, %s)", alias, territoryDim, region)
+		return fmt.Sprintf("COALESCE(%s, %s)", fmt.Sprintf(dims[territoryDim].pop, fmt.Sprintf("%s.k%d", alias, territoryDim)), region)
 	}
 	value := func(alias string, mi int, m report.Measure) string {
 		v := fmt.Sprintf("%s.m%d", alias, mi)
