@@ -96,9 +96,13 @@ func (r *Resolver) report(ctx context.Context, a reportArgs) (*model.Report, err
 			*x.out = &cf
 		}
 	}
-	indicators, err := r.Store.IndicatorsByCode(ctx, codes, req.Lang)
-	if err != nil {
-		return nil, err
+	// The indicators a request names are looked up first: validation needs their rule.
+	var indicators map[string]report.IndicatorInfo
+	if len(codes) > 0 {
+		var err error
+		if indicators, err = r.Store.IndicatorsByCode(ctx, codes, req.Lang); err != nil {
+			return nil, err
+		}
 	}
 	if err := req.Validate(indicators); err != nil {
 		return nil, err

@@ -10204,6 +10204,8 @@ enum PeriodGrain {
   MONTH
   "School year, starting on 1 September."
   SCHOOL_YEAR
+  "The reporting year of each fact's programme, starting in the programme's yearStartMonth (a school or financial year); calendar years for facts without a programme."
+  PROGRAMME_YEAR
 }
 
 "Subtotals of a report."

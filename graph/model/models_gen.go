@@ -1422,6 +1422,8 @@ const (
 	PeriodGrainMonth PeriodGrain = "MONTH"
 	// School year, starting on 1 September.
 	PeriodGrainSchoolYear PeriodGrain = "SCHOOL_YEAR"
+	// The reporting year of each fact's programme, starting in the programme's yearStartMonth (a school or financial year); calendar years for facts without a programme.
+	PeriodGrainProgrammeYear PeriodGrain = "PROGRAMME_YEAR"
 )
 
 var AllPeriodGrain = []PeriodGrain{
@@ -1429,11 +1431,12 @@ var AllPeriodGrain = []PeriodGrain{
 	PeriodGrainQuarter,
 	PeriodGrainMonth,
 	PeriodGrainSchoolYear,
+	PeriodGrainProgrammeYear,
 }
 
 func (e PeriodGrain) IsValid() bool {
 	switch e {
-	case PeriodGrainYear, PeriodGrainQuarter, PeriodGrainMonth, PeriodGrainSchoolYear:
+	case PeriodGrainYear, PeriodGrainQuarter, PeriodGrainMonth, PeriodGrainSchoolYear, PeriodGrainProgrammeYear:
 		return true
 	}
 	return false

@@ -61,6 +61,9 @@ const (
 	Quarter    Grain = "QUARTER"
 	Month      Grain = "MONTH"
 	SchoolYear Grain = "SCHOOL_YEAR"
+	// ProgrammeYear is the year of each fact's programme, which may start in any month
+	// (school years, financial years).
+	ProgrammeYear Grain = "PROGRAMME_YEAR"
 )
 
 // Totals asks for subtotal rows.

@@ -117,20 +117,26 @@ func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *repor
 			label: "(SELECT " + label + " FROM disaggregation WHERE dimension = " + dim + " AND code = %s)"}
 	case report.Period:
 		unit := periodUnit(d.Grain)
-		bucket := periodBucket(d.Grain, "f.period_start")
+		offset, join := "", ""
+		if d.Grain == report.ProgrammeYear {
+			// Each fact's programme says when its year starts; facts without one use January.
+			join = fmt.Sprintf(" LEFT JOIN programme %[1]sy ON %[1]sy.id = f.programme_id", a)
+			offset = fmt.Sprintf("make_interval(months => COALESCE(%sy.year_start_month, 1) - 1)", a)
+		}
+		bucket := periodBucket(d.Grain, "f.period_start", offset)
 		if fact == report.Projects {
 			// A project counts in every period it is active in, within the filter's dates
 			// (open ends: until today).
 			first, last := bucket, "LEAST(f.period_end, current_date)"
 			if r.Filter.From != nil {
-				first = fmt.Sprintf("GREATEST(%s, %s)", bucket, periodBucket(d.Grain, b.param(*r.Filter.From, "date")))
+				first = fmt.Sprintf("GREATEST(%s, %s)", bucket, periodBucket(d.Grain, b.param(*r.Filter.From, "date"), offset))
 			}
 			if r.Filter.To != nil {
 				last = fmt.Sprintf("LEAST(f.period_end, current_date, %s)", b.param(*r.Filter.To, "date"))
 			}
-			return dimSQL{join: fmt.Sprintf(" CROSS JOIN LATERAL generate_series(%s, %s, interval '%s') AS %s(bucket)", first, last, unit, a), key: a + ".bucket::date"}
+			return dimSQL{join: join + fmt.Sprintf(" CROSS JOIN LATERAL generate_series(%s, %s, interval '%s') AS %s(bucket)", first, last, unit, a), key: a + ".bucket::date"}
 		}
-		return dimSQL{key: bucket}
+		return dimSQL{join: join, key: bucket}
 	}
 	panic("unknown dimension " + d.Kind)
 }
@@ -145,8 +151,12 @@ func periodUnit(g report.Grain) string {
 	return "1 year"
 }
 
-func periodBucket(g report.Grain, col string) string {
+// periodBucket is the first day of the period holding the date col; offset is the start of a
+// programme year (an interval expression).
+func periodBucket(g report.Grain, col, offset string) string {
 	switch g {
+	case report.ProgrammeYear:
+		return "(date_trunc('year', " + col + " - " + offset + ") + " + offset + ")::date"
 	case report.Quarter:
 		return "date_trunc('quarter', " + col + ")::date"
 	case report.Month:
@@ -165,6 +175,8 @@ func periodCode(g report.Grain, col string) string {
 		return "to_char(" + col + ", 'YYYY-MM')"
 	case report.SchoolYear:
 		return "to_char(" + col + ", 'YYYY') || '-' || to_char(" + col + " + interval '1 year', 'YYYY')"
+	case report.ProgrammeYear:
+		return "CASE WHEN extract(month FROM " + col + ") = 1 THEN to_char(" + col + ", 'YYYY') ELSE to_char(" + col + ", 'YYYY') || '-' || to_char(" + col + " + interval '1 year', 'YYYY') END"
 	}
 	return "to_char(" + col + ", 'YYYY')"
 }

@@ -165,6 +165,7 @@ func TestReportMeasuresAndDimensions(t *testing.T) {
 func TestReportDimensions(t *testing.T) {
 	st := open(t)
 	load(t, st, `
+		UPDATE programme SET year_start_month = 9;
 		INSERT INTO sector (code, label_fr, label_nl) VALUES ('education', 'Éducation', 'Onderwijs');
 		INSERT INTO operator_sector (operator_id, sector_id) VALUES (1, 1), (3, 1);
 		INSERT INTO target_public (code, label_fr, label_nl) VALUES ('children', 'Enfants', 'Kinderen');
@@ -200,6 +201,8 @@ func TestReportDimensions(t *testing.T) {
 		{"quarters within the filter's dates", report.Request{Measures: projects, Dimensions: []report.Dimension{{Kind: report.Period, Grain: report.Quarter}},
 			Filter: report.Filter{From: ptr(time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)), To: ptr(time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC))}}, "2024-Q2=4\n2024-Q3=4"},
 		{"school years start in September", report.Request{Measures: []report.Measure{{Kind: report.Sum, Indicator: "pupils"}}, Dimensions: []report.Dimension{{Kind: report.Period, Grain: report.SchoolYear}}},
+			"2022-2023=30\n2023-2024=37"},
+		{"programme years start in the programme's month", report.Request{Measures: []report.Measure{{Kind: report.Sum, Indicator: "pupils"}}, Dimensions: []report.Dimension{{Kind: report.Period, Grain: report.ProgrammeYear}}},
 			"2022-2023=30\n2023-2024=37"},
 		{"a breakdown, whose rows stay out of the totals", report.Request{Measures: []report.Measure{{Kind: report.Sum, Indicator: "pupils"}}, Dimensions: []report.Dimension{{Kind: report.Disaggregation, Breakdown: "gender"}}},
 			"f=20\nm=17"},
