@@ -466,7 +466,12 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	b.write(strings.Join(order, ", "))
 	fmt.Fprintf(&b.sb, " LIMIT %d", r.Limit+1)
 
-	rows, err := s.read.Query(ctx, b.sb.String(), b.args...)
+	// Planned for its actual values every time (an unnamed statement): a generic plan, made
+	// once for any indicator or status, can be far slower, and planning costs little here
+	// (measured with `cohesio bench`: within a few percent of the prepared statement, with no
+	// risk of a bad generic plan).
+	args := append([]any{pgx.QueryExecModeExec}, b.args...)
+	rows, err := s.read.Query(ctx, b.sb.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
