@@ -14,9 +14,6 @@ import (
 //go:embed demo.sql
 var script string
 
-// Script returns the SQL of the demo dataset.
-func Script() string { return script }
-
 // Load writes the demo dataset into an empty database, in one transaction.
 func Load(ctx context.Context, st *store.Store) error {
 	return st.Load(ctx, func(ctx context.Context, l *store.Loader) error {
