@@ -154,17 +154,20 @@ func periodUnit(g report.Grain) string {
 // periodBucket is the first day of the period holding the date col; offset is the start of a
 // programme year (an interval expression).
 func periodBucket(g report.Grain, col, offset string) string {
+	// On a timestamp without time zone: date_trunc of a date would go through timestamptz and
+	// the session's time zone, which costs about 10% of a report.
+	ts := "(" + col + ")::timestamp"
 	switch g {
 	case report.ProgrammeYear:
-		return "(date_trunc('year', " + col + " - " + offset + ") + " + offset + ")::date"
+		return "(date_trunc('year', " + ts + " - " + offset + ") + " + offset + ")::date"
 	case report.Quarter:
-		return "date_trunc('quarter', " + col + ")::date"
+		return "date_trunc('quarter', " + ts + ")::date"
 	case report.Month:
-		return "date_trunc('month', " + col + ")::date"
+		return "date_trunc('month', " + ts + ")::date"
 	case report.SchoolYear:
-		return "(date_trunc('year', " + col + " - interval '8 months') + interval '8 months')::date"
+		return "(date_trunc('year', " + ts + " - interval '8 months') + interval '8 months')::date"
 	}
-	return "date_trunc('year', " + col + ")::date"
+	return "date_trunc('year', " + ts + ")::date"
 }
 
 func periodCode(g report.Grain, col string) string {
@@ -182,7 +185,10 @@ func periodCode(g report.Grain, col string) string {
 }
 
 // factBase selects the rows of a fact with the same columns for both facts.
-func factBase(fact report.Fact) string {
+// projectsOnly is true when the request only concerns observations of projects (it groups by
+// a project's theme, public or axis): the base can then join projects with an inner join, which
+// leaves the planner free to join the small project tables first.
+func factBase(fact report.Fact, projectsOnly bool) string {
 	switch fact {
 	case report.Projects:
 		return `SELECT p.id AS fact_id, NULL::bigint AS indicator_id, NULL::text AS kind, NULL::numeric AS value,
@@ -198,6 +204,12 @@ func factBase(fact report.Fact) string {
 			COALESCE(e.territory_id, c.territory_id) AS territory_id, NULL::numeric AS budget, NULL::text AS status,
 			e.theme_id, e.coordination_id
 			FROM event e LEFT JOIN coordination c ON c.id = e.coordination_id`
+	}
+	if projectsOnly {
+		return `SELECT o.id AS fact_id, o.indicator_id, o.kind, o.value, o.period_start, o.period_end, o.disaggregation_id,
+			o.project_id, pr.operator_id, pr.programme_id, pr.axis_id, pr.territory_id,
+			NULL::numeric AS budget, o.status, NULL::bigint AS theme_id, o.coordination_id
+			FROM observation o JOIN project pr ON pr.id = o.project_id`
 	}
 	// The subject of an observation gives its project, operator, programme and territory.
 	return `SELECT o.id AS fact_id, o.indicator_id, o.kind, o.value, o.period_start, o.period_end, o.disaggregation_id,
@@ -304,7 +316,11 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 			multi = multi || dims[i].multi
 			fmt.Fprintf(&b.sb, ", %s AS k%d", dims[i].key, i)
 		}
-		b.write(" FROM (", factBase(fact), ") AS f")
+		projectsOnly := false
+		for _, d := range r.Dimensions {
+			projectsOnly = projectsOnly || d.Kind == report.Theme || d.Kind == report.TargetPublic || d.Kind == report.Axis
+		}
+		b.write(" FROM (", factBase(fact, projectsOnly), ") AS f")
 		for _, d := range dims {
 			b.write(d.join)
 		}
