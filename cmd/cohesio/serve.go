@@ -27,6 +27,10 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
 			dataDirFlag,
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed to call the API (repeatable)", Sources: cli.EnvVars("COHESIO_CORS_ORIGINS")},
+			&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, Usage: "stop a request (and its SQL) after this long", Sources: cli.EnvVars("COHESIO_REQUEST_TIMEOUT")},
+			&cli.IntFlag{Name: "max-depth", Value: server.DefaultLimits.MaxDepth, Usage: "deepest nesting of fields a request may ask", Sources: cli.EnvVars("COHESIO_MAX_DEPTH")},
+			&cli.IntFlag{Name: "max-aliases", Value: server.DefaultLimits.MaxAliases, Usage: "aliased fields a request may have", Sources: cli.EnvVars("COHESIO_MAX_ALIASES")},
+			&cli.IntFlag{Name: "max-cost", Value: server.DefaultLimits.MaxCost, Usage: "objects a request may return at most, counting page sizes", Sources: cli.EnvVars("COHESIO_MAX_COST")},
 		},
 		Action: serve,
 	}
@@ -34,7 +38,9 @@ func serveCommand() *cli.Command {
 
 func serve(ctx context.Context, c *cli.Command) error {
 	start := time.Now()
-	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url")})
+	timeout := c.Duration("request-timeout")
+	// The statement timeout stands behind the request timeout, for statements left running.
+	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url"), StatementTimeout: timeout + 5*time.Second})
 	if err != nil {
 		return err
 	}
@@ -55,7 +61,10 @@ func serve(ctx context.Context, c *cli.Command) error {
 			slog.Info("demo dataset loaded")
 		}
 	}
-	h, err := server.New(server.Config{Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin")})
+	h, err := server.New(server.Config{
+		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout,
+		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
+	})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cohesio/cohesio/internal/server"
 )
 
 type territoryNode struct {
@@ -123,7 +125,8 @@ func TestCursorPaginationWalksEveryRowOnce(t *testing.T) {
 // The nested example query must not issue one statement per row: its statement count is the
 // same for a page of 1 and a page of 50.
 func TestNestedRequestStatementsDoNotGrowWithPageSize(t *testing.T) {
-	a := newAPI(t)
+	// Pages of 50 on seven levels could return far more than the default cost limit allows.
+	a := newAPI(t, func(c *server.Config) { c.Limits.MaxCost = 1 << 40; c.Limits.MaxDepth = 20; c.Limits.MaxAliases = 30 })
 	const q = `query($n: Int) { territories(first: $n, filter: {kind: {eq: COMMUNE}}) { nodes { name
 		servedBy(first: $n) { totalCount nodes { name legalForm { code } seatCommune { name }
 			projects(first: $n) { nodes { title programme { code indicators { nodes { code observations { nodes { value } } } } } themes { nodes { code } } } } } } } } }`

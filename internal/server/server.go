@@ -43,6 +43,10 @@ type Config struct {
 	AllowedOrigins []string
 	// MaxBodyBytes caps a request body (default 1 MiB).
 	MaxBodyBytes int64
+	// Limits bound each GraphQL request (zero: DefaultLimits).
+	Limits Limits
+	// Timeout bounds each request (default 30 s); its context cancels the SQL it runs.
+	Timeout time.Duration
 }
 
 // New returns the platform's HTTP handler.
@@ -52,6 +56,12 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
 	}
 	cat, err := catalog.Default()
 	if err != nil {
@@ -76,7 +86,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", instrument("graphql", checkRequest(limitBody(gql, cfg.MaxBodyBytes))))
+	mux.Handle("/graphql", instrument("graphql", checkRequest(limitBody(http.TimeoutHandler(gql, cfg.Timeout, timeoutBody), cfg.MaxBodyBytes))))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -102,6 +112,7 @@ func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 	// Parsing and validating a document costs more than many queries: cache them.
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(limitsExtension{cfg.Limits})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(graph.WithBatches(ctx))
@@ -160,6 +171,9 @@ func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
 	}
 	fmt.Fprintln(w, "ready")
 }
+
+// timeoutBody answers a request cut off by the timeout (503).
+const timeoutBody = `{"errors":[{"message":"the request took too long and was stopped","extensions":{"code":"TIMEOUT"}}]}`
 
 // checkRequest answers what the GraphQL transports would answer vaguely: 405 for a method
 // other than GET and POST, 415 for a POST body that is not JSON.

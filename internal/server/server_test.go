@@ -38,7 +38,8 @@ type api struct {
 	statements *statementCounter
 }
 
-func newAPI(t testing.TB) *api {
+// newAPI serves a fresh copy of the fixture database; opts adjust the server's configuration.
+func newAPI(t testing.TB, opts ...func(*server.Config)) *api {
 	t.Helper()
 	counter := &statementCounter{}
 	st, err := store.Open(context.Background(), pgtest.NewDatabase(t), store.Options{Tracer: counter})
@@ -46,7 +47,11 @@ func newAPI(t testing.TB) *api {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h, err := server.New(server.Config{Store: st})
+	cfg := server.Config{Store: st}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

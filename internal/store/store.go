@@ -6,6 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,6 +34,9 @@ type Options struct {
 	MaxConns int32
 	// Tracer, when set, sees every statement (tests count them with it).
 	Tracer pgx.QueryTracer
+	// StatementTimeout, when set, makes PostgreSQL stop any statement running longer: a second
+	// wall behind the request timeout, for work whose client went away.
+	StatementTimeout time.Duration
 }
 
 // Open connects to PostgreSQL at dsn and checks that it answers.
@@ -67,6 +72,9 @@ func openPool(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, err
 		cfg.MaxConns = opts.MaxConns
 	}
 	cfg.ConnConfig.Tracer = opts.Tracer
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)

@@ -1,0 +1,50 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cohesio/cohesio/internal/server"
+)
+
+func TestLimitsRefuseRequestsBeforeTheyRun(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.Limits = server.Limits{MaxDepth: 5, MaxAliases: 2, MaxCost: 1000} })
+	tests := []struct {
+		name, query, mention string
+	}{
+		{"too deep", `{ territories { nodes { servedBy { nodes { projects { nodes { title } } } } } } }`, "levels deep"},
+		{"too many aliases", `{ a: commune(nisCode: "21015") { name } b: commune(nisCode: "21012") { name } c: commune(nisCode: "21001") { name } }`, "aliases"},
+		{"too costly: pages multiply", `{ operators(first: 100) { nodes { projects(first: 20) { nodes { title } } } } }`, "up to 4201 objects"},
+		{"a fragment counts too", `query { operators(first: 500) { ...deep } } fragment deep on OperatorConnection { nodes { name } }`, "objects"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := a.raw(tt.query, nil)
+			if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "LIMIT_EXCEEDED" || !strings.Contains(resp.Errors[0].Message, tt.mention) {
+				t.Errorf("errors = %+v, want LIMIT_EXCEEDED mentioning %q", resp.Errors, tt.mention)
+			}
+		})
+	}
+	// Within the limits, and introspection (deep by nature) is not counted.
+	var ok map[string]any
+	a.query(`{ operators(first: 10) { nodes { projects(first: 10) { nodes { title } } } } }`, nil, &ok)
+	a.query(`{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }`, nil, &ok)
+}
+
+func TestSlowRequestsAreStopped(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.Timeout = time.Nanosecond })
+	// The deadline passes before any SQL could answer: the request is stopped, either by the
+	// HTTP timeout (503) or by its cancelled SQL (a TIMEOUT error), never left to hang.
+	res, err := http.Post(a.srv.URL+"/graphql", "application/json", strings.NewReader(`{"query":"{ operators { nodes { name } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusServiceUnavailable && !strings.Contains(string(body), `"TIMEOUT"`) {
+		t.Errorf("status %d, body %s: want the request stopped by its timeout", res.StatusCode, body)
+	}
+}
