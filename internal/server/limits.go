@@ -46,8 +46,8 @@ var (
 	_ graphql.OperationContextMutator = limitsExtension{}
 )
 
-func (limitsExtension) ExtensionName() string                          { return "Limits" }
-func (limitsExtension) Validate(graphql.ExecutableSchema) error        { return nil }
+func (limitsExtension) ExtensionName() string                   { return "Limits" }
+func (limitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e limitsExtension) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
