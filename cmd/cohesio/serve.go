@@ -27,6 +27,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
 			dataDirFlag,
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed to call the API (repeatable)", Sources: cli.EnvVars("COHESIO_CORS_ORIGINS")},
+			&cli.BoolFlag{Name: "production", Usage: "turn introspection and field suggestions off", Sources: cli.EnvVars("COHESIO_PRODUCTION")},
 			&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, Usage: "stop a request (and its SQL) after this long", Sources: cli.EnvVars("COHESIO_REQUEST_TIMEOUT")},
 			&cli.IntFlag{Name: "max-depth", Value: server.DefaultLimits.MaxDepth, Usage: "deepest nesting of fields a request may ask", Sources: cli.EnvVars("COHESIO_MAX_DEPTH")},
 			&cli.IntFlag{Name: "max-aliases", Value: server.DefaultLimits.MaxAliases, Usage: "aliased fields a request may have", Sources: cli.EnvVars("COHESIO_MAX_ALIASES")},
@@ -62,7 +63,7 @@ func serve(ctx context.Context, c *cli.Command) error {
 		}
 	}
 	h, err := server.New(server.Config{
-		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout,
+		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
 	})
 	if err != nil {

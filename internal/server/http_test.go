@@ -75,6 +75,17 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 	})
+	t.Run("a mutation over GET gets 405", func(t *testing.T) {
+		v := url.Values{"query": {`mutation M { x } query Q { __typename }`}, "operationName": {"M"}}
+		res, _ := do("GET", "/graphql?"+v.Encode(), "", "", "")
+		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "POST" {
+			t.Fatalf("status %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
+		}
+		v.Set("operationName", "Q")
+		if res, body := do("GET", "/graphql?"+v.Encode(), "", "", ""); res.StatusCode == http.StatusMethodNotAllowed {
+			t.Fatalf("the query of the same document was refused: %s", body)
+		}
+	})
 	t.Run("other methods get 405 with Allow", func(t *testing.T) {
 		res, _ := do("PUT", "/graphql", "application/json", "", q)
 		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, POST" {

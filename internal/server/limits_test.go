@@ -48,3 +48,17 @@ func TestSlowRequestsAreStopped(t *testing.T) {
 		t.Errorf("status %d, body %s: want the request stopped by its timeout", res.StatusCode, body)
 	}
 }
+
+func TestProductionModeHidesTheSchema(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.Production = true })
+	resp := a.raw(`{ __schema { queryType { name } } }`, nil)
+	if len(resp.Errors) == 0 {
+		t.Error("introspection answered in production mode")
+	}
+	resp = a.raw(`{ operatorz { nodes { name } } }`, nil)
+	if len(resp.Errors) != 1 || strings.Contains(resp.Errors[0].Message, "Did you mean") {
+		t.Errorf("errors = %+v, want no field suggestion", resp.Errors)
+	}
+	var data map[string]any
+	a.query(`{ operators(first: 1) { nodes { name } } }`, nil, &data)
+}

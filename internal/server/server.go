@@ -26,6 +26,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cohesio/cohesio/graph"
 	"github.com/cohesio/cohesio/graph/generated"
@@ -47,6 +48,9 @@ type Config struct {
 	Limits Limits
 	// Timeout bounds each request (default 30 s); its context cancels the SQL it runs.
 	Timeout time.Duration
+	// Production turns introspection and field suggestions off: a production API need not
+	// describe itself to strangers (the playground then has no schema docs).
+	Production bool
 }
 
 // New returns the platform's HTTP handler.
@@ -111,7 +115,10 @@ func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 	srv.AddTransport(transport.POST{})
 	// Parsing and validating a document costs more than many queries: cache them.
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if !cfg.Production {
+		srv.Use(extension.Introspection{})
+	}
+	srv.SetDisableSuggestion(cfg.Production)
 	srv.Use(limitsExtension{cfg.Limits})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -181,6 +188,12 @@ func checkRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
+			if isMutation(r.URL.Query().Get("query"), r.URL.Query().Get("operationName")) {
+				// GET must not change anything: caches, prefetchers and links may replay it.
+				w.Header().Set("Allow", "POST")
+				writeError(w, http.StatusMethodNotAllowed, "send mutations with POST")
+				return
+			}
 		case http.MethodPost:
 			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 				writeError(w, http.StatusUnsupportedMediaType, "send the GraphQL request as application/json")
@@ -193,6 +206,21 @@ func checkRequest(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isMutation reports whether the operation a GET request would run is a mutation. A document
+// that does not parse is left to the executor, which explains what is wrong with it.
+func isMutation(query, operationName string) bool {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return false
+	}
+	for _, op := range doc.Operations {
+		if (operationName == "" || op.Name == operationName) && op.Operation == ast.Mutation {
+			return true
+		}
+	}
+	return false
 }
 
 // writeError writes a GraphQL-shaped error for a request that never reached the executor.
