@@ -13,3 +13,19 @@ func TestGlobalIDsRoundTripAndRejectForeignStrings(t *testing.T) {
 		}
 	}
 }
+
+// Any string is either refused or decodes to an id that encodes back to the same value.
+func FuzzDecodeID(f *testing.F) {
+	for _, s := range []string{globalID("Operator", 42), "", "T3BlcmF0b3I6", "OjE", "!!", globalID("A:B", -1)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		typ, id, err := decodeID(s)
+		if err != nil {
+			return
+		}
+		if typ2, id2, err := decodeID(globalID(typ, id)); err != nil || typ2 != typ || id2 != id {
+			t.Fatalf("%q -> (%q, %d) does not round-trip: (%q, %d, %v)", s, typ, id, typ2, id2, err)
+		}
+	})
+}

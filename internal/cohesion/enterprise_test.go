@@ -30,3 +30,22 @@ func TestNormalizeEnterpriseNumber(t *testing.T) {
 		})
 	}
 }
+
+// Whatever the input, a number accepted is valid and normalizing it again changes nothing.
+func FuzzNormalizeEnterpriseNumber(f *testing.F) {
+	for _, s := range []string{"0314.595.348", "BE 0202 239 951", "314595348", "0416.378.811", "", "BEBE", "0000000097"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		n, err := NormalizeEnterpriseNumber(in)
+		if err != nil {
+			return
+		}
+		if !ValidEnterpriseNumber(n) {
+			t.Fatalf("%q normalized to the invalid %q", in, n)
+		}
+		if again, err := NormalizeEnterpriseNumber(n); err != nil || again != n {
+			t.Fatalf("normalizing %q again gave %q, %v", n, again, err)
+		}
+	})
+}
