@@ -85,16 +85,10 @@ func Concordance(ctx context.Context, s *Store, args ConcordanceArgs) ([]Concord
 	if args.Status != nil {
 		status = b.param(args.Status, "text[]")
 	}
-	b.write(`WITH RECURSIVE edge(down, up) AS (
-  SELECT id, parent_id FROM territory WHERE parent_id IS NOT NULL
-  UNION ALL SELECT member_id, group_id FROM territory_group_member
-), up(id, anc) AS (
-  SELECT id, id FROM territory
-  UNION SELECT u.id, e.up FROM up u JOIN edge e ON e.down = u.anc
-), lvl AS (
+	b.write(`WITH RECURSIVE `, territoryAncestors, `, lvl AS (
   SELECT t.id FROM territory t WHERE t.kind = `, level)
 	if !selectsAll(args.Territory) {
-		b.write(` AND EXISTS (SELECT 1 FROM up u JOIN territory `, filterRow, ` ON `, filterRow, `.id = u.anc WHERE u.id = t.id AND `)
+		b.write(` AND EXISTS (SELECT 1 FROM territory_ancestors u JOIN territory `, filterRow, ` ON `, filterRow, `.id = u.ancestor_id WHERE u.territory_id = t.id AND `)
 		if err := s.whereEntity(b, "Territory", filterRow, args.Territory); err != nil {
 			return nil, err
 		}
@@ -115,12 +109,12 @@ func Concordance(ctx context.Context, s *Store, args ConcordanceArgs) ([]Concord
                    GREATEST(extract(year FROM current_date)::int, extract(year FROM p.start_date)::int)), `, to, `)) AS y(y)
 ), need_cell AS (
   SELECT l.id AS territory_id, n.theme_id, n.y, count(DISTINCT n.id)::int AS needs, max(n.severity)::int AS severity
-  FROM need_year n JOIN up u ON u.id = n.territory_id JOIN lvl l ON l.id = u.anc
+  FROM need_year n JOIN territory_ancestors u ON u.territory_id = n.territory_id JOIN lvl l ON l.id = u.ancestor_id
   GROUP BY 1, 2, 3
 ), project_cell AS (
   SELECT x.territory_id, x.theme_id, x.y, count(*)::int AS projects, count(DISTINCT x.operator_id)::int AS operators, sum(x.budget) AS budget
   FROM (SELECT DISTINCT l.id AS territory_id, p.theme_id, p.y, p.id, p.operator_id, p.budget
-        FROM project_year p JOIN up u ON u.id = p.territory_id JOIN lvl l ON l.id = u.anc) x
+        FROM project_year p JOIN territory_ancestors u ON u.territory_id = p.territory_id JOIN lvl l ON l.id = u.ancestor_id) x
   GROUP BY 1, 2, 3
 ), cell AS (
   SELECT territory_id, theme_id, y, COALESCE(n.needs, 0) AS needs, n.severity,

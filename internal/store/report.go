@@ -18,6 +18,17 @@ import (
 // groups are merged, compared with the previous period if asked, sorted and limited. Every
 // identifier comes from the code below, every value is a parameter.
 
+// territoryAncestors defines territory_ancestors(territory_id, ancestor_id): every territory
+// with itself and everything it rolls up into, up the hierarchy (a quartier into its commune and
+// the region) and into groupings (a commune into its PSSI bassin). UNION stops the recursion.
+const territoryAncestors = `territory_edge(down, up) AS (
+  SELECT id, parent_id FROM territory WHERE parent_id IS NOT NULL
+  UNION ALL SELECT member_id, group_id FROM territory_group_member
+), territory_ancestors(territory_id, ancestor_id) AS (
+  SELECT id, id FROM territory
+  UNION SELECT a.territory_id, e.up FROM territory_ancestors a JOIN territory_edge e ON e.down = a.ancestor_id
+)`
+
 // IndicatorsByCode returns what reports need to know of the indicators with these codes.
 func (s *Store) IndicatorsByCode(ctx context.Context, codes []string, lang cohesion.Lang) (map[string]report.IndicatorInfo, error) {
 	rows, err := s.read.Query(ctx, `SELECT id, code, unit, aggregation, COALESCE(numerator_id, 0), COALESCE(denominator_id, 0), label_fr, label_nl
@@ -297,12 +308,9 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	nd := len(r.Dimensions)
 	var multi bool
 	// Dimension columns of the merged groups: k<i> (key), l<i> (label), p<i> (population).
-	// A territory's ancestors up the hierarchy, itself included, and the groupings (bassins)
-	// those belong to; an indicator's ancestors, the root being the one without parent.
-	b.write("WITH RECURSIVE territory_up AS (SELECT id AS territory_id, id AS ancestor_id, parent_id FROM territory",
-		" UNION ALL SELECT u.territory_id, t.id, t.parent_id FROM territory_up u JOIN territory t ON t.id = u.parent_id),",
-		" territory_ancestors AS (SELECT territory_id, ancestor_id FROM territory_up",
-		" UNION SELECT u.territory_id, g.group_id FROM territory_up u JOIN territory_group_member g ON g.member_id = u.ancestor_id),",
+	// Territories roll up into their ancestors; an indicator's ancestors, the root being the
+	// one without parent.
+	b.write("WITH RECURSIVE ", territoryAncestors, ",",
 		" indicator_roots AS (SELECT id AS indicator_id, id AS root_id, parent_id FROM indicator",
 		" UNION ALL SELECT r.indicator_id, i.id, i.parent_id FROM indicator_roots r JOIN indicator i ON i.id = r.parent_id)")
 	facts := r.Facts()
