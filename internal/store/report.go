@@ -282,22 +282,23 @@ func measureSQL(b *builder, m report.Measure, info report.IndicatorInfo) string 
 		return fmt.Sprintf("round(100 * sum(f.value) FILTER (WHERE %[1]s AND f.kind = %[2]s) / NULLIF(sum(f.value) FILTER (WHERE %[1]s AND f.kind = %[3]s), 0), 2)",
 			ind, b.param(string(cohesion.ObservationRealised), "text"), b.param(string(cohesion.ObservationTarget), "text"))
 	case report.Value:
+		// The indicator's own rule: the matching measure, or sum(numerator) / sum(denominator)
+		// for a ratio, never an average of ratios.
 		switch info.Aggregation {
-		case cohesion.AggregateAverage:
-			return "round(" + agg("avg") + ", 4)"
-		case cohesion.AggregateMin:
-			return agg("min")
-		case cohesion.AggregateMax:
-			return agg("max")
-		case cohesion.AggregateLast:
-			return fmt.Sprintf("(array_agg(f.value ORDER BY f.period_end DESC) FILTER (WHERE %s))[1]", cond())
 		case cohesion.AggregateRatio:
-			// sum(numerator) / sum(denominator): never an average of ratios.
 			kind := b.param(string(m.ValueKind), "text")
 			return fmt.Sprintf("round(sum(f.value) FILTER (WHERE f.kind = %[1]s AND f.indicator_id = %[2]s) / NULLIF(sum(f.value) FILTER (WHERE f.kind = %[1]s AND f.indicator_id = %[3]s), 0), 4)",
 				kind, b.param(info.NumeratorID, "bigint"), b.param(info.DenominatorID, "bigint"))
+		case cohesion.AggregateLast:
+			return fmt.Sprintf("(array_agg(f.value ORDER BY f.period_end DESC) FILTER (WHERE %s))[1]", cond())
 		}
-		return agg("sum")
+		m.Kind = map[cohesion.Aggregation]report.MeasureKind{
+			cohesion.AggregateAverage: report.Avg, cohesion.AggregateMin: report.Min, cohesion.AggregateMax: report.Max,
+		}[info.Aggregation]
+		if m.Kind == "" {
+			m.Kind = report.Sum
+		}
+		return measureSQL(b, m, info)
 	}
 	panic("unknown measure " + m.Kind)
 }
