@@ -56,6 +56,8 @@ type Field struct {
 	Nullable    bool
 	Sortable    bool
 	Description string
+	// Enum lists the allowed values of an enum field, as stored (lower case).
+	Enum []string
 }
 
 // Relation leads from an entity to another.
@@ -70,6 +72,8 @@ type Relation struct {
 	// column holding it (many through Link).
 	Ref  string
 	Link string
+	// Required: a to-one relation that always leads to a row.
+	Required bool
 	// Description documents the relation.
 	Description string
 }
@@ -193,6 +197,7 @@ func (c *Catalog) fill(s *ast.Schema, e *Entity) error {
 	for _, fd := range def.Fields {
 		if rd := fd.Directives.ForName("relation"); rd != nil {
 			r := &Relation{Name: fd.Name, Many: fd.Type.Elem == nil && strings.HasSuffix(fd.Type.Name(), "Connection"), Description: fd.Description}
+			r.Required = !r.Many && fd.Type.NonNull
 			target := strings.TrimSuffix(fd.Type.Name(), "Connection")
 			if r.Target = c.entities[target]; r.Target == nil {
 				return fmt.Errorf("relation %s: %s is not a table", fd.Name, target)
@@ -224,6 +229,11 @@ func (c *Catalog) fill(s *ast.Schema, e *Entity) error {
 			Nullable:    !fd.Type.NonNull,
 			Sortable:    sortable[fd.Name],
 			Description: fd.Description,
+		}
+		if kind == KindEnum {
+			for _, v := range s.Types[fd.Type.Name()].EnumValues {
+				f.Enum = append(f.Enum, strings.ToLower(v.Name))
+			}
 		}
 		if cd := fd.Directives.ForName("column"); cd != nil {
 			f.Column = arg(cd, "name")

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cohesio/cohesio/internal/catalog"
@@ -19,7 +20,7 @@ func TestLoadReadsTheModelFromTheSchema(t *testing.T) {
 	if f := op.Field("enterpriseNumber"); f == nil || f.Column != "enterprise_number" || !f.Nullable || f.Kind != catalog.KindString {
 		t.Errorf("enterpriseNumber = %+v", f)
 	}
-	if f := op.Field("kind"); f == nil || f.Kind != catalog.KindEnum || !f.Sortable {
+	if f := op.Field("kind"); f == nil || f.Kind != catalog.KindEnum || !f.Sortable || strings.Join(f.Enum, ",") != "public,associative,private" {
 		t.Errorf("kind = %+v", f)
 	}
 	if op.Field("name") == nil || op.Field("legalForm") != nil {
