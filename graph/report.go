@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cohesio/cohesio/graph/model"
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/report"
@@ -111,6 +112,9 @@ func (r *Resolver) report(ctx context.Context, a reportArgs) (*model.Report, err
 	if err != nil {
 		return nil, err
 	}
+	if !access.RoleFrom(ctx).SeesSmallCounts() {
+		req.Suppress(res, r.DatasetService.Threshold())
+	}
 	return toReport(&req, res), nil
 }
 
@@ -138,7 +142,8 @@ func toReport(req *report.Request, res *report.Result) *model.Report {
 			mr.Keys = append(mr.Keys, &model.ReportKey{Dimension: d.Name(), Code: k.Code, Label: label})
 		}
 		for mi, c := range row.Cells {
-			mr.Values = append(mr.Values, &model.ReportValue{Measure: req.Measures[mi].Alias, Value: c.Value, Previous: c.Previous, Change: c.Change, ChangePercent: c.ChangePercent})
+			mr.Values = append(mr.Values, &model.ReportValue{Measure: req.Measures[mi].Alias, Value: c.Value, Previous: c.Previous, Change: c.Change, ChangePercent: c.ChangePercent,
+				Suppressed: c.Suppressed, PreviousSuppressed: c.PreviousSuppressed})
 		}
 		out.Rows[i] = mr
 	}

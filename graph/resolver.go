@@ -9,6 +9,7 @@ import (
 
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/store"
 )
 
@@ -16,6 +17,9 @@ import (
 type Resolver struct {
 	Store   *store.Store
 	Catalog *catalog.Catalog
+	// Datasets publishes the dataset catalogue; its threshold also governs the suppression of
+	// small person counts in reports.
+	DatasetService *dataset.Service
 }
 
 func isNotFound(err error) bool { return errors.Is(err, cohesion.ErrNotFound) }

@@ -41,7 +41,8 @@ func benchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line and per (workload, clients)"},
 			&cli.StringSliceFlag{Name: "workload", Usage: "measure only this workload (repeatable)"},
 		},
-		Action: runBench,
+		Action:   runBench,
+		Commands: []*cli.Command{benchExportCommand()},
 	}
 }
 

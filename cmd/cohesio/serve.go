@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -27,6 +28,8 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
 			dataDirFlag,
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed to call the API (repeatable)", Sources: cli.EnvVars("COHESIO_CORS_ORIGINS")},
+			&cli.StringFlag{Name: "role", Value: string(access.Public), Usage: "role given to every request until authentication lands: public, researcher, operator, coordinator, analyst or admin", Sources: cli.EnvVars("COHESIO_ROLE")},
+			thresholdFlag,
 			&cli.BoolFlag{Name: "production", Usage: "turn introspection and field suggestions off", Sources: cli.EnvVars("COHESIO_PRODUCTION")},
 			&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, Usage: "stop a request (and its SQL) after this long", Sources: cli.EnvVars("COHESIO_REQUEST_TIMEOUT")},
 			&cli.IntFlag{Name: "max-depth", Value: server.DefaultLimits.MaxDepth, Usage: "deepest nesting of fields a request may ask", Sources: cli.EnvVars("COHESIO_MAX_DEPTH")},
@@ -62,7 +65,12 @@ func serve(ctx context.Context, c *cli.Command) error {
 			slog.Info("demo dataset loaded")
 		}
 	}
+	role, err := access.ParseRole(c.String("role"))
+	if err != nil {
+		return err
+	}
 	h, err := server.New(server.Config{
+		Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
 		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
 	})

@@ -17,6 +17,8 @@ import (
 	"github.com/cohesio/cohesio/graph/model"
 	"github.com/cohesio/cohesio/graph/scalar"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/dataset"
+	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,6 +40,8 @@ type ResolverRoot interface {
 	AuthorityConnection() AuthorityConnectionResolver
 	Coordination() CoordinationResolver
 	CoordinationConnection() CoordinationConnectionResolver
+	Dataset() DatasetResolver
+	DatasetField() DatasetFieldResolver
 	Disaggregation() DisaggregationResolver
 	DisaggregationConnection() DisaggregationConnectionResolver
 	Event() EventResolver
@@ -46,6 +50,7 @@ type ResolverRoot interface {
 	IndicatorConnection() IndicatorConnectionResolver
 	LegalForm() LegalFormResolver
 	LegalFormConnection() LegalFormConnectionResolver
+	Licence() LicenceResolver
 	Meeting() MeetingResolver
 	MeetingConnection() MeetingConnectionResolver
 	Need() NeedResolver
@@ -66,6 +71,7 @@ type ResolverRoot interface {
 	Rule() RuleResolver
 	Sector() SectorResolver
 	SectorConnection() SectorConnectionResolver
+	Snapshot() SnapshotResolver
 	Source() SourceResolver
 	SourceConnection() SourceConnectionResolver
 	TargetPublic() TargetPublicResolver
@@ -200,6 +206,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Dataset struct {
+		DataPackageURL func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Downloads      func(childComplexity int) int
+		Entity         func(childComplexity int) int
+		Fields         func(childComplexity int) int
+		Licence        func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Suppression    func(childComplexity int) int
+		Title          func(childComplexity int, lang *cohesion.Lang) int
+	}
+
+	DatasetField struct {
+		AllowedValues func(childComplexity int) int
+		Description   func(childComplexity int, lang *cohesion.Lang) int
+		Name          func(childComplexity int) int
+		Required      func(childComplexity int) int
+		Type          func(childComplexity int) int
+		Unit          func(childComplexity int) int
+	}
+
 	Disaggregation struct {
 		Code      func(childComplexity int) int
 		Dimension func(childComplexity int) int
@@ -225,6 +252,12 @@ type ComplexityRoot struct {
 	DisaggregationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Download struct {
+		Format    func(childComplexity int) int
+		MediaType func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	Event struct {
@@ -336,6 +369,12 @@ type ComplexityRoot struct {
 	LegalFormEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Licence struct {
+		Name  func(childComplexity int) int
+		Title func(childComplexity int) int
+		URL   func(childComplexity int) int
 	}
 
 	Meeting struct {
@@ -675,6 +714,8 @@ type ComplexityRoot struct {
 		Concordance      func(childComplexity int, territoryLevel *cohesion.TerritoryKind, fromYear *int32, toYear *int32, territory map[string]any, lowActivityBelow *int32, status []model.ConcordanceStatus) int
 		Coordination     func(childComplexity int, code string) int
 		Coordinations    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Dataset          func(childComplexity int, name string) int
+		Datasets         func(childComplexity int) int
 		Disaggregations  func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Events           func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		FundingOverlaps  func(childComplexity int, from *time.Time, to *time.Time, operator map[string]any) int
@@ -698,6 +739,7 @@ type ComplexityRoot struct {
 		RuleViolations   func(childComplexity int, rule *string, year *int32) int
 		Rules            func(childComplexity int) int
 		Sectors          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Snapshots        func(childComplexity int, dataset *string) int
 		Sources          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		TargetPublics    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Territories      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -733,11 +775,13 @@ type ComplexityRoot struct {
 	}
 
 	ReportValue struct {
-		Change        func(childComplexity int) int
-		ChangePercent func(childComplexity int) int
-		Measure       func(childComplexity int) int
-		Previous      func(childComplexity int) int
-		Value         func(childComplexity int) int
+		Change             func(childComplexity int) int
+		ChangePercent      func(childComplexity int) int
+		Measure            func(childComplexity int) int
+		Previous           func(childComplexity int) int
+		PreviousSuppressed func(childComplexity int) int
+		Suppressed         func(childComplexity int) int
+		Value              func(childComplexity int) int
 	}
 
 	Rule struct {
@@ -789,6 +833,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Snapshot struct {
+		CreatedAt            func(childComplexity int) int
+		DataPackageURL       func(childComplexity int) int
+		Dataset              func(childComplexity int) int
+		Downloads            func(childComplexity int) int
+		Filter               func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Query                func(childComplexity int) int
+		RowCount             func(childComplexity int) int
+		SuppressionThreshold func(childComplexity int) int
+	}
+
 	Source struct {
 		Code        func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -816,6 +872,12 @@ type ComplexityRoot struct {
 	SourceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SuppressionRule struct {
+		AppliesToYou func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Threshold    func(childComplexity int) int
 	}
 
 	TargetPublic struct {
@@ -1021,6 +1083,22 @@ type CoordinationResolver interface {
 type CoordinationConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Coordination]) (*model.Aggregate, error)
 }
+type DatasetResolver interface {
+	Title(ctx context.Context, obj *dataset.Dataset, lang *cohesion.Lang) (string, error)
+
+	Fields(ctx context.Context, obj *dataset.Dataset) ([]*dataset.Field, error)
+	Licence(ctx context.Context, obj *dataset.Dataset) (*dataset.License, error)
+	Suppression(ctx context.Context, obj *dataset.Dataset) (*model.SuppressionRule, error)
+	Downloads(ctx context.Context, obj *dataset.Dataset) ([]*model.Download, error)
+	DataPackageURL(ctx context.Context, obj *dataset.Dataset) (string, error)
+}
+type DatasetFieldResolver interface {
+	Type(ctx context.Context, obj *dataset.Field) (string, error)
+
+	Description(ctx context.Context, obj *dataset.Field, lang *cohesion.Lang) (string, error)
+
+	AllowedValues(ctx context.Context, obj *dataset.Field) ([]string, error)
+}
 type DisaggregationResolver interface {
 	ID(ctx context.Context, obj *cohesion.Disaggregation) (string, error)
 }
@@ -1061,6 +1139,9 @@ type LegalFormResolver interface {
 }
 type LegalFormConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.LegalForm]) (*model.Aggregate, error)
+}
+type LicenceResolver interface {
+	URL(ctx context.Context, obj *dataset.License) (string, error)
 }
 type MeetingResolver interface {
 	ID(ctx context.Context, obj *cohesion.Meeting) (string, error)
@@ -1184,6 +1265,9 @@ type QueryResolver interface {
 	WorkingGroups(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.WorkingGroup], error)
 	Meetings(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Meeting], error)
 	Events(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Event], error)
+	Datasets(ctx context.Context) ([]*dataset.Dataset, error)
+	Dataset(ctx context.Context, name string) (*dataset.Dataset, error)
+	Snapshots(ctx context.Context, dataset *string) ([]*store.Snapshot, error)
 	Authorities(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Authority], error)
 	Policies(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Policy], error)
 	Programmes(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Programme], error)
@@ -1222,6 +1306,15 @@ type SectorResolver interface {
 }
 type SectorConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Sector]) (*model.Aggregate, error)
+}
+type SnapshotResolver interface {
+	Filter(ctx context.Context, obj *store.Snapshot) (string, error)
+	RowCount(ctx context.Context, obj *store.Snapshot) (int32, error)
+	SuppressionThreshold(ctx context.Context, obj *store.Snapshot) (*int32, error)
+	CreatedAt(ctx context.Context, obj *store.Snapshot) (string, error)
+
+	Downloads(ctx context.Context, obj *store.Snapshot) ([]*model.Download, error)
+	DataPackageURL(ctx context.Context, obj *store.Snapshot) (string, error)
 }
 type SourceResolver interface {
 	ID(ctx context.Context, obj *cohesion.Source) (string, error)
@@ -1821,6 +1914,108 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoordinationEdge.Node(childComplexity), true
 
+	case "Dataset.dataPackageUrl":
+		if e.ComplexityRoot.Dataset.DataPackageURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.DataPackageURL(childComplexity), true
+	case "Dataset.description":
+		if e.ComplexityRoot.Dataset.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Description(childComplexity), true
+	case "Dataset.downloads":
+		if e.ComplexityRoot.Dataset.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Downloads(childComplexity), true
+	case "Dataset.entity":
+		if e.ComplexityRoot.Dataset.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Entity(childComplexity), true
+	case "Dataset.fields":
+		if e.ComplexityRoot.Dataset.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Fields(childComplexity), true
+	case "Dataset.licence":
+		if e.ComplexityRoot.Dataset.Licence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Licence(childComplexity), true
+	case "Dataset.name":
+		if e.ComplexityRoot.Dataset.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Name(childComplexity), true
+	case "Dataset.suppression":
+		if e.ComplexityRoot.Dataset.Suppression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Suppression(childComplexity), true
+	case "Dataset.title":
+		if e.ComplexityRoot.Dataset.Title == nil {
+			break
+		}
+
+		args, err := ec.field_Dataset_title_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Dataset.Title(childComplexity, args["lang"].(*cohesion.Lang)), true
+
+	case "DatasetField.allowedValues":
+		if e.ComplexityRoot.DatasetField.AllowedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetField.AllowedValues(childComplexity), true
+	case "DatasetField.description":
+		if e.ComplexityRoot.DatasetField.Description == nil {
+			break
+		}
+
+		args, err := ec.field_DatasetField_description_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DatasetField.Description(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "DatasetField.name":
+		if e.ComplexityRoot.DatasetField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetField.Name(childComplexity), true
+	case "DatasetField.required":
+		if e.ComplexityRoot.DatasetField.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetField.Required(childComplexity), true
+	case "DatasetField.type":
+		if e.ComplexityRoot.DatasetField.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetField.Type(childComplexity), true
+	case "DatasetField.unit":
+		if e.ComplexityRoot.DatasetField.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetField.Unit(childComplexity), true
+
 	case "Disaggregation.code":
 		if e.ComplexityRoot.Disaggregation.Code == nil {
 			break
@@ -1924,6 +2119,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisaggregationEdge.Node(childComplexity), true
+
+	case "Download.format":
+		if e.ComplexityRoot.Download.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Download.Format(childComplexity), true
+	case "Download.mediaType":
+		if e.ComplexityRoot.Download.MediaType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Download.MediaType(childComplexity), true
+	case "Download.url":
+		if e.ComplexityRoot.Download.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Download.URL(childComplexity), true
 
 	case "Event.coordination":
 		if e.ComplexityRoot.Event.Coordination == nil {
@@ -2434,6 +2648,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LegalFormEdge.Node(childComplexity), true
+
+	case "Licence.name":
+		if e.ComplexityRoot.Licence.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Name(childComplexity), true
+	case "Licence.title":
+		if e.ComplexityRoot.Licence.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Title(childComplexity), true
+	case "Licence.url":
+		if e.ComplexityRoot.Licence.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.URL(childComplexity), true
 
 	case "Meeting.heldOn":
 		if e.ComplexityRoot.Meeting.HeldOn == nil {
@@ -4154,6 +4387,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Coordinations(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.dataset":
+		if e.ComplexityRoot.Query.Dataset == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dataset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dataset(childComplexity, args["name"].(string)), true
+	case "Query.datasets":
+		if e.ComplexityRoot.Query.Datasets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Datasets(childComplexity), true
 	case "Query.disaggregations":
 		if e.ComplexityRoot.Query.Disaggregations == nil {
 			break
@@ -4403,6 +4653,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sectors(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.snapshots":
+		if e.ComplexityRoot.Query.Snapshots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_snapshots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Snapshots(childComplexity, args["dataset"].(*string)), true
 	case "Query.sources":
 		if e.ComplexityRoot.Query.Sources == nil {
 			break
@@ -4587,6 +4848,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportValue.Previous(childComplexity), true
+	case "ReportValue.previousSuppressed":
+		if e.ComplexityRoot.ReportValue.PreviousSuppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.PreviousSuppressed(childComplexity), true
+	case "ReportValue.suppressed":
+		if e.ComplexityRoot.ReportValue.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportValue.Suppressed(childComplexity), true
 	case "ReportValue.value":
 		if e.ComplexityRoot.ReportValue.Value == nil {
 			break
@@ -4806,6 +5079,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SectorEdge.Node(childComplexity), true
 
+	case "Snapshot.createdAt":
+		if e.ComplexityRoot.Snapshot.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.CreatedAt(childComplexity), true
+	case "Snapshot.dataPackageUrl":
+		if e.ComplexityRoot.Snapshot.DataPackageURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.DataPackageURL(childComplexity), true
+	case "Snapshot.dataset":
+		if e.ComplexityRoot.Snapshot.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.Dataset(childComplexity), true
+	case "Snapshot.downloads":
+		if e.ComplexityRoot.Snapshot.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.Downloads(childComplexity), true
+	case "Snapshot.filter":
+		if e.ComplexityRoot.Snapshot.Filter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.Filter(childComplexity), true
+	case "Snapshot.id":
+		if e.ComplexityRoot.Snapshot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.ID(childComplexity), true
+	case "Snapshot.query":
+		if e.ComplexityRoot.Snapshot.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.Query(childComplexity), true
+	case "Snapshot.rowCount":
+		if e.ComplexityRoot.Snapshot.RowCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.RowCount(childComplexity), true
+	case "Snapshot.suppressionThreshold":
+		if e.ComplexityRoot.Snapshot.SuppressionThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snapshot.SuppressionThreshold(childComplexity), true
+
 	case "Source.code":
 		if e.ComplexityRoot.Source.Code == nil {
 			break
@@ -4916,6 +5244,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SourceEdge.Node(childComplexity), true
+
+	case "SuppressionRule.appliesToYou":
+		if e.ComplexityRoot.SuppressionRule.AppliesToYou == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionRule.AppliesToYou(childComplexity), true
+	case "SuppressionRule.rule":
+		if e.ComplexityRoot.SuppressionRule.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionRule.Rule(childComplexity), true
+	case "SuppressionRule.threshold":
+		if e.ComplexityRoot.SuppressionRule.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SuppressionRule.Threshold(childComplexity), true
 
 	case "TargetPublic.code":
 		if e.ComplexityRoot.TargetPublic.Code == nil {
@@ -7548,6 +7895,117 @@ input EventOrder {
   direction: OrderDirection = ASC
 }
 
+`, BuiltIn: false},
+	{Name: "../../schema/datasets.graphqls", Input: `extend type Query {
+  "The published datasets: documented tables to download in CSV, XLSX, Parquet or NDJSON, each with a Frictionless data package."
+  datasets: [Dataset!]!
+  "One dataset, by name (operators, observations...); null when there is none."
+  dataset(
+    "The dataset's name."
+    name: String!
+  ): Dataset
+  "Frozen snapshots of datasets, newest first: each downloads as the same bytes for ever."
+  snapshots(
+    "Only the snapshots of this dataset."
+    dataset: String
+  ): [Snapshot!]!
+}
+
+"A published table, described field by field. Download it over plain HTTP: ` + "`" + `GET /datasets/NAME.csv?filter=JSON` + "`" + `."
+type Dataset {
+  "Its name, as in the download paths."
+  name: String!
+  "Its title in the requested language (English when none is given)."
+  title(
+    "FR or NL; English when omitted."
+    lang: Lang
+  ): String!
+  "What it holds."
+  description: String!
+  "The GraphQL type of its rows: a download's ` + "`" + `filter` + "`" + ` is that type's filter, as in the read API."
+  entity: String!
+  "Its columns, in order."
+  fields: [DatasetField!]!
+  "The licence of the data."
+  licence: Licence!
+  "How person counts below the threshold are withheld; null when the dataset holds no person counts."
+  suppression: SuppressionRule
+  "Where to download it, one link per format (relative to this server)."
+  downloads: [Download!]!
+  "Its Frictionless data package (relative to this server)."
+  dataPackageUrl: String!
+}
+
+"A column of a dataset."
+type DatasetField {
+  "The column's name."
+  name: String!
+  "Its Table Schema type: string, integer, number, date or boolean."
+  type: String!
+  "The unit of its values (EUR, persons...), if any."
+  unit: String
+  "What it holds, in the requested language (English when none is given)."
+  description(
+    "FR or NL; English when omitted."
+    lang: Lang
+  ): String!
+  "Whether every row has a value."
+  required: Boolean!
+  "The values it may take, for coded columns."
+  allowedValues: [String!]
+}
+
+"A data licence."
+type Licence {
+  "Its SPDX identifier."
+  name: String!
+  "Its full title."
+  title: String!
+  "Where to read it."
+  url: String!
+}
+
+"The small-cell suppression of person counts."
+type SuppressionRule {
+  "Person counts below this (but not zero) are withheld."
+  threshold: Int!
+  "Whether it applies to the caller's role (everyone below analyst)."
+  appliesToYou: Boolean!
+  "The rule in full, including secondary suppression."
+  rule: String!
+}
+
+"A download link."
+type Download {
+  "csv, csv-excel (semicolons, decimal comma and BOM, for Excel in Belgium), xlsx, parquet or ndjson."
+  format: String!
+  "The media type served."
+  mediaType: String!
+  "The path to download (relative to this server)."
+  url: String!
+}
+
+"An immutable snapshot of a dataset, identified by the SHA-256 of its content."
+type Snapshot {
+  "The SHA-256 of its content, in hexadecimal; also its identifier."
+  id: ID!
+  "The dataset it froze."
+  dataset: String!
+  "The filter it was taken with, as JSON."
+  filter: String!
+  "The number of rows."
+  rowCount: Int!
+  "The suppression threshold applied; null when it holds person counts unsuppressed (readable by analysts only)."
+  suppressionThreshold: Int
+  "When it was taken (RFC 3339)."
+  createdAt: String!
+  "The statement that produced its rows, with its parameters."
+  query: String!
+  "Where to download it, one link per format (relative to this server)."
+  downloads: [Download!]!
+  "Its Frictionless data package, with its provenance (relative to this server)."
+  dataPackageUrl: String!
+}
 `, BuiltIn: false},
 	{Name: "../../schema/funding.graphqls", Input: `"A public body that funds or regulates (pouvoir subsidiant): COCOF, COCOM, the Region, Actiris, the Federal state, a commune, the EU..."
 type Authority implements Node @table(name: "authority", fr: "Pouvoir subsidiant", nl: "Subsidiërende overheid") {
@@ -10302,6 +10760,10 @@ type ReportValue {
   change: Decimal
   "(value - previous) / previous, as a percentage; null when previous is null or zero."
   changePercent: Decimal
+  "True when the value is withheld: a person count below the suppression threshold, or one that would reveal it (roles below analyst)."
+  suppressed: Boolean!
+  "True when the previous period's value is withheld, for the same reason."
+  previousSuppressed: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/territory.graphqls", Input: `"""
@@ -10857,6 +11319,48 @@ func (ec *executionContext) childFields_CoordinationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CoordinationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Dataset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Dataset_name(ctx, field)
+	case "title":
+		return ec.fieldContext_Dataset_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Dataset_description(ctx, field)
+	case "entity":
+		return ec.fieldContext_Dataset_entity(ctx, field)
+	case "fields":
+		return ec.fieldContext_Dataset_fields(ctx, field)
+	case "licence":
+		return ec.fieldContext_Dataset_licence(ctx, field)
+	case "suppression":
+		return ec.fieldContext_Dataset_suppression(ctx, field)
+	case "downloads":
+		return ec.fieldContext_Dataset_downloads(ctx, field)
+	case "dataPackageUrl":
+		return ec.fieldContext_Dataset_dataPackageUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DatasetField_name(ctx, field)
+	case "type":
+		return ec.fieldContext_DatasetField_type(ctx, field)
+	case "unit":
+		return ec.fieldContext_DatasetField_unit(ctx, field)
+	case "description":
+		return ec.fieldContext_DatasetField_description(ctx, field)
+	case "required":
+		return ec.fieldContext_DatasetField_required(ctx, field)
+	case "allowedValues":
+		return ec.fieldContext_DatasetField_allowedValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetField", field.Name)
+}
+
 func (ec *executionContext) childFields_Disaggregation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10909,6 +11413,18 @@ func (ec *executionContext) childFields_DisaggregationEdge(ctx context.Context, 
 		return ec.fieldContext_DisaggregationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisaggregationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Download(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "format":
+		return ec.fieldContext_Download_format(ctx, field)
+	case "mediaType":
+		return ec.fieldContext_Download_mediaType(ctx, field)
+	case "url":
+		return ec.fieldContext_Download_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Download", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11131,6 +11647,18 @@ func (ec *executionContext) childFields_LegalFormEdge(ctx context.Context, field
 		return ec.fieldContext_LegalFormEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LegalFormEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Licence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Licence_name(ctx, field)
+	case "title":
+		return ec.fieldContext_Licence_title(ctx, field)
+	case "url":
+		return ec.fieldContext_Licence_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Licence", field.Name)
 }
 
 func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11853,6 +12381,10 @@ func (ec *executionContext) childFields_ReportValue(ctx context.Context, field g
 		return ec.fieldContext_ReportValue_change(ctx, field)
 	case "changePercent":
 		return ec.fieldContext_ReportValue_changePercent(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ReportValue_suppressed(ctx, field)
+	case "previousSuppressed":
+		return ec.fieldContext_ReportValue_previousSuppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportValue", field.Name)
 }
@@ -11955,6 +12487,30 @@ func (ec *executionContext) childFields_SectorEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SectorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Snapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Snapshot_id(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Snapshot_dataset(ctx, field)
+	case "filter":
+		return ec.fieldContext_Snapshot_filter(ctx, field)
+	case "rowCount":
+		return ec.fieldContext_Snapshot_rowCount(ctx, field)
+	case "suppressionThreshold":
+		return ec.fieldContext_Snapshot_suppressionThreshold(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Snapshot_createdAt(ctx, field)
+	case "query":
+		return ec.fieldContext_Snapshot_query(ctx, field)
+	case "downloads":
+		return ec.fieldContext_Snapshot_downloads(ctx, field)
+	case "dataPackageUrl":
+		return ec.fieldContext_Snapshot_dataPackageUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Snapshot", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12011,6 +12567,18 @@ func (ec *executionContext) childFields_SourceEdge(ctx context.Context, field gr
 		return ec.fieldContext_SourceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SuppressionRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_SuppressionRule_threshold(ctx, field)
+	case "appliesToYou":
+		return ec.fieldContext_SuppressionRule_appliesToYou(ctx, field)
+	case "rule":
+		return ec.fieldContext_SuppressionRule_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SuppressionRule", field.Name)
 }
 
 func (ec *executionContext) childFields_TargetPublic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12882,6 +13450,34 @@ func (ec *executionContext) field_Coordination_workingGroups_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_DatasetField_description_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Dataset_title_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
 	return args, nil
 }
 
@@ -15311,6 +15907,20 @@ func (ec *executionContext) field_Query_coordinations_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_disaggregations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16224,6 +16834,20 @@ func (ec *executionContext) field_Query_sectors_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_snapshots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dataset",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dataset"] = arg0
 	return args, nil
 }
 
@@ -19975,6 +20599,429 @@ func (ec *executionContext) fieldContext_CoordinationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Dataset_name(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_title(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Dataset().Title(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Dataset_title_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_description(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_entity(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_fields(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Fields(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*dataset.Field) graphql.Marshaler {
+			return ec.marshalNDatasetField2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_licence(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_licence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Licence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *dataset.License) graphql.Marshaler {
+			return ec.marshalNLicence2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_licence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Licence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_suppression(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_suppression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Suppression(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SuppressionRule) graphql.Marshaler {
+			return ec.marshalOSuppressionRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSuppressionRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_suppression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SuppressionRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_downloads(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Downloads(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Download) graphql.Marshaler {
+			return ec.marshalNDownload2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDownloadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Download(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_dataPackageUrl(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_dataPackageUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().DataPackageURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_dataPackageUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, true, true, "String")
+}
+
+func (ec *executionContext) _DatasetField_name(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetField", field, false, false, "String")
+}
+
+func (ec *executionContext) _DatasetField_type(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetField().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetField", field, true, true, "String")
+}
+
+func (ec *executionContext) _DatasetField_unit(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetField", field, false, false, "String")
+}
+
+func (ec *executionContext) _DatasetField_description(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DatasetField().Description(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetField",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DatasetField_description_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetField_required(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetField", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DatasetField_allowedValues(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetField_allowedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetField().AllowedValues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetField_allowedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetField", field, true, true, "String")
+}
+
 func (ec *executionContext) _Disaggregation_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Disaggregation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20405,6 +21452,75 @@ func (ec *executionContext) fieldContext_DisaggregationEdge_node(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Download_format(ctx context.Context, field graphql.CollectedField, obj *model.Download) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Download_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Download_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Download", field, false, false, "String")
+}
+
+func (ec *executionContext) _Download_mediaType(ctx context.Context, field graphql.CollectedField, obj *model.Download) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Download_mediaType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Download_mediaType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Download", field, false, false, "String")
+}
+
+func (ec *executionContext) _Download_url(ctx context.Context, field graphql.CollectedField, obj *model.Download) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Download_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Download_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Download", field, false, false, "String")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
@@ -22604,6 +23720,75 @@ func (ec *executionContext) fieldContext_LegalFormEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Licence_name(ctx context.Context, field graphql.CollectedField, obj *dataset.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Licence_title(ctx context.Context, field graphql.CollectedField, obj *dataset.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Licence_url(ctx context.Context, field graphql.CollectedField, obj *dataset.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Licence().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, true, true, "String")
 }
 
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Meeting) (ret graphql.Marshaler) {
@@ -30073,6 +31258,126 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_datasets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_datasets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Datasets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*dataset.Dataset) graphql.Marshaler {
+			return ec.marshalNDataset2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDatasetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_datasets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dataset(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *dataset.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dataset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_snapshots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_snapshots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Snapshots(ctx, fc.Args["dataset"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Snapshot) graphql.Marshaler {
+			return ec.marshalNSnapshot2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSnapshotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_snapshots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_snapshots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_authorities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31664,6 +32969,52 @@ func (ec *executionContext) fieldContext_ReportValue_changePercent(_ context.Con
 	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _ReportValue_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportValue_previousSuppressed(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportValue_previousSuppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousSuppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportValue_previousSuppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Rule_code(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32551,6 +33902,222 @@ func (ec *executionContext) fieldContext_SectorEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Snapshot_id(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Snapshot_dataset(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dataset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snapshot_filter(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_filter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().Filter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "String")
+}
+
+func (ec *executionContext) _Snapshot_rowCount(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_rowCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().RowCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_rowCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Snapshot_suppressionThreshold(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_suppressionThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().SuppressionThreshold(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_suppressionThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Snapshot_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().CreatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "String")
+}
+
+func (ec *executionContext) _Snapshot_query(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_query(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Query, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_query(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snapshot_downloads(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().Downloads(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Download) graphql.Marshaler {
+			return ec.marshalNDownload2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDownloadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Snapshot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Download(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Snapshot_dataPackageUrl(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snapshot_dataPackageUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snapshot().DataPackageURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snapshot_dataPackageUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "String")
+}
+
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33006,6 +34573,75 @@ func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SuppressionRule_threshold(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionRule_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionRule_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SuppressionRule_appliesToYou(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionRule_appliesToYou(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliesToYou, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionRule_appliesToYou(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SuppressionRule_rule(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SuppressionRule_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SuppressionRule_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SuppressionRule", field, false, false, "String")
 }
 
 func (ec *executionContext) _TargetPublic_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.TargetPublic) (ret graphql.Marshaler) {
@@ -43301,6 +44937,146 @@ func (ec *executionContext) _CoordinationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var datasetImplementors = []string{"Dataset"}
+
+func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, obj *dataset.Dataset) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dataset")
+		case "name":
+			out.Values[i] = ec._Dataset_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_title(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._Dataset_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.Values[i] = ec._Dataset_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_fields(ctx, field, obj)
+				})
+		case "licence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_licence(ctx, field, obj)
+				})
+		case "suppression":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_suppression(ctx, field, obj)
+				})
+		case "downloads":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_downloads(ctx, field, obj)
+				})
+		case "dataPackageUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_dataPackageUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var datasetFieldImplementors = []string{"DatasetField"}
+
+func (ec *executionContext) _DatasetField(ctx context.Context, sel ast.SelectionSet, obj *dataset.Field) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetField")
+		case "name":
+			out.Values[i] = ec._DatasetField_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DatasetField_type(ctx, field, obj)
+				})
+		case "unit":
+			out.Values[i] = ec._DatasetField_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DatasetField_description(ctx, field, obj)
+				})
+		case "required":
+			out.Values[i] = ec._DatasetField_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allowedValues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DatasetField_allowedValues(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disaggregationImplementors = []string{"Disaggregation", "Node"}
 
 func (ec *executionContext) _Disaggregation(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Disaggregation) graphql.Marshaler {
@@ -43470,6 +45246,49 @@ func (ec *executionContext) _DisaggregationEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._DisaggregationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var downloadImplementors = []string{"Download"}
+
+func (ec *executionContext) _Download(ctx context.Context, sel ast.SelectionSet, obj *model.Download) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, downloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Download")
+		case "format":
+			out.Values[i] = ec._Download_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mediaType":
+			out.Values[i] = ec._Download_mediaType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Download_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44217,6 +46036,50 @@ func (ec *executionContext) _LegalFormEdge(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenceImplementors = []string{"Licence"}
+
+func (ec *executionContext) _Licence(ctx context.Context, sel ast.SelectionSet, obj *dataset.License) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Licence")
+		case "name":
+			out.Values[i] = ec._Licence_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Licence_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Licence_url(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46512,6 +48375,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_events(ctx, field)
 				})
+		case "datasets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_datasets(ctx, field)
+				})
+		case "dataset":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dataset(ctx, field)
+				})
+		case "snapshots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_snapshots(ctx, field)
+				})
 		case "authorities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -46900,6 +48781,16 @@ func (ec *executionContext) _ReportValue(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "suppressed":
+			out.Values[i] = ec._ReportValue_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousSuppressed":
+			out.Values[i] = ec._ReportValue_previousSuppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47246,6 +49137,85 @@ func (ec *executionContext) _SectorEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var snapshotImplementors = []string{"Snapshot"}
+
+func (ec *executionContext) _Snapshot(ctx context.Context, sel ast.SelectionSet, obj *store.Snapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snapshotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Snapshot")
+		case "id":
+			out.Values[i] = ec._Snapshot_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataset":
+			out.Values[i] = ec._Snapshot_dataset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_filter(ctx, field, obj)
+				})
+		case "rowCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_rowCount(ctx, field, obj)
+				})
+		case "suppressionThreshold":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_suppressionThreshold(ctx, field, obj)
+				})
+		case "createdAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_createdAt(ctx, field, obj)
+				})
+		case "query":
+			out.Values[i] = ec._Snapshot_query(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloads":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_downloads(ctx, field, obj)
+				})
+		case "dataPackageUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snapshot_dataPackageUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceImplementors = []string{"Source", "Node"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Source) graphql.Marshaler {
@@ -47425,6 +49395,49 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suppressionRuleImplementors = []string{"SuppressionRule"}
+
+func (ec *executionContext) _SuppressionRule(ctx context.Context, sel ast.SelectionSet, obj *model.SuppressionRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suppressionRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SuppressionRule")
+		case "threshold":
+			out.Values[i] = ec._SuppressionRule_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appliesToYou":
+			out.Values[i] = ec._SuppressionRule_appliesToYou(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._SuppressionRule_rule(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49375,6 +51388,54 @@ func (ec *executionContext) marshalNCoordinationOrderField2githubᚗcomᚋcohesi
 	return v
 }
 
+func (ec *executionContext) marshalNDataset2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDatasetᚄ(ctx context.Context, sel ast.SelectionSet, v []*dataset.Dataset) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDataset2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDataset(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDataset2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDataset(ctx context.Context, sel ast.SelectionSet, v *dataset.Dataset) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dataset!")
+		return graphql.Null
+	}
+	return ec._Dataset(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDatasetField2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []*dataset.Field) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDatasetField2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetField2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐField(ctx context.Context, sel ast.SelectionSet, v *dataset.Field) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DatasetField!")
+		return graphql.Null
+	}
+	return ec._DatasetField(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -49545,6 +51606,30 @@ func (ec *executionContext) unmarshalNDisaggregationOrderField2githubᚗcomᚋco
 
 func (ec *executionContext) marshalNDisaggregationOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDisaggregationOrderField(ctx context.Context, sel ast.SelectionSet, v model.DisaggregationOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDownload2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDownloadᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Download) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDownload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDownload(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDownload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDownload(ctx context.Context, sel ast.SelectionSet, v *model.Download) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Download!")
+		return graphql.Null
+	}
+	return ec._Download(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Event) graphql.Marshaler {
@@ -49964,6 +52049,14 @@ func (ec *executionContext) unmarshalNLegalFormOrderField2githubᚗcomᚋcohesio
 
 func (ec *executionContext) marshalNLegalFormOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐLegalFormOrderField(ctx context.Context, sel ast.SelectionSet, v model.LegalFormOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNLicence2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐLicense(ctx context.Context, sel ast.SelectionSet, v *dataset.License) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Licence!")
+		return graphql.Null
+	}
+	return ec._Licence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLinkRelation2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLinkRelation(ctx context.Context, v any) (cohesion.LinkRelation, error) {
@@ -51375,6 +53468,30 @@ func (ec *executionContext) marshalNSectorOrderField2githubᚗcomᚋcohesioᚋco
 	return v
 }
 
+func (ec *executionContext) marshalNSnapshot2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Snapshot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSnapshot2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSnapshot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSnapshot2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSnapshot(ctx context.Context, sel ast.SelectionSet, v *store.Snapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Snapshot!")
+		return graphql.Null
+	}
+	return ec._Snapshot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Source) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -52758,6 +54875,13 @@ func (ec *executionContext) unmarshalOCoordinationOrder2ᚕmapᚄ(ctx context.Co
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalODataset2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐDataset(ctx context.Context, sel ast.SelectionSet, v *dataset.Dataset) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Dataset(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, v any) ([]*time.Time, error) {
@@ -54255,6 +56379,18 @@ func (ec *executionContext) unmarshalOSourceOrder2ᚕmapᚄ(ctx context.Context,
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -54322,6 +56458,13 @@ func (ec *executionContext) unmarshalOStringListFilter2ᚖgithubᚗcomᚋcohesio
 	}
 	res, err := ec.unmarshalInputStringListFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSuppressionRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSuppressionRule(ctx context.Context, sel ast.SelectionSet, v *model.SuppressionRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SuppressionRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTargetPublic2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTargetPublic(ctx context.Context, sel ast.SelectionSet, v *cohesion.TargetPublic) graphql.Marshaler {

@@ -127,6 +127,16 @@ type DecimalFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// A download link.
+type Download struct {
+	// csv, csv-excel (semicolons, decimal comma and BOM, for Excel in Belgium), xlsx, parquet or ndjson.
+	Format string `json:"format"`
+	// The media type served.
+	MediaType string `json:"mediaType"`
+	// The path to download (relative to this server).
+	URL string `json:"url"`
+}
+
 // Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public.
 type FundingOverlap struct {
 	// The operator funded twice.
@@ -373,6 +383,10 @@ type ReportValue struct {
 	Change *decimal.Decimal `json:"change,omitempty"`
 	// (value - previous) / previous, as a percentage; null when previous is null or zero.
 	ChangePercent *decimal.Decimal `json:"changePercent,omitempty"`
+	// True when the value is withheld: a person count below the suppression threshold, or one that would reveal it (roles below analyst).
+	Suppressed bool `json:"suppressed"`
+	// True when the previous period's value is withheld, for the same reason.
+	PreviousSuppressed bool `json:"previousSuppressed"`
 }
 
 // A violation of a rule, with its evidence.
@@ -427,6 +441,16 @@ type StringListFilter struct {
 	ContainsAll []string `json:"containsAll,omitempty"`
 	// Contains at least one of these values.
 	ContainsAny []string `json:"containsAny,omitempty"`
+}
+
+// The small-cell suppression of person counts.
+type SuppressionRule struct {
+	// Person counts below this (but not zero) are withheld.
+	Threshold int32 `json:"threshold"`
+	// Whether it applies to the caller's role (everyone below analyst).
+	AppliesToYou bool `json:"appliesToYou"`
+	// The rule in full, including secondary suppression.
+	Rule string `json:"rule"`
 }
 
 // Conditions on a territory kind.

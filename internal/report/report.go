@@ -304,6 +304,8 @@ type Key struct {
 // Cell is the value of a measure in a row.
 type Cell struct {
 	Value, Previous, Change, ChangePercent *decimal.Decimal
+	// Suppressed and PreviousSuppressed: the value was withheld (small-cell suppression).
+	Suppressed, PreviousSuppressed bool
 }
 
 // Row is one row of a report.

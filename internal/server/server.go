@@ -30,8 +30,10 @@ import (
 
 	"github.com/cohesio/cohesio/graph"
 	"github.com/cohesio/cohesio/graph/generated"
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/playground"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -51,6 +53,12 @@ type Config struct {
 	// Production turns introspection and field suggestions off: a production API need not
 	// describe itself to strangers (the playground then has no schema docs).
 	Production bool
+	// Role is given to every request until authentication lands (default public): roles below
+	// analyst get small person counts suppressed.
+	Role access.Role
+	// SuppressionThreshold: person counts below it are withheld from roles below analyst
+	// (default 5).
+	SuppressionThreshold int
 }
 
 // New returns the platform's HTTP handler.
@@ -75,7 +83,15 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat})
+	if cfg.Role == "" {
+		cfg.Role = access.Public
+	}
+	catalogue, err := dataset.NewCatalogue(cat)
+	if err != nil {
+		return nil, err
+	}
+	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue, cfg.SuppressionThreshold), cat: cat, log: cfg.Logger}
+	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc})
 
 	// A registry per server, so that several servers in one process (tests) do not collide.
 	reg := prometheus.NewRegistry()
@@ -99,6 +115,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ready(w, r, cfg.Store)
 	})
+	datasets.routes(mux, instrument)
 	mux.Handle("/", instrument("playground", playground.Handler("Cohesio", "/graphql", examples)))
 
 	c := cors.New(cors.Options{
@@ -106,7 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Content-Type", "Accept", "Authorization"},
 	})
-	return withRequestID(withAccessLog(cfg.Logger, c.Handler(mux))), nil
+	return withRequestID(withAccessLog(cfg.Logger, c.Handler(withRole(cfg.Role, mux)))), nil
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
@@ -240,6 +257,13 @@ func limitBody(next http.Handler, max int64) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
+	})
+}
+
+// withRole gives every request the configured role.
+func withRole(role access.Role, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(access.WithRole(r.Context(), role)))
 	})
 }
 

@@ -1,0 +1,297 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+func (a *api) get(path string) (*http.Response, []byte) {
+	a.t.Helper()
+	return do(a.t, http.MethodGet, a.srv.URL+path, "", "")
+}
+
+func do(t testing.TB, method, url, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
+}
+
+func (a *api) exec(sql string) {
+	a.t.Helper()
+	err := a.store.Load(context.Background(), func(ctx context.Context, l *store.Loader) error { return l.ExecScript(ctx, sql) })
+	if err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+func TestDatasetCatalogueOverHTTP(t *testing.T) {
+	a := newAPI(t)
+	res, body := a.get("/datasets")
+	var out struct {
+		Datasets []struct {
+			Name      string
+			Downloads map[string]string
+		}
+	}
+	if err := json.Unmarshal(body, &out); err != nil || res.StatusCode != 200 {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	var names []string
+	for _, d := range out.Datasets {
+		names = append(names, d.Name)
+	}
+	if strings.Join(names, ",") != "operators,programmes,projects,indicators,observations,needs,transversal-links" {
+		t.Errorf("datasets = %v", names)
+	}
+	if u := out.Datasets[0].Downloads["parquet"]; u != a.srv.URL+"/datasets/operators.parquet" {
+		t.Errorf("parquet link = %q", u)
+	}
+}
+
+func TestDatasetDownloadsOverHTTP(t *testing.T) {
+	a := newAPI(t)
+	for file, ct := range map[string]string{
+		"projects.csv":       "text/csv; charset=utf-8; header=present",
+		"projects.excel.csv": "text/csv; charset=utf-8; header=present",
+		"projects.xlsx":      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"projects.parquet":   "application/vnd.apache.parquet",
+		"projects.ndjson":    "application/x-ndjson",
+	} {
+		res, body := a.get("/datasets/" + file)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != ct || len(body) == 0 {
+			t.Errorf("%s: %d %q (%d bytes)", file, res.StatusCode, res.Header.Get("Content-Type"), len(body))
+		}
+		if cd := res.Header.Get("Content-Disposition"); cd != "attachment; filename="+file {
+			t.Errorf("%s: Content-Disposition %q", file, cd)
+		}
+	}
+
+	_, body := a.get("/datasets/projects.excel.csv")
+	if !bytes.HasPrefix(body, []byte("\xEF\xBB\xBF")) {
+		t.Errorf("the Excel CSV starts with % x, want the UTF-8 BOM", body[:3])
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF"))))
+	r.Comma = ';'
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if records[1][2] != "École de devoirs" || records[1][11] != "15000,5" {
+		t.Errorf("Excel CSV row = %v; want the accents intact and a decimal comma", records[1])
+	}
+}
+
+func TestDatasetFiltersAreTheReadAPIFilters(t *testing.T) {
+	a := newAPI(t)
+	filter := url.QueryEscape(`{"seatCommune": {"nisCode": {"eq": "21012"}}, "kind": {"in": ["ASSOCIATIVE"]}}`)
+	_, body := a.get("/datasets/operators.csv?filter=" + filter)
+	records, _ := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if len(records) != 2 || records[1][2] != "Lire et Écrire Molenbeek" {
+		t.Errorf("filtered export = %v", records)
+	}
+	for path, want := range map[string]string{
+		"/datasets/operators.csv?filter=" + url.QueryEscape(`{"seatComune": {}}`):         "filter.seatComune",
+		"/datasets/operators.csv?filter=" + url.QueryEscape(`{"kind": {"eq": "PUBLIK"}}`): "filter.kind.eq",
+		"/datasets/operators.csv?filter=" + url.QueryEscape(`{"name": {"eqq": "x"}}`):     "filter.name.eqq",
+		"/datasets/operators.csv?filter=" + url.QueryEscape(`{"name":`):                   "filter",
+		"/datasets/operators.docx": "format",
+	} {
+		res, body := a.get(path)
+		var e struct{ Error, Field string }
+		json.Unmarshal(body, &e)
+		if res.StatusCode != 400 || e.Field != want || res.Header.Get("Content-Disposition") != "" {
+			t.Errorf("%s: %d %s; want 400 naming %s", path, res.StatusCode, body, want)
+		}
+	}
+	if res, _ := a.get("/datasets/nothing.csv"); res.StatusCode != 404 {
+		t.Errorf("unknown dataset: %d", res.StatusCode)
+	}
+}
+
+// smallCounts adds 12 participants of project 1 in 2024: 3 women and 9 men.
+const smallCounts = `
+INSERT INTO indicator (code, programme_id, label_fr, label_nl, unit, aggregation, disaggregations, source_id)
+  VALUES ('participants', 1, 'Participants', 'Deelnemers', 'persons', 'sum', '{gender}', 1);
+INSERT INTO disaggregation (dimension, code, label_fr, label_nl) VALUES ('gender', 'f', 'Femmes', 'Vrouwen'), ('gender', 'm', 'Hommes', 'Mannen');
+INSERT INTO observation (indicator_id, project_id, period_start, period_end, granularity, kind, value, disaggregation_id, source_id)
+  SELECT i.id, 1, '2024-01-01', '2024-12-31', 'year', 'realised', v, d.id, 1
+  FROM indicator i, (VALUES (12, NULL), (3, 'f'), (9, 'm')) AS x(v, g) LEFT JOIN disaggregation d ON d.code = x.g
+  WHERE i.code = 'participants';`
+
+func TestSnapshotsOverHTTP(t *testing.T) {
+	a := newAPI(t)
+	a.exec(smallCounts)
+	if res, _ := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/x-www-form-urlencoded", "filter=x"); res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("a form post made a snapshot: %d", res.StatusCode)
+	}
+	res, body := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/json", `{"filter": {"kind": {"eq": "REALISED"}}}`)
+	var snap struct {
+		ID, Hash             string
+		RowCount             int
+		SuppressionThreshold *int
+		Downloads            map[string]string
+	}
+	if err := json.Unmarshal(body, &snap); err != nil || res.StatusCode != http.StatusCreated || res.Header.Get("Location") != "/snapshots/"+snap.ID {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	if snap.RowCount != 4 || snap.SuppressionThreshold == nil || *snap.SuppressionThreshold != 5 || snap.Hash != "sha256:"+snap.ID {
+		t.Errorf("snapshot = %+v", snap)
+	}
+	if res, _ := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/json", `{"filter": {"kind": {"eq": "REALISED"}}}`); res.StatusCode != http.StatusOK {
+		t.Errorf("the same content again: %d, want 200 (the existing snapshot)", res.StatusCode)
+	}
+	res, first := a.get("/snapshots/" + snap.ID + ".csv")
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("download: %d %v", res.StatusCode, res.Header)
+	}
+	if !strings.Contains(string(first), ",12,") || strings.Contains(string(first), ",3,") || strings.Contains(string(first), ",9,") {
+		t.Errorf("public snapshot must withhold 3 and 9:\n%s", first)
+	}
+	a.exec(`UPDATE observation SET value = 13 WHERE value = 12`)
+	if _, again := a.get("/snapshots/" + snap.ID + ".csv"); !bytes.Equal(again, first) {
+		t.Errorf("snapshot bytes changed with the live data")
+	}
+	_, pkg := a.get("/snapshots/" + snap.ID + "/datapackage.json")
+	if !strings.Contains(string(pkg), `"id": "`+snap.ID+`"`) || !strings.Contains(string(pkg), `"profile": "tabular-data-package"`) {
+		t.Errorf("snapshot package:\n%s", pkg)
+	}
+	_, list := a.get("/snapshots?dataset=observations")
+	if !strings.Contains(string(list), snap.ID) {
+		t.Errorf("list: %s", list)
+	}
+	if res, _ := a.get("/snapshots/" + strings.Repeat("0", 64) + ".csv"); res.StatusCode != 404 {
+		t.Errorf("unknown snapshot: %d", res.StatusCode)
+	}
+}
+
+func TestUnsuppressedSnapshotsAreRefusedToThePublic(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.Role = access.Analyst })
+	a.exec(smallCounts)
+	_, body := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/json", `{}`)
+	var snap struct{ ID string }
+	json.Unmarshal(body, &snap)
+	public, err := server.New(server.Config{Store: a.store, Role: access.Public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(public)
+	defer srv.Close()
+	if res, body := do(t, http.MethodGet, srv.URL+"/snapshots/"+snap.ID+".csv", "", ""); res.StatusCode != http.StatusForbidden {
+		t.Errorf("public download of an analyst's snapshot: %d %s", res.StatusCode, body)
+	}
+	if res, _ := a.get("/snapshots/" + snap.ID + ".csv"); res.StatusCode != 200 {
+		t.Errorf("analyst download: %d", res.StatusCode)
+	}
+}
+
+func TestDatasetsOverGraphQL(t *testing.T) {
+	a := newAPI(t)
+	var data struct {
+		Dataset struct {
+			Title  string
+			Fields []struct {
+				Name, Type, Description string
+				AllowedValues           []string
+			}
+			Suppression struct {
+				Threshold    int
+				AppliesToYou bool
+			}
+			Downloads      []struct{ Format, URL string }
+			DataPackageURL string
+		}
+		Datasets []struct{ Name string }
+	}
+	a.query(`{ datasets { name } dataset(name: "observations") { title(lang: FR) fields { name type description(lang: NL) allowedValues }
+		suppression { threshold appliesToYou } downloads { format url } dataPackageUrl } }`, nil, &data)
+	d := data.Dataset
+	if len(data.Datasets) != 7 || d.Title != "Observations (format long)" || d.DataPackageURL != "/datasets/observations/datapackage.json" {
+		t.Errorf("dataset = %+v", d)
+	}
+	if !d.Suppression.AppliesToYou || d.Suppression.Threshold != 5 {
+		t.Errorf("suppression = %+v", d.Suppression)
+	}
+	kinds := map[string]string{}
+	for _, f := range d.Fields {
+		kinds[f.Name] = f.Type
+		if f.Name == "kind" && strings.Join(f.AllowedValues, ",") != "target,realised,baseline" {
+			t.Errorf("kind allowed values = %v", f.AllowedValues)
+		}
+		if f.Name == "value" && !strings.Contains(f.Description, "waarde") {
+			t.Errorf("Dutch description of value = %q", f.Description)
+		}
+	}
+	if kinds["value"] != "number" || kinds["period_start"] != "date" || kinds["suppressed"] != "boolean" || kinds["id"] != "integer" {
+		t.Errorf("types = %v", kinds)
+	}
+}
+
+func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
+	q := `{ report(measures: [{kind: SUM, indicator: "participants", alias: "p"}], dimensions: [{kind: DISAGGREGATION, disaggregation: "gender"}],
+		totals: GRAND_TOTAL) { rows { isTotal keys { code } values { value suppressed } } } }`
+	type rows struct {
+		Report struct {
+			Rows []struct {
+				IsTotal bool
+				Keys    []struct{ Code *string }
+				Values  []struct {
+					Value      *string
+					Suppressed bool
+				}
+			}
+		}
+	}
+	cells := func(role access.Role) map[string]string {
+		a := newAPI(t, func(c *server.Config) { c.Role = role })
+		a.exec(smallCounts)
+		var data rows
+		a.query(q, nil, &data)
+		out := map[string]string{}
+		for _, r := range data.Report.Rows {
+			key := "total"
+			if !r.IsTotal {
+				key = *r.Keys[0].Code
+			}
+			v := r.Values[0]
+			switch {
+			case v.Suppressed && v.Value == nil:
+				out[key] = "withheld"
+			case v.Value != nil && !v.Suppressed:
+				out[key] = *v.Value
+			default:
+				t.Errorf("%s: value %v with suppressed %v", key, v.Value, v.Suppressed)
+			}
+		}
+		return out
+	}
+	if got := cells(access.Researcher); got["f"] != "withheld" || got["m"] != "withheld" || got["total"] != "12" {
+		t.Errorf("researcher sees %v; want women and men withheld (12 - 9 would reveal the 3), total 12", got)
+	}
+	if got := cells(access.Analyst); got["f"] != "3" || got["m"] != "9" || got["total"] != "12" {
+		t.Errorf("analyst sees %v", got)
+	}
+}
