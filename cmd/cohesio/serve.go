@@ -44,7 +44,8 @@ func serve(ctx context.Context, c *cli.Command) error {
 	start := time.Now()
 	timeout := c.Duration("request-timeout")
 	// The statement timeout stands behind the request timeout, for statements left running.
-	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url"), StatementTimeout: timeout + 5*time.Second})
+	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url"), StatementTimeout: timeout + 5*time.Second,
+		SuppressionThreshold: int(c.Int(thresholdFlag.Name))})
 	if err != nil {
 		return err
 	}

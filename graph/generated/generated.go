@@ -8863,8 +8863,8 @@ type Observation implements Node @table(name: "observation", fr: "Observation", 
   granularity: Granularity!
   "Target (objectif fixé), realised (objectif réalisé) or baseline."
   kind: ObservationKind!
-  "The value, in the indicator's unit."
-  value: Decimal!
+  "The value, in the indicator's unit. Null when withheld: roles below analyst see only validated observations, and person counts only as totals of at least the suppression threshold (breakdowns are in the observations dataset and reports, with secondary suppression)."
+  value: Decimal
   "Where it stands in the review workflow."
   status: ObservationStatus!
   "Remarks on the value, e.g. \"the report says more than 400\"."
@@ -9278,8 +9278,6 @@ enum ObservationOrderField {
   PERIOD_START
   "By kind."
   KIND
-  "By value."
-  VALUE
 }
 
 "A sort key for observations."
@@ -25513,11 +25511,11 @@ func (ec *executionContext) _Observation_value(ctx context.Context, field graphq
 			return obj.Value, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Observation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -46714,7 +46712,7 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 			}
 		case "value":
 			out.Values[i] = ec._Observation_value(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":

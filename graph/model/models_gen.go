@@ -1265,19 +1265,16 @@ const (
 	ObservationOrderFieldPeriodStart ObservationOrderField = "PERIOD_START"
 	// By kind.
 	ObservationOrderFieldKind ObservationOrderField = "KIND"
-	// By value.
-	ObservationOrderFieldValue ObservationOrderField = "VALUE"
 )
 
 var AllObservationOrderField = []ObservationOrderField{
 	ObservationOrderFieldPeriodStart,
 	ObservationOrderFieldKind,
-	ObservationOrderFieldValue,
 }
 
 func (e ObservationOrderField) IsValid() bool {
 	switch e {
-	case ObservationOrderFieldPeriodStart, ObservationOrderFieldKind, ObservationOrderFieldValue:
+	case ObservationOrderFieldPeriodStart, ObservationOrderFieldKind:
 		return true
 	}
 	return false

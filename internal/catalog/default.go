@@ -8,3 +8,14 @@ import (
 
 // Default returns the catalog of the embedded schema, read once.
 var Default = sync.OnceValues(func() (*Catalog, error) { return Load(schema.Files) })
+
+// Published returns the catalog for roles that may not see small person counts: the same
+// model, with observations read from the observation_published view.
+var Published = sync.OnceValues(func() (*Catalog, error) {
+	c, err := Load(schema.Files)
+	if err != nil {
+		return nil, err
+	}
+	c.Entity("Observation").Table = "observation_published"
+	return c, nil
+})

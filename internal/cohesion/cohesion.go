@@ -316,7 +316,7 @@ type Observation struct {
 	PeriodEnd        time.Time
 	Granularity      Granularity
 	Kind             ObservationKind
-	Value            decimal.Decimal
+	Value            *decimal.Decimal // nil when withheld from the caller
 	DisaggregationID *int64
 	Status           ObservationStatus
 	Note             *string

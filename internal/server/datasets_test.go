@@ -295,3 +295,50 @@ func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
 		t.Errorf("analyst sees %v", got)
 	}
 }
+
+func TestTheReadAPIShowsThePublicOnlyPublishedPersonCounts(t *testing.T) {
+	const q = `{ observations(filter: {indicator: {code: {eq: "participants"}}}) {
+		totalCount nodes { value disaggregation { code } } aggregate { sum(field: VALUE) } } }`
+	type result struct {
+		Observations struct {
+			TotalCount int
+			Nodes      []struct {
+				Value          *string
+				Disaggregation *struct{ Code string }
+			}
+			Aggregate struct{ Sum *string }
+		}
+	}
+	run := func(role access.Role, query string) result {
+		a := newAPI(t, func(c *server.Config) { c.Role = role })
+		a.exec(smallCounts + `
+			INSERT INTO observation (indicator_id, project_id, period_start, period_end, granularity, kind, value, status, source_id)
+			SELECT id, 2, '2024-01-01', '2024-12-31', 'year', 'realised', 30, 'draft', 1 FROM indicator WHERE code = 'participants';`)
+		var r result
+		a.query(query, nil, &r)
+		return r
+	}
+	public := run(access.Public, q).Observations
+	if public.TotalCount != 3 {
+		t.Errorf("the public sees %d observations, want the 3 validated ones (not the draft)", public.TotalCount)
+	}
+	for _, n := range public.Nodes {
+		switch {
+		case n.Disaggregation == nil && (n.Value == nil || *n.Value != "12"):
+			t.Errorf("the total of 12 is published, got %v", n.Value)
+		case n.Disaggregation != nil && n.Value != nil:
+			t.Errorf("breakdown %s = %s shown to the public", n.Disaggregation.Code, *n.Value)
+		}
+	}
+	if public.Aggregate.Sum == nil || *public.Aggregate.Sum != "12" {
+		t.Errorf("the public's sum counts only published values: %v, want 12", public.Aggregate.Sum)
+	}
+	probe := run(access.Public, `{ observations(filter: {value: {lt: "5"}, indicator: {code: {eq: "participants"}}}) { totalCount } }`)
+	if probe.Observations.TotalCount != 0 {
+		t.Errorf("a filter on value finds %d withheld observations", probe.Observations.TotalCount)
+	}
+	analyst := run(access.Analyst, q).Observations
+	if analyst.TotalCount != 4 || analyst.Aggregate.Sum == nil || *analyst.Aggregate.Sum != "54" {
+		t.Errorf("analysts see every observation: %d, sum %v", analyst.TotalCount, analyst.Aggregate.Sum)
+	}
+}

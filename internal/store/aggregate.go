@@ -24,7 +24,7 @@ type Aggregates map[AggSpec]*decimal.Decimal
 
 // Aggregate computes specs over every row of entity that matches filter, in one statement.
 func Aggregate(ctx context.Context, s *Store, entity string, filter Filter, specs []AggSpec) (Aggregates, error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func Aggregate(ctx context.Context, s *Store, entity string, filter Filter, spec
 // AggregateRelated computes specs, for each parent id, over the rows reached through relation
 // of entity that match filter: one statement for every parent, like ListRelated's totals.
 func AggregateRelated(ctx context.Context, s *Store, entity, relation string, parents []int64, filter Filter, specs []AggSpec) (map[int64]Aggregates, error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func selectsAll(f Filter) bool {
 
 // whereEntity writes f over alias for the named entity.
 func (s *Store) whereEntity(b *builder, entity, alias string, f Filter) error {
-	e, err := s.entity(entity)
+	e, err := s.modelEntity(entity)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (p *exportPlan) expr(e *catalog.Entity, path []string) (string, error) {
 
 // selectExport writes the SELECT of q; extra expressions follow the columns.
 func (s *Store) selectExport(q ExportQuery) (string, []any, error) {
-	e, err := s.entity(q.Entity)
+	e, err := s.modelEntity(q.Entity)
 	if err != nil {
 		return "", nil, err
 	}

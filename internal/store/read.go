@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 )
@@ -31,15 +32,15 @@ type rowPlan struct {
 var plans sync.Map // planKey -> *rowPlan
 
 type planKey struct {
-	t    reflect.Type
-	name string
+	t     reflect.Type
+	table string
 }
 
 // planFor matches each column with the field of T whose name, lower-cased, equals the column
 // without underscores (enterprise_number -> EnterpriseNumber).
 func planFor[T any](e *catalog.Entity) (*rowPlan, error) {
 	t := reflect.TypeFor[T]()
-	key := planKey{t, e.Name}
+	key := planKey{t, e.Table}
 	if p, ok := plans.Load(key); ok {
 		return p.(*rowPlan), nil
 	}
@@ -94,8 +95,24 @@ func (p *rowPlan) cursor(v reflect.Value, w *window) string {
 	return encodeCursor(vals)
 }
 
-func (s *Store) entity(name string) (*catalog.Entity, error) {
+// modelEntity returns the model of an entity, reading the tables themselves: exports, reports
+// and analyses apply their own publication rules.
+func (s *Store) modelEntity(name string) (*catalog.Entity, error) {
 	e := s.catalog.Entity(name)
+	if e == nil {
+		return nil, fmt.Errorf("unknown entity %q", name)
+	}
+	return e, nil
+}
+
+// entity returns the model of an entity as the caller may read it: roles below analyst read
+// observations through the published view.
+func (s *Store) entity(ctx context.Context, name string) (*catalog.Entity, error) {
+	cat := s.catalog
+	if !access.RoleFrom(ctx).SeesSmallCounts() {
+		cat = s.published
+	}
+	e := cat.Entity(name)
 	if e == nil {
 		return nil, fmt.Errorf("unknown entity %q", name)
 	}
@@ -114,7 +131,7 @@ func List[T any](ctx context.Context, s *Store, entity string, args ListArgs) (*
 // ListRelated returns, for each parent id, a page of the rows reached through relation of
 // entity: one statement for every parent (a LATERAL join), one more for the totals if asked.
 func ListRelated[T any](ctx context.Context, s *Store, entity, relation string, parents []int64, args ListArgs) (map[int64]*Page[T], error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +151,7 @@ func ListRelated[T any](ctx context.Context, s *Store, entity, relation string, 
 }
 
 func listPages[T any](ctx context.Context, s *Store, entity string, r *catalog.Relation, parents []int64, args ListArgs) ([]*Page[T], error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +307,7 @@ func countPages[T any](ctx context.Context, s *Store, e *catalog.Entity, r *cata
 
 // ByIDs returns the rows of entity with these ids, by id; missing ids are absent.
 func ByIDs[T any](ctx context.Context, s *Store, entity string, ids []int64) (map[int64]*T, error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +328,7 @@ func ByIDs[T any](ctx context.Context, s *Store, entity string, ids []int64) (ma
 // ByField returns the row of entity whose field equals value (a natural key such as a NIS
 // code), or ErrNotFound.
 func ByField[T any](ctx context.Context, s *Store, entity, field string, value any) (*T, error) {
-	e, err := s.entity(entity)
+	e, err := s.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}

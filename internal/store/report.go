@@ -599,7 +599,7 @@ func (s *Store) factFilter(b *builder, fact report.Fact, r *report.Request) erro
 		if filter == nil {
 			return nil
 		}
-		e, err := s.entity(entity)
+		e, err := s.modelEntity(entity)
 		if err != nil {
 			return err
 		}
@@ -613,7 +613,7 @@ func (s *Store) factFilter(b *builder, fact report.Fact, r *report.Request) erro
 	}
 	if f.Territory != nil {
 		// A fact in a quartier is in its commune: match any ancestor of the fact's territory.
-		e, _ := s.entity("Territory")
+		e, _ := s.modelEntity("Territory")
 		alias := b.alias()
 		b.write(" AND EXISTS (SELECT 1 FROM territory_ancestors ta JOIN territory ", alias, " ON ", alias, ".id = ta.ancestor_id WHERE ta.territory_id = f.territory_id AND ")
 		if err := b.where(e, alias, *f.Territory); err != nil {

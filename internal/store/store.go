@@ -21,6 +21,8 @@ import (
 // Store reads and writes the Cohesio database. Read-only operations may go to a replica.
 type Store struct {
 	catalog *catalog.Catalog
+	// published is the catalog of the read API for roles that may not see small person counts.
+	published *catalog.Catalog
 	db      *bun.DB       // primary, for writes, migrations and bulk loads
 	pool    *pgxpool.Pool // the same connections, for the read path with real parameters
 	read    *pgxpool.Pool // read-only operations; the primary when no replica is configured
@@ -37,6 +39,9 @@ type Options struct {
 	// StatementTimeout, when set, makes PostgreSQL stop any statement running longer: a second
 	// wall behind the request timeout, for work whose client went away.
 	StatementTimeout time.Duration
+	// SuppressionThreshold is the smallest person count the read API shows to roles below
+	// analyst (default 5).
+	SuppressionThreshold int
 }
 
 // Open connects to PostgreSQL at dsn and checks that it answers.
@@ -45,11 +50,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	published, err := catalog.Published()
+	if err != nil {
+		return nil, err
+	}
 	pool, err := openPool(ctx, dsn, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{catalog: cat, pool: pool, read: pool}
+	s := &Store{catalog: cat, published: published, pool: pool, read: pool}
 	// Bun shares the pool: one set of connections per process.
 	s.db = bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
 	if opts.ReadDSN != "" {
@@ -72,6 +81,9 @@ func openPool(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, err
 		cfg.MaxConns = opts.MaxConns
 	}
 	cfg.ConnConfig.Tracer = opts.Tracer
+	if opts.SuppressionThreshold > 0 {
+		cfg.ConnConfig.RuntimeParams["cohesio.suppression_threshold"] = strconv.Itoa(opts.SuppressionThreshold)
+	}
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	}
