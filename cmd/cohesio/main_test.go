@@ -16,6 +16,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Commands that start `cohesio` itself (bench exports) start the test binary: it then
+	// behaves as the real one.
+	if os.Getenv("COHESIO_TEST_AS_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
 	os.Exit(pgtest.Main(m, store.MigrateURL))
 }
 

@@ -32,7 +32,7 @@ type env struct {
 	dsn string
 }
 
-func setup(t *testing.T) env {
+func setup(t testing.TB) env {
 	t.Helper()
 	dsn := pgtest.NewDatabase(t)
 	st, err := store.Open(context.Background(), dsn, store.Options{})
@@ -291,7 +291,7 @@ func (c *cancelOnWrite) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (e env) conn(t *testing.T) *pgx.Conn {
+func (e env) conn(t testing.TB) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), e.dsn)
 	if err != nil {
@@ -301,7 +301,7 @@ func (e env) conn(t *testing.T) *pgx.Conn {
 	return conn
 }
 
-func (e env) exec(t *testing.T, sql string) {
+func (e env) exec(t testing.TB, sql string) {
 	t.Helper()
 	if _, err := e.conn(t).Exec(context.Background(), sql); err != nil {
 		t.Fatal(err)
