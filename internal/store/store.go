@@ -23,9 +23,9 @@ type Store struct {
 	catalog *catalog.Catalog
 	// published is the catalog of the read API for roles that may not see small person counts.
 	published *catalog.Catalog
-	db      *bun.DB       // primary, for writes, migrations and bulk loads
-	pool    *pgxpool.Pool // the same connections, for the read path with real parameters
-	read    *pgxpool.Pool // read-only operations; the primary when no replica is configured
+	db        *bun.DB       // primary, for writes, migrations and bulk loads
+	pool      *pgxpool.Pool // the same connections, for the read path with real parameters
+	read      *pgxpool.Pool // read-only operations; the primary when no replica is configured
 }
 
 // Options configures Open.
