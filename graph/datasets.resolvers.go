@@ -34,6 +34,10 @@ func (r *datasetResolver) Licence(ctx context.Context, obj *dataset.Dataset) (*d
 	return r.DatasetService.Licence(), nil
 }
 
+func (r *datasetResolver) Coverage(ctx context.Context, obj *dataset.Dataset) (*model.DatasetCoverage, error) {
+	return r.coverage(ctx, obj)
+}
+
 func (r *datasetResolver) Suppression(ctx context.Context, obj *dataset.Dataset) (*model.SuppressionRule, error) {
 	return suppressionRule(ctx, r.DatasetService, obj), nil
 }
@@ -63,7 +67,9 @@ func (r *licenceResolver) URL(ctx context.Context, obj *dataset.License) (string
 }
 
 func (r *queryResolver) Datasets(ctx context.Context) ([]*dataset.Dataset, error) {
-	return r.DatasetService.Catalogue().Datasets(), nil
+	ds := r.DatasetService.Catalogue().Datasets()
+	register(ctx, ds)
+	return ds, nil
 }
 
 func (r *queryResolver) Dataset(ctx context.Context, name string) (*dataset.Dataset, error) {

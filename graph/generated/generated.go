@@ -207,6 +207,7 @@ type ComplexityRoot struct {
 	}
 
 	Dataset struct {
+		Coverage       func(childComplexity int) int
 		DataPackageURL func(childComplexity int) int
 		Description    func(childComplexity int) int
 		Downloads      func(childComplexity int) int
@@ -218,6 +219,14 @@ type ComplexityRoot struct {
 		Title          func(childComplexity int, lang *cohesion.Lang) int
 	}
 
+	DatasetCoverage struct {
+		From        func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		Sources     func(childComplexity int) int
+		Territories func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
 	DatasetField struct {
 		AllowedValues func(childComplexity int) int
 		Description   func(childComplexity int, lang *cohesion.Lang) int
@@ -225,6 +234,11 @@ type ComplexityRoot struct {
 		Required      func(childComplexity int) int
 		Type          func(childComplexity int) int
 		Unit          func(childComplexity int) int
+	}
+
+	DatasetSource struct {
+		Title func(childComplexity int) int
+		URL   func(childComplexity int) int
 	}
 
 	Disaggregation struct {
@@ -1088,6 +1102,7 @@ type DatasetResolver interface {
 
 	Fields(ctx context.Context, obj *dataset.Dataset) ([]*dataset.Field, error)
 	Licence(ctx context.Context, obj *dataset.Dataset) (*dataset.License, error)
+	Coverage(ctx context.Context, obj *dataset.Dataset) (*model.DatasetCoverage, error)
 	Suppression(ctx context.Context, obj *dataset.Dataset) (*model.SuppressionRule, error)
 	Downloads(ctx context.Context, obj *dataset.Dataset) ([]*model.Download, error)
 	DataPackageURL(ctx context.Context, obj *dataset.Dataset) (string, error)
@@ -1914,6 +1929,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoordinationEdge.Node(childComplexity), true
 
+	case "Dataset.coverage":
+		if e.ComplexityRoot.Dataset.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Coverage(childComplexity), true
 	case "Dataset.dataPackageUrl":
 		if e.ComplexityRoot.Dataset.DataPackageURL == nil {
 			break
@@ -1974,6 +1995,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Dataset.Title(childComplexity, args["lang"].(*cohesion.Lang)), true
 
+	case "DatasetCoverage.from":
+		if e.ComplexityRoot.DatasetCoverage.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCoverage.From(childComplexity), true
+	case "DatasetCoverage.rows":
+		if e.ComplexityRoot.DatasetCoverage.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCoverage.Rows(childComplexity), true
+	case "DatasetCoverage.sources":
+		if e.ComplexityRoot.DatasetCoverage.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCoverage.Sources(childComplexity), true
+	case "DatasetCoverage.territories":
+		if e.ComplexityRoot.DatasetCoverage.Territories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCoverage.Territories(childComplexity), true
+	case "DatasetCoverage.to":
+		if e.ComplexityRoot.DatasetCoverage.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCoverage.To(childComplexity), true
+
 	case "DatasetField.allowedValues":
 		if e.ComplexityRoot.DatasetField.AllowedValues == nil {
 			break
@@ -2015,6 +2067,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DatasetField.Unit(childComplexity), true
+
+	case "DatasetSource.title":
+		if e.ComplexityRoot.DatasetSource.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetSource.Title(childComplexity), true
+	case "DatasetSource.url":
+		if e.ComplexityRoot.DatasetSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetSource.URL(childComplexity), true
 
 	case "Disaggregation.code":
 		if e.ComplexityRoot.Disaggregation.Code == nil {
@@ -7928,6 +7993,8 @@ type Dataset {
   fields: [DatasetField!]!
   "The licence of the data."
   licence: Licence!
+  "What the rows cover, measured on the data the caller may download (one statement for all the datasets of a request)."
+  coverage: DatasetCoverage!
   "How person counts below the threshold are withheld; null when the dataset holds no person counts."
   suppression: SuppressionRule
   "Where to download it, one link per format (relative to this server)."
@@ -7953,6 +8020,28 @@ type DatasetField {
   required: Boolean!
   "The values it may take, for coded columns."
   allowedValues: [String!]
+}
+
+"The extent of a dataset's rows."
+type DatasetCoverage {
+  "The number of rows."
+  rows: Int!
+  "The earliest date of the rows; null when the dataset has no dates or no rows."
+  from: Date
+  "The latest date of the rows."
+  to: Date
+  "Codes of the territories the rows are about (empty when the dataset has no territory)."
+  territories: [String!]!
+  "The documents the rows cite."
+  sources: [DatasetSource!]!
+}
+
+"A document rows cite."
+type DatasetSource {
+  "Its title."
+  title: String!
+  "Where to read it, when known."
+  url: String
 }
 
 "A data licence."
@@ -11331,6 +11420,8 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_fields(ctx, field)
 	case "licence":
 		return ec.fieldContext_Dataset_licence(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Dataset_coverage(ctx, field)
 	case "suppression":
 		return ec.fieldContext_Dataset_suppression(ctx, field)
 	case "downloads":
@@ -11339,6 +11430,22 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_dataPackageUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_DatasetCoverage_rows(ctx, field)
+	case "from":
+		return ec.fieldContext_DatasetCoverage_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DatasetCoverage_to(ctx, field)
+	case "territories":
+		return ec.fieldContext_DatasetCoverage_territories(ctx, field)
+	case "sources":
+		return ec.fieldContext_DatasetCoverage_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetCoverage", field.Name)
 }
 
 func (ec *executionContext) childFields_DatasetField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11357,6 +11464,16 @@ func (ec *executionContext) childFields_DatasetField(ctx context.Context, field 
 		return ec.fieldContext_DatasetField_allowedValues(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DatasetField", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_DatasetSource_title(ctx, field)
+	case "url":
+		return ec.fieldContext_DatasetSource_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetSource", field.Name)
 }
 
 func (ec *executionContext) childFields_Disaggregation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20774,6 +20891,38 @@ func (ec *executionContext) fieldContext_Dataset_licence(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Dataset_coverage(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Coverage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DatasetCoverage) graphql.Marshaler {
+			return ec.marshalNDatasetCoverage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDatasetCoverage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dataset_suppression(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20859,6 +21008,130 @@ func (ec *executionContext) _Dataset_dataPackageUrl(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Dataset_dataPackageUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dataset", field, true, true, "String")
+}
+
+func (ec *executionContext) _DatasetCoverage_rows(ctx context.Context, field graphql.CollectedField, obj *model.DatasetCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCoverage_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCoverage_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DatasetCoverage_from(ctx context.Context, field graphql.CollectedField, obj *model.DatasetCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCoverage_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCoverage_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCoverage", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DatasetCoverage_to(ctx context.Context, field graphql.CollectedField, obj *model.DatasetCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCoverage_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCoverage_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCoverage", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DatasetCoverage_territories(ctx context.Context, field graphql.CollectedField, obj *model.DatasetCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCoverage_territories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCoverage_territories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCoverage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DatasetCoverage_sources(ctx context.Context, field graphql.CollectedField, obj *model.DatasetCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCoverage_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Source) graphql.Marshaler {
+			return ec.marshalNDatasetSource2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCoverage_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetSource(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DatasetField_name(ctx context.Context, field graphql.CollectedField, obj *dataset.Field) (ret graphql.Marshaler) {
@@ -21018,6 +21291,52 @@ func (ec *executionContext) _DatasetField_allowedValues(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_DatasetField_allowedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DatasetField", field, true, true, "String")
+}
+
+func (ec *executionContext) _DatasetSource_title(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetSource_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetSource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _DatasetSource_url(ctx context.Context, field graphql.CollectedField, obj *store.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetSource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Disaggregation_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Disaggregation) (ret graphql.Marshaler) {
@@ -44979,6 +45298,12 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Dataset_licence(ctx, field, obj)
 				})
+		case "coverage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dataset_coverage(ctx, field, obj)
+				})
 		case "suppression":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44997,6 +45322,59 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Dataset_dataPackageUrl(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var datasetCoverageImplementors = []string{"DatasetCoverage"}
+
+func (ec *executionContext) _DatasetCoverage(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetCoverage")
+		case "rows":
+			out.Values[i] = ec._DatasetCoverage_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._DatasetCoverage_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DatasetCoverage_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "territories":
+			out.Values[i] = ec._DatasetCoverage_territories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._DatasetCoverage_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45058,6 +45436,44 @@ func (ec *executionContext) _DatasetField(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DatasetField_allowedValues(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var datasetSourceImplementors = []string{"DatasetSource"}
+
+func (ec *executionContext) _DatasetSource(ctx context.Context, sel ast.SelectionSet, obj *store.Source) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetSource")
+		case "title":
+			out.Values[i] = ec._DatasetSource_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._DatasetSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51410,6 +51826,14 @@ func (ec *executionContext) marshalNDataset2ᚖgithubᚗcomᚋcohesioᚋcohesio�
 	return ec._Dataset(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDatasetCoverage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐDatasetCoverage(ctx context.Context, sel ast.SelectionSet, v *model.DatasetCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DatasetCoverage!")
+		return graphql.Null
+	}
+	return ec._DatasetCoverage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDatasetField2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋdatasetᚐFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []*dataset.Field) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51432,6 +51856,30 @@ func (ec *executionContext) marshalNDatasetField2ᚖgithubᚗcomᚋcohesioᚋcoh
 		return graphql.Null
 	}
 	return ec._DatasetField(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDatasetSource2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Source) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDatasetSource2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetSource2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSource(ctx context.Context, sel ast.SelectionSet, v *store.Source) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DatasetSource!")
+		return graphql.Null
+	}
+	return ec._DatasetSource(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

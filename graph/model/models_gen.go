@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 )
 
@@ -85,6 +86,20 @@ type ConcordanceRow struct {
 	Budget *decimal.Decimal `json:"budget,omitempty"`
 	// How activity matches need.
 	Status ConcordanceStatus `json:"status"`
+}
+
+// The extent of a dataset's rows.
+type DatasetCoverage struct {
+	// The number of rows.
+	Rows int32 `json:"rows"`
+	// The earliest date of the rows; null when the dataset has no dates or no rows.
+	From *time.Time `json:"from,omitempty"`
+	// The latest date of the rows.
+	To *time.Time `json:"to,omitempty"`
+	// Codes of the territories the rows are about (empty when the dataset has no territory).
+	Territories []string `json:"territories"`
+	// The documents the rows cite.
+	Sources []*store.Source `json:"sources"`
 }
 
 // Conditions on a date field. All given conditions must hold.

@@ -161,12 +161,16 @@ type PackageOptions struct {
 func (s *Service) Package(ctx context.Context, name, title string, ds []*Dataset, o PackageOptions) (*Package, error) {
 	p := &Package{Profile: "tabular-data-package", Name: name, Title: title, Licenses: []License{licence},
 		Created: time.Now().UTC().Format(time.RFC3339)}
-	for _, d := range ds {
-		r := Request{Dataset: d, Filter: o.Filter, Role: o.Role}
-		cov, err := s.store.CoverageOf(ctx, s.query(r), splitPath(d.From), splitPath(d.To), splitPath(d.Place))
-		if err != nil {
-			return nil, err
-		}
+	reqs := make([]Request, len(ds))
+	for i, d := range ds {
+		reqs[i] = Request{Dataset: d, Filter: o.Filter, Role: o.Role}
+	}
+	covs, err := s.Coverages(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		r, cov := reqs[i], covs[i]
 		res := s.resource(d, d.Columns(), o.BaseURL+"/datasets/"+d.Name, query(o.RawFilter), s.suppresses(r))
 		res.Rows, res.Filter = cov.Rows, o.RawFilter
 		if d.From != "" {

@@ -66,10 +66,27 @@ func (s *Service) query(r Request) store.ExportQuery {
 	return q
 }
 
+// Coverage is the extent of a dataset's rows.
+type Coverage = store.Coverage
+
+// Coverages measures the rows of each request (number, dates, territories, sources) in one
+// statement.
+func (s *Service) Coverages(ctx context.Context, rs []Request) ([]Coverage, error) {
+	qs := make([]store.CoverageQuery, len(rs))
+	for i, r := range rs {
+		d := r.Dataset
+		qs[i] = store.CoverageQuery{ExportQuery: s.query(r), From: splitPath(d.From), To: splitPath(d.To), Place: splitPath(d.Place)}
+	}
+	return s.store.Coverages(ctx, qs)
+}
+
 // Count returns the number of rows an export of r writes.
 func (s *Service) Count(ctx context.Context, r Request) (int64, error) {
-	c, err := s.store.CoverageOf(ctx, s.query(r), nil, nil, nil)
-	return c.Rows, err
+	c, err := s.Coverages(ctx, []Request{r})
+	if err != nil {
+		return 0, err
+	}
+	return c[0].Rows, nil
 }
 
 // Export writes the rows of r to w in format f and returns how many it wrote. Rows stream

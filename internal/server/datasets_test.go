@@ -342,3 +342,32 @@ func TestTheReadAPIShowsThePublicOnlyPublishedPersonCounts(t *testing.T) {
 		t.Errorf("analysts see every observation: %d, sum %v", analyst.TotalCount, analyst.Aggregate.Sum)
 	}
 }
+
+func TestDatasetCoverageCostsOneStatementForAllDatasets(t *testing.T) {
+	a := newAPI(t)
+	var data struct {
+		Datasets []struct {
+			Name     string
+			Coverage struct {
+				Rows        int
+				From, To    *string
+				Territories []string
+				Sources     []struct{ Title string }
+			}
+		}
+	}
+	before := a.statements.n.Load()
+	a.query(`{ datasets { name coverage { rows from to territories sources { title } } } }`, nil, &data)
+	if n := a.statements.n.Load() - before; n != 1 {
+		t.Errorf("%d statements for the coverage of %d datasets, want 1", n, len(data.Datasets))
+	}
+	for _, d := range data.Datasets {
+		if d.Name != "projects" {
+			continue
+		}
+		c := d.Coverage
+		if c.Rows != 4 || *c.From != "2024-01-01" || c.To != nil || strings.Join(c.Territories, ",") != "21012,21015" || len(c.Sources) != 1 {
+			t.Errorf("projects coverage = %+v", c)
+		}
+	}
+}

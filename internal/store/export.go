@@ -65,13 +65,15 @@ func (p *exportPlan) expr(e *catalog.Entity, path []string) (string, error) {
 	return c, nil
 }
 
-// selectExport writes the SELECT of q; extra expressions follow the columns.
-func (s *Store) selectExport(q ExportQuery) (string, []any, error) {
+// selectExport writes the SELECT of q. Its parameters are appended to args, so that several
+// selects can share one statement.
+func (s *Store) selectExport(q ExportQuery, args []any) (string, []any, error) {
 	e, err := s.modelEntity(q.Entity)
 	if err != nil {
 		return "", nil, err
 	}
 	p := &exportPlan{from: ident(e.Table) + " AS t0", joins: map[string]string{}}
+	p.b.args = args
 	var cols, order []string
 	for _, path := range q.Columns {
 		x, err := p.expr(e, path)
@@ -88,7 +90,6 @@ func (s *Store) selectExport(q ExportQuery) (string, []any, error) {
 		order = append(order, x+" NULLS FIRST")
 	}
 	order = append(order, "t0.id")
-	// The WHERE goes last into the builder so that its parameters are numbered from 1.
 	if err := p.b.where(e, "t0", q.Filter); err != nil {
 		return "", nil, err
 	}
@@ -102,7 +103,7 @@ func (s *Store) selectExport(q ExportQuery) (string, []any, error) {
 // a read-only transaction without statement timeout, since an export of millions of rows may
 // take longer than a request; cancelling ctx (a client that went away) stops it.
 func (s *Store) Export(ctx context.Context, q ExportQuery, fn func(row [][]byte) error) error {
-	sql, args, err := s.selectExport(q)
+	sql, args, err := s.selectExport(q, nil)
 	if err != nil {
 		return err
 	}
@@ -141,50 +142,78 @@ type Source struct {
 	URL   *string
 }
 
-// CoverageOf measures the rows q selects: their number, the dates between from and to (paths;
-// nil when the dataset has no dates), the territories at place (a path; nil when none) and
-// the sources the rows cite (the entity's source relation).
-func (s *Store) CoverageOf(ctx context.Context, q ExportQuery, from, to, place []string) (Coverage, error) {
-	paths := [][]string{{"id"}, {"id"}, {"id"}, {"id"}, {"source", "id"}}
-	for i, p := range [][]string{from, to, place} {
-		if p != nil {
-			paths[i+1] = p
+// CoverageQuery asks for the coverage of the rows of an ExportQuery: the dates between the
+// paths From and To, and the territories at the path Place (each nil when the dataset has none).
+type CoverageQuery struct {
+	ExportQuery
+	From, To, Place []string
+}
+
+// Coverages measures the rows each query selects, all in one statement: their number, their
+// dates, their territories and the sources they cite (the entity's source relation).
+func (s *Store) Coverages(ctx context.Context, qs []CoverageQuery) ([]Coverage, error) {
+	var with, sel []string
+	var args []any
+	for i, q := range qs {
+		paths := [][]string{{"id"}, {"id"}, {"id"}, {"id"}, {"source", "id"}}
+		for j, p := range [][]string{q.From, q.To, q.Place} {
+			if p != nil {
+				paths[j+1] = p
+			}
 		}
+		eq := q.ExportQuery
+		eq.Columns, eq.Order = paths, nil
+		inner, a, err := s.selectExport(eq, args)
+		if err != nil {
+			return nil, err
+		}
+		args = a
+		inner, _, _ = strings.Cut(inner, " ORDER BY ")
+		x := fmt.Sprintf("x%d", i)
+		with = append(with, x+"(c1, c2, c3, c4, c5) AS ("+inner+")")
+		cols := []string{fmt.Sprint(i), "count(*)", "NULL::text", "NULL::text", "'{}'::text[]"}
+		if q.From != nil {
+			cols[2] = "min(c2)::text"
+		}
+		if q.To != nil {
+			cols[3] = "max(c3)::text"
+		}
+		if q.Place != nil {
+			cols[4] = "coalesce(array_agg(DISTINCT c4) FILTER (WHERE c4 IS NOT NULL), '{}')"
+		}
+		sources := "(SELECT coalesce(array_agg(%s ORDER BY title), '{}') FROM source WHERE id IN (SELECT c5 FROM " + x + "))"
+		cols = append(cols, fmt.Sprintf(sources, "title"), fmt.Sprintf(sources, "url"))
+		sel = append(sel, "SELECT "+strings.Join(cols, ", ")+" FROM "+x)
 	}
-	q.Columns, q.Order = paths, nil
-	inner, args, err := s.selectExport(q)
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	sql := "WITH " + strings.Join(with, ", ") + " " + strings.Join(sel, " UNION ALL ")
+	rows, err := s.readPool().Query(ctx, sql, args...)
 	if err != nil {
-		return Coverage{}, err
+		return nil, fmt.Errorf("coverage: %w", err)
 	}
-	inner, _, _ = strings.Cut(inner, " ORDER BY ")
-	sel := []string{"count(*)", "NULL::text", "NULL::text", "NULL::text[]"}
-	if from != nil {
-		sel[1] = "min(c2)::text"
-	}
-	if to != nil {
-		sel[2] = "max(c3)::text"
-	}
-	if place != nil {
-		sel[3] = "coalesce(array_agg(DISTINCT c4) FILTER (WHERE c4 IS NOT NULL), '{}')"
-	}
-	sel = append(sel, "(SELECT coalesce(array_agg(title ORDER BY title), '{}') FROM source WHERE id IN (SELECT c5 FROM x))",
-		"(SELECT coalesce(array_agg(url ORDER BY title), '{}') FROM source WHERE id IN (SELECT c5 FROM x))")
-	sql := "WITH x(c1, c2, c3, c4, c5) AS (" + inner + ") SELECT " + strings.Join(sel, ", ") + " FROM x"
+	out := make([]Coverage, len(qs))
+	var i int
 	var c Coverage
 	var titles []string
 	var urls []*string
-	if err := s.readPool().QueryRow(ctx, sql, args...).Scan(&c.Rows, &c.From, &c.To, &c.Territories, &titles, &urls); err != nil {
-		return Coverage{}, fmt.Errorf("coverage of %s: %w", q.Entity, err)
+	_, err = pgx.ForEachRow(rows, []any{&i, &c.Rows, &c.From, &c.To, &c.Territories, &titles, &urls}, func() error {
+		for k := range titles {
+			c.Sources = append(c.Sources, Source{Title: titles[k], URL: urls[k]})
+		}
+		out[i], c = c, Coverage{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coverage: %w", err)
 	}
-	for i := range titles {
-		c.Sources = append(c.Sources, Source{Title: titles[i], URL: urls[i]})
-	}
-	return c, nil
+	return out, nil
 }
 
 // ExportStatement is the statement Export runs for q, with its parameters, for the record.
 func (s *Store) ExportStatement(q ExportQuery) (string, error) {
-	sql, args, err := s.selectExport(q)
+	sql, args, err := s.selectExport(q, nil)
 	if err != nil {
 		return "", err
 	}
