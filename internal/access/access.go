@@ -1,5 +1,7 @@
-// Package access says who is asking and what that role may see. Until authentication lands,
-// every request gets the role set in the configuration.
+// Package access says who is asking (the principal: a role and, for operators and
+// coordinators, the organisation or commune they act for) and what that role may see and do.
+// Authentication (internal/auth) makes the principal; every decision about data is taken from
+// it, here and in PostgreSQL's row-level security.
 package access
 
 import (
@@ -37,17 +39,40 @@ func ParseRole(s string) (Role, error) {
 // role as they are. Analysts and administrators see them; everyone else gets suppressed cells.
 func (r Role) SeesSmallCounts() bool { return r == Admin || r == Analyst }
 
-type roleKey struct{}
+// Principal is who a request acts for.
+type Principal struct {
+	Role Role
+	// Subject identifies the caller in logs and rate limits: "token:ID" for an API token,
+	// "oidc:SUB" for an OpenID Connect user; empty for an anonymous caller.
+	Subject string
+	// OperatorID is the organisation an operator acts for.
+	OperatorID *int64
+	// CommuneID is the commune (territory id) a coordinator acts for.
+	CommuneID *int64
+}
 
-// WithRole returns a context carrying the caller's role.
+// Anonymous is the principal of a request without credentials.
+var Anonymous = Principal{Role: Public}
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying the caller.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the caller; a context without one is anonymous (the public).
+func PrincipalFrom(ctx context.Context) Principal {
+	if p, ok := ctx.Value(principalKey{}).(Principal); ok {
+		return p
+	}
+	return Anonymous
+}
+
+// WithRole returns a context carrying a principal of that role and no scope.
 func WithRole(ctx context.Context, r Role) context.Context {
-	return context.WithValue(ctx, roleKey{}, r)
+	return WithPrincipal(ctx, Principal{Role: r})
 }
 
 // RoleFrom returns the caller's role; a context without one is the public.
-func RoleFrom(ctx context.Context) Role {
-	if r, ok := ctx.Value(roleKey{}).(Role); ok {
-		return r
-	}
-	return Public
-}
+func RoleFrom(ctx context.Context) Role { return PrincipalFrom(ctx).Role }
