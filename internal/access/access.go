@@ -63,10 +63,17 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 
 // PrincipalFrom returns the caller; a context without one is anonymous (the public).
 func PrincipalFrom(ctx context.Context) Principal {
-	if p, ok := ctx.Value(principalKey{}).(Principal); ok {
+	if p, ok := PrincipalIn(ctx); ok {
 		return p
 	}
 	return Anonymous
+}
+
+// PrincipalIn returns the caller and true when ctx belongs to a request; false for the
+// trusted work of the platform's own commands (migrations, loads, command-line exports).
+func PrincipalIn(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
 }
 
 // WithRole returns a context carrying a principal of that role and no scope.

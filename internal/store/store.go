@@ -23,9 +23,12 @@ type Store struct {
 	catalog *catalog.Catalog
 	// published is the catalog of the read API for roles that may not see small person counts.
 	published *catalog.Catalog
-	db        *bun.DB       // primary, for writes, migrations and bulk loads
-	pool      *pgxpool.Pool // the same connections, for the read path with real parameters
+	db        *bun.DB       // primary, as the owner: migrations, bulk loads, snapshots, writes
+	pool      *pgxpool.Pool // primary, as the request's principal: the read path, with real parameters
 	read      *pgxpool.Pool // read-only operations; the primary when no replica is configured
+	// owner holds Bun's connections. database/sql keeps connections of its own, so they must
+	// never carry a request's principal: writes that need it set it per transaction.
+	owner *pgxpool.Pool
 }
 
 // Options configures Open.
@@ -54,15 +57,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := openPool(ctx, dsn, opts)
+	pool, err := openPool(ctx, dsn, opts, true)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{catalog: cat, published: published, pool: pool, read: pool}
-	// Bun shares the pool: one set of connections per process.
-	s.db = bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
+	owner, err := openPool(ctx, dsn, opts, false)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Store{catalog: cat, published: published, pool: pool, read: pool, owner: owner}
+	s.db = bun.NewDB(stdlib.OpenDBFromPool(owner), pgdialect.New())
 	if opts.ReadDSN != "" {
-		read, err := openPool(ctx, opts.ReadDSN, opts)
+		read, err := openPool(ctx, opts.ReadDSN, opts, true)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("read replica: %w", err)
@@ -72,7 +79,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func openPool(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, error) {
+// openPool connects to dsn. A pool that serves requests (asPrincipal) switches each
+// connection it hands out to the request's principal, for row-level security.
+func openPool(ctx context.Context, dsn string, opts Options, asPrincipal bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
@@ -83,6 +92,9 @@ func openPool(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, err
 	cfg.ConnConfig.Tracer = opts.Tracer
 	if opts.SuppressionThreshold > 0 {
 		cfg.ConnConfig.RuntimeParams["cohesio.suppression_threshold"] = strconv.Itoa(opts.SuppressionThreshold)
+	}
+	if asPrincipal {
+		cfg.PrepareConn = preparePrincipal
 	}
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
@@ -103,6 +115,7 @@ func (s *Store) readPool() *pgxpool.Pool { return s.read }
 // Close closes every connection.
 func (s *Store) Close() error {
 	err := s.db.Close()
+	s.owner.Close()
 	s.pool.Close()
 	if s.read != s.pool {
 		s.read.Close()
