@@ -53,6 +53,7 @@ type ResolverRoot interface {
 	Licence() LicenceResolver
 	Meeting() MeetingResolver
 	MeetingConnection() MeetingConnectionResolver
+	Mutation() MutationResolver
 	Need() NeedResolver
 	NeedConnection() NeedConnectionResolver
 	Observation() ObservationResolver
@@ -421,6 +422,13 @@ type ComplexityRoot struct {
 	MeetingEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CreateObservationDraft func(childComplexity int, input model.ObservationDraftInput) int
+		ReviewObservations     func(childComplexity int, ids []string, decision model.ReviewDecision, note *string) int
+		SubmitObservations     func(childComplexity int, ids []string) int
+		UpdateObservationDraft func(childComplexity int, id string, input model.ObservationDraftInput) int
 	}
 
 	Need struct {
@@ -1166,6 +1174,12 @@ type MeetingResolver interface {
 }
 type MeetingConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Meeting]) (*model.Aggregate, error)
+}
+type MutationResolver interface {
+	CreateObservationDraft(ctx context.Context, input model.ObservationDraftInput) (*cohesion.Observation, error)
+	UpdateObservationDraft(ctx context.Context, id string, input model.ObservationDraftInput) (*cohesion.Observation, error)
+	SubmitObservations(ctx context.Context, ids []string) ([]*cohesion.Observation, error)
+	ReviewObservations(ctx context.Context, ids []string, decision model.ReviewDecision, note *string) ([]*cohesion.Observation, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *cohesion.Need) (string, error)
@@ -2881,6 +2895,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
+
+	case "Mutation.createObservationDraft":
+		if e.ComplexityRoot.Mutation.CreateObservationDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObservationDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObservationDraft(childComplexity, args["input"].(model.ObservationDraftInput)), true
+	case "Mutation.reviewObservations":
+		if e.ComplexityRoot.Mutation.ReviewObservations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewObservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewObservations(childComplexity, args["ids"].([]string), args["decision"].(model.ReviewDecision), args["note"].(*string)), true
+	case "Mutation.submitObservations":
+		if e.ComplexityRoot.Mutation.SubmitObservations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitObservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitObservations(childComplexity, args["ids"].([]string)), true
+	case "Mutation.updateObservationDraft":
+		if e.ComplexityRoot.Mutation.UpdateObservationDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObservationDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObservationDraft(childComplexity, args["id"].(string), args["input"].(model.ObservationDraftInput)), true
 
 	case "Need.evidence":
 		if e.ComplexityRoot.Need.Evidence == nil {
@@ -6132,6 +6191,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("NeedFilter", ec.unmarshalInputNeedFilter),
 			graphql.NewInputUnmarshaler("NeedOrder", ec.unmarshalInputNeedOrder),
+			graphql.NewInputUnmarshaler("ObservationDraftInput", ec.unmarshalInputObservationDraftInput),
 			graphql.NewInputUnmarshaler("ObservationFilter", ec.unmarshalInputObservationFilter),
 			graphql.NewInputUnmarshaler("ObservationKindFilter", ec.unmarshalInputObservationKindFilter),
 			graphql.NewInputUnmarshaler("ObservationOrder", ec.unmarshalInputObservationOrder),
@@ -6205,6 +6265,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -7265,6 +7340,7 @@ cursor pagination; every object has a global ` + "`" + `id` + "`" + ` usable wit
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 "A calendar date in ISO 8601 form (YYYY-MM-DD)."
@@ -10853,6 +10929,73 @@ type ReportValue {
   previousSuppressed: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/submissions.graphqls", Input: `"""
+Changes to the data. Operators report the values of their indicators as drafts, change them
+and submit them; the coordinator of the operator's commune validates or rejects them.
+Validated values are published. Each change is checked against the caller's role, and again
+by the database's row-level security.
+"""
+type Mutation {
+  "Creates a draft value for your organisation or one of its projects (operators; administrators for anyone)."
+  createObservationDraft(
+    "The value to report."
+    input: ObservationDraftInput!
+  ): Observation!
+  "Changes a draft, or a rejected value to correct it; it becomes a draft again."
+  updateObservationDraft(
+    "The observation to change."
+    id: ID!
+    "Its new content."
+    input: ObservationDraftInput!
+  ): Observation!
+  "Submits drafts for review by the coordinator of the operator's commune. All or none."
+  submitObservations(
+    "The drafts to submit."
+    ids: [ID!]!
+  ): [Observation!]!
+  "Validates or rejects submissions (coordinators of the operator's commune; administrators). All or none."
+  reviewObservations(
+    "The submissions to decide on."
+    ids: [ID!]!
+    "Validate (publish) or reject."
+    decision: ReviewDecision!
+    "Why, appended to each observation's note."
+    note: String
+  ): [Observation!]!
+}
+
+"A value an operator reports."
+input ObservationDraftInput {
+  "The indicator's code."
+  indicator: String!
+  "The project the value is for; give a project or an operator."
+  project: ID
+  "The operator the value is for, when it is not about one project."
+  operator: ID
+  "First day of the period."
+  periodStart: Date!
+  "Last day of the period."
+  periodEnd: Date!
+  "Length of the period."
+  granularity: Granularity!
+  "Target, realised value or baseline."
+  kind: ObservationKind!
+  "The value, in the indicator's unit (persons are whole numbers; never negative)."
+  value: Decimal!
+  "The breakdown this value is for (one of the indicator's disaggregation dimensions); none for the total."
+  disaggregation: ID
+  "Remarks."
+  note: String
+}
+
+"A coordinator's decision on a submission."
+enum ReviewDecision {
+  "Publish the value."
+  VALIDATE
+  "Send it back to the operator."
+  REJECT
+}
+`, BuiltIn: false},
 	{Name: "../../schema/territory.graphqls", Input: `"""
 A territory: the Brussels-Capital Region, one of its 19 communes, a quartier or statistical
 sector, or a grouping across them (a PSSI bassin, a CLSS territory). Territories form a
@@ -14033,6 +14176,86 @@ func (ec *executionContext) field_MeetingAggregate_sum_args(ctx context.Context,
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createObservationDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ObservationDraftInput, error) {
+			return ec.unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (model.ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateObservationDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ObservationDraftInput, error) {
+			return ec.unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -24732,6 +24955,182 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createObservationDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createObservationDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateObservationDraft(ctx, fc.Args["input"].(model.ObservationDraftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createObservationDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createObservationDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateObservationDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateObservationDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateObservationDraft(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ObservationDraftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateObservationDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateObservationDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitObservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitObservations(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewObservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewObservations(ctx, fc.Args["ids"].([]string), fc.Args["decision"].(model.ReviewDecision), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -41307,6 +41706,111 @@ func UnmarshalNeedOrder(ctx context.Context, raw any) (map[string]any, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputObservationDraftInput(ctx context.Context, obj any) (model.ObservationDraftInput, error) {
+	var it model.ObservationDraftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicator", "project", "operator", "periodStart", "periodEnd", "granularity", "kind", "value", "disaggregation", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "granularity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("granularity"))
+			data, err := ec.unmarshalNGranularity2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐGranularity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Granularity = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNObservationKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "disaggregation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disaggregation"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disaggregation = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObservationDraftInput unmarshals raw into the ObservationDraftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObservationDraftInput(ctx context.Context, raw any) (model.ObservationDraftInput, error) {
+	var out model.ObservationDraftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationDraftInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -46707,6 +47211,70 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createObservationDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createObservationDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateObservationDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateObservationDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitObservations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitObservations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewObservations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewObservations(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52929,6 +53497,11 @@ func (ec *executionContext) marshalNObservationCountableField2string(ctx context
 	return res
 }
 
+func (ec *executionContext) unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx context.Context, v any) (model.ObservationDraftInput, error) {
+	res, err := ec.unmarshalInputObservationDraftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Observation]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -53732,6 +54305,16 @@ func (ec *executionContext) marshalNReportValue2ᚖgithubᚗcomᚋcohesioᚋcohe
 		return graphql.Null
 	}
 	return ec._ReportValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, v any) (model.ReviewDecision, error) {
+	var res model.ReviewDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v model.ReviewDecision) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNRule2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Rule) graphql.Marshaler {

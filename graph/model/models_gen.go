@@ -220,6 +220,13 @@ type LinkRelationFilter struct {
 	In []cohesion.LinkRelation `json:"in,omitempty"`
 }
 
+// Changes to the data. Operators report the values of their indicators as drafts, change them
+// and submit them; the coordinator of the operator's commune validates or rejects them.
+// Validated values are published. Each change is checked against the caller's role, and again
+// by the database's row-level security.
+type Mutation struct {
+}
+
 // Who works with whom.
 type Network struct {
 	// Every organisation with its number of partners, most connected first.
@@ -250,6 +257,30 @@ type NetworkTie struct {
 	SharedProjects int32 `json:"sharedProjects"`
 	// Total ties: shared working groups plus shared projects.
 	Weight int32 `json:"weight"`
+}
+
+// A value an operator reports.
+type ObservationDraftInput struct {
+	// The indicator's code.
+	Indicator string `json:"indicator"`
+	// The project the value is for; give a project or an operator.
+	Project *string `json:"project,omitempty"`
+	// The operator the value is for, when it is not about one project.
+	Operator *string `json:"operator,omitempty"`
+	// First day of the period.
+	PeriodStart time.Time `json:"periodStart"`
+	// Last day of the period.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// Length of the period.
+	Granularity cohesion.Granularity `json:"granularity"`
+	// Target, realised value or baseline.
+	Kind cohesion.ObservationKind `json:"kind"`
+	// The value, in the indicator's unit (persons are whole numbers; never negative).
+	Value decimal.Decimal `json:"value"`
+	// The breakdown this value is for (one of the indicator's disaggregation dimensions); none for the total.
+	Disaggregation *string `json:"disaggregation,omitempty"`
+	// Remarks.
+	Note *string `json:"note,omitempty"`
 }
 
 // Conditions on an observation kind.
@@ -1810,6 +1841,64 @@ func (e *ReportTotals) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReportTotals) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A coordinator's decision on a submission.
+type ReviewDecision string
+
+const (
+	// Publish the value.
+	ReviewDecisionValidate ReviewDecision = "VALIDATE"
+	// Send it back to the operator.
+	ReviewDecisionReject ReviewDecision = "REJECT"
+)
+
+var AllReviewDecision = []ReviewDecision{
+	ReviewDecisionValidate,
+	ReviewDecisionReject,
+}
+
+func (e ReviewDecision) IsValid() bool {
+	switch e {
+	case ReviewDecisionValidate, ReviewDecisionReject:
+		return true
+	}
+	return false
+}
+
+func (e ReviewDecision) String() string {
+	return string(e)
+}
+
+func (e *ReviewDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewDecision", str)
+	}
+	return nil
+}
+
+func (e ReviewDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

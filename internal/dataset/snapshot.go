@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,7 @@ import (
 type Snapshot = store.Snapshot
 
 // ErrForbidden: the caller's role may not read this.
-var ErrForbidden = errors.New("forbidden")
+var ErrForbidden = access.ErrForbidden
 
 // A snapshot's content is a canonical encoding of its rows: a header line, the dataset's
 // name, the suppression applied and the columns as JSON, then each value as a uvarint
