@@ -7,11 +7,30 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/cohesio/cohesio/graph/generated"
 	"github.com/cohesio/cohesio/graph/model"
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/store"
 )
+
+func (r *apiTokenResolver) ID(ctx context.Context, obj *store.APIToken) (string, error) {
+	return globalID("ApiToken", obj.ID), nil
+}
+
+func (r *apiTokenResolver) CreatedAt(ctx context.Context, obj *store.APIToken) (string, error) {
+	return obj.CreatedAt.UTC().Format(time.RFC3339), nil
+}
+
+func (r *apiTokenResolver) ExpiresAt(ctx context.Context, obj *store.APIToken) (*string, error) {
+	return rfc3339(obj.ExpiresAt), nil
+}
+
+func (r *apiTokenResolver) RevokedAt(ctx context.Context, obj *store.APIToken) (*string, error) {
+	return rfc3339(obj.RevokedAt), nil
+}
 
 func (r *mutationResolver) CreateObservationDraft(ctx context.Context, input model.ObservationDraftInput) (*cohesion.Observation, error) {
 	return r.saveDraft(ctx, nil, input)
@@ -29,6 +48,19 @@ func (r *mutationResolver) ReviewObservations(ctx context.Context, ids []string,
 	return r.review(ctx, ids, decision == model.ReviewDecisionValidate, note)
 }
 
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string) (*model.NewAPIToken, error) {
+	return r.createToken(ctx, name, role, operator, commune, expiresAt)
+}
+
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (*store.APIToken, error) {
+	return r.revokeToken(ctx, id)
+}
+
+func (r *Resolver) ApiToken() generated.ApiTokenResolver { return &apiTokenResolver{r} }
+
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+type (
+	apiTokenResolver struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
+)

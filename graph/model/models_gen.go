@@ -259,6 +259,14 @@ type NetworkTie struct {
 	Weight int32 `json:"weight"`
 }
 
+// A new API token and its secret.
+type NewAPIToken struct {
+	// Send it as `Authorization: Bearer <secret>`. It is shown only this once.
+	Secret string `json:"secret"`
+	// The token.
+	Token *store.APIToken `json:"token"`
+}
+
 // A value an operator reports.
 type ObservationDraftInput struct {
 	// The indicator's code.
