@@ -35,6 +35,12 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-depth", Value: server.DefaultLimits.MaxDepth, Usage: "deepest nesting of fields a request may ask", Sources: cli.EnvVars("COHESIO_MAX_DEPTH")},
 			&cli.IntFlag{Name: "max-aliases", Value: server.DefaultLimits.MaxAliases, Usage: "aliased fields a request may have", Sources: cli.EnvVars("COHESIO_MAX_ALIASES")},
 			&cli.IntFlag{Name: "max-cost", Value: server.DefaultLimits.MaxCost, Usage: "objects a request may return at most, counting page sizes", Sources: cli.EnvVars("COHESIO_MAX_COST")},
+			// Request protections (internal/server/guard.go, trusted.go).
+			&cli.FloatFlag{Name: "rate-limit", Value: server.DefaultRateLimit, Usage: "requests per second one caller (token, or client IP) may make to /graphql and the dataset routes; 0 turns rate limits off", Sources: cli.EnvVars("COHESIO_RATE_LIMIT")},
+			&cli.IntFlag{Name: "rate-burst", Value: server.DefaultRateBurst, Usage: "requests one caller may make in a burst before --rate-limit holds it back; 0 turns rate limits off", Sources: cli.EnvVars("COHESIO_RATE_BURST")},
+			&cli.BoolFlag{Name: "trust-proxy", Usage: "take the client IP from X-Forwarded-For: only behind a reverse proxy that sets it", Sources: cli.EnvVars("COHESIO_TRUST_PROXY")},
+			&cli.StringFlag{Name: "trusted-documents", Usage: "JSON file mapping \"sha256:<hex>\" to the text of each GraphQL document clients may run by documentId", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS")},
+			&cli.StringSliceFlag{Name: "trusted-documents-only", Usage: "roles that may run trusted documents only, comma-separated (e.g. public,researcher)", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS_ONLY")},
 		},
 		Action: serve,
 	}
@@ -42,6 +48,26 @@ func serveCommand() *cli.Command {
 
 func serve(ctx context.Context, c *cli.Command) error {
 	start := time.Now()
+	// Checked before the database starts, so that a bad file or role fails at once.
+	var trusted *server.TrustedDocuments
+	if path := c.String("trusted-documents"); path != "" {
+		var err error
+		if trusted, err = server.LoadTrustedDocuments(path); err != nil {
+			return err
+		}
+		slog.Info("trusted documents loaded", "documents", trusted.Len())
+	}
+	var trustedOnly []access.Role
+	for _, name := range c.StringSlice("trusted-documents-only") {
+		r, err := access.ParseRole(strings.TrimSpace(name))
+		if err != nil {
+			return fmt.Errorf("--trusted-documents-only: %w", err)
+		}
+		trustedOnly = append(trustedOnly, r)
+	}
+	if len(trustedOnly) > 0 && trusted == nil {
+		return errors.New("--trusted-documents-only needs --trusted-documents")
+	}
 	timeout := c.Duration("request-timeout")
 	// The statement timeout stands behind the request timeout, for statements left running.
 	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url"), StatementTimeout: timeout + 5*time.Second,
@@ -74,6 +100,10 @@ func serve(ctx context.Context, c *cli.Command) error {
 		Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
 		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
+
+		// Request protections.
+		RateLimit: c.Float("rate-limit"), RateBurst: c.Int("rate-burst"), TrustProxy: c.Bool("trust-proxy"),
+		TrustedDocuments: trusted, TrustedDocumentsOnly: trustedOnly,
 	})
 	if err != nil {
 		return err

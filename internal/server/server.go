@@ -43,6 +43,7 @@ type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	// AllowedOrigins may call the API from a browser on another origin; empty: same origin only.
+	// Listed origins get credentials; "*" (alone) allows any origin, without credentials.
 	AllowedOrigins []string
 	// MaxBodyBytes caps a request body (default 1 MiB).
 	MaxBodyBytes int64
@@ -59,6 +60,22 @@ type Config struct {
 	// SuppressionThreshold: person counts below it are withheld from roles below analyst
 	// (default 5).
 	SuppressionThreshold int
+
+	// Request protections (guard.go, trusted.go); a zero value turns each off.
+	//
+	// RateLimit is the requests per second one caller (its principal's subject, or its IP when
+	// anonymous) may make to /graphql and the dataset routes, in bursts of RateBurst; 0 or
+	// negative, either of them, turns rate limits off (cohesio serve: DefaultRateLimit 20 and
+	// DefaultRateBurst 40).
+	RateLimit float64
+	RateBurst int
+	// TrustProxy takes the client IP of rate limits from X-Forwarded-For (the address appended
+	// last): only behind a reverse proxy that sets it (default off: the connection's address).
+	TrustProxy bool
+	// TrustedDocuments may be run by documentId instead of sending their text (default none).
+	TrustedDocuments *TrustedDocuments
+	// TrustedDocumentsOnly lists the roles that may run trusted documents only (default none).
+	TrustedDocumentsOnly []access.Role
 }
 
 // New returns the platform's HTTP handler.
@@ -74,6 +91,10 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
+	}
+	guards, err := newGuard(cfg) // rate limits, batches, trusted documents, CORS (guard.go)
+	if err != nil {
+		return nil, err
 	}
 	cat, err := catalog.Default()
 	if err != nil {
@@ -106,7 +127,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", instrument("graphql", checkRequest(limitBody(http.TimeoutHandler(gql, cfg.Timeout, timeoutBody), cfg.MaxBodyBytes))))
+	mux.Handle("/graphql", instrument("graphql", guards.limit(checkRequest(limitBody(guards.graphQL(http.TimeoutHandler(gql, cfg.Timeout, timeoutBody)), cfg.MaxBodyBytes)))))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -115,13 +136,15 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ready(w, r, cfg.Store)
 	})
-	datasets.routes(mux, instrument)
+	datasets.routes(mux, func(name string, h http.Handler) http.Handler { return instrument(name, guards.limit(h)) })
 	mux.Handle("/", instrument("playground", playground.Handler("Cohesio", "/graphql", examples)))
 
 	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.AllowedOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Accept", "Authorization"},
+		AllowedOrigins:   cfg.AllowedOrigins,
+		AllowOriginFunc:  guards.corsOriginFunc,  // refuses all when no origin is listed
+		AllowCredentials: guards.corsCredentials, // listed origins only, never "*"
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization"},
 	})
 	return withRequestID(withAccessLog(cfg.Logger, c.Handler(withRole(cfg.Role, mux)))), nil
 }
