@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/auth"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -28,7 +29,11 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
 			dataDirFlag,
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed to call the API (repeatable)", Sources: cli.EnvVars("COHESIO_CORS_ORIGINS")},
-			&cli.StringFlag{Name: "role", Value: string(access.Public), Usage: "role given to every request until authentication lands: public, researcher, operator, coordinator, analyst or admin", Sources: cli.EnvVars("COHESIO_ROLE")},
+			&cli.StringFlag{Name: "role", Value: string(access.Public), Usage: "role of requests without credentials: public, researcher, operator, coordinator, analyst or admin", Sources: cli.EnvVars("COHESIO_ROLE")},
+			&cli.StringFlag{Name: "oidc-issuer", Usage: "OpenID Connect issuer whose tokens are accepted (its JWKS is found by discovery); none: API tokens only", Sources: cli.EnvVars("COHESIO_OIDC_ISSUER")},
+			&cli.StringFlag{Name: "oidc-audience", Usage: "audience the OpenID Connect tokens must name", Sources: cli.EnvVars("COHESIO_OIDC_AUDIENCE")},
+			&cli.StringFlag{Name: "oidc-jwks-url", Usage: "JWKS of the issuer, when discovery does not apply", Sources: cli.EnvVars("COHESIO_OIDC_JWKS_URL")},
+			&cli.DurationFlag{Name: "oidc-clock-skew", Value: auth.DefaultClockSkew, Usage: "clock difference tolerated on token times", Sources: cli.EnvVars("COHESIO_OIDC_CLOCK_SKEW")},
 			thresholdFlag,
 			&cli.BoolFlag{Name: "production", Usage: "turn introspection and field suggestions off", Sources: cli.EnvVars("COHESIO_PRODUCTION")},
 			&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, Usage: "stop a request (and its SQL) after this long", Sources: cli.EnvVars("COHESIO_REQUEST_TIMEOUT")},
@@ -96,8 +101,16 @@ func serve(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// The authenticator lives as long as the server: it keeps the issuer's keys fresh.
+	authn, err := auth.New(ctx, auth.Config{
+		Issuer: c.String("oidc-issuer"), Audience: c.String("oidc-audience"), JWKSURL: c.String("oidc-jwks-url"),
+		ClockSkew: c.Duration("oidc-clock-skew"), AnonymousRole: role,
+	}, db.Store)
+	if err != nil {
+		return err
+	}
 	h, err := server.New(server.Config{
-		Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
+		Auth: authn, Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
 		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
 

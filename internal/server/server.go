@@ -31,6 +31,7 @@ import (
 	"github.com/cohesio/cohesio/graph"
 	"github.com/cohesio/cohesio/graph/generated"
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/auth"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/dataset"
@@ -54,8 +55,10 @@ type Config struct {
 	// Production turns introspection and field suggestions off: a production API need not
 	// describe itself to strangers (the playground then has no schema docs).
 	Production bool
-	// Role is given to every request until authentication lands (default public): roles below
-	// analyst get small person counts suppressed.
+	// Auth verifies bearer tokens (API tokens, and OpenID Connect when configured); nil accepts
+	// no credentials.
+	Auth *auth.Authenticator
+	// Role is the role of requests without credentials (default public).
 	Role access.Role
 	// SuppressionThreshold: person counts below it are withheld from roles below analyst
 	// (default 5).
@@ -146,7 +149,8 @@ func New(cfg Config) (http.Handler, error) {
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization"},
 	})
-	return withRequestID(withAccessLog(cfg.Logger, c.Handler(withRole(cfg.Role, mux)))), nil
+	// CORS stands outside authentication, so that a browser can read a 401 too.
+	return withRequestID(withAccessLog(cfg.Logger, c.Handler(authenticate(cfg, mux)))), nil
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
@@ -190,6 +194,9 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	case errors.Is(err, cohesion.ErrNotFound):
 		out.Message = "not found"
 		out.Extensions = map[string]any{"code": "NOT_FOUND"}
+	case errors.Is(err, access.ErrForbidden):
+		out.Message = err.Error()
+		out.Extensions = map[string]any{"code": "FORBIDDEN"}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		out.Message = "request cancelled or timed out"
 		out.Extensions = map[string]any{"code": "TIMEOUT", "requestId": RequestID(ctx)}
@@ -283,10 +290,19 @@ func limitBody(next http.Handler, max int64) http.Handler {
 	})
 }
 
-// withRole gives every request the configured role.
-func withRole(role access.Role, next http.Handler) http.Handler {
+// authenticate gives every request its principal: the one its bearer token proves, or the
+// anonymous role's. Without an authenticator, credentials are refused.
+func authenticate(cfg Config, next http.Handler) http.Handler {
+	if cfg.Auth != nil {
+		return auth.Middleware(cfg.Auth, next)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(access.WithRole(r.Context(), role)))
+		if r.Header.Get("Authorization") != "" {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="this server accepts no credentials"`)
+			writeError(w, http.StatusUnauthorized, "this server accepts no credentials")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), access.Principal{Role: cfg.Role})))
 	})
 }
 

@@ -74,11 +74,8 @@ func (s *Store) SaveObservationDraft(ctx context.Context, id *int64, d Observati
 			return err
 		}
 		if id != nil {
-			cur, err := lockObservation(ctx, tx, *id)
+			cur, err := lockObservation(ctx, tx, *id, func(o lockedObservation) error { return check(o.owner) })
 			if err != nil {
-				return err
-			}
-			if err := check(cur.owner); err != nil {
 				return err
 			}
 			if cur.status != "draft" && cur.status != "rejected" {
@@ -226,13 +223,13 @@ type lockedObservation struct {
 	status  string
 }
 
-// lockObservation reads and locks an observation the principal may see; one it may not see
-// does not exist for it.
-func lockObservation(ctx context.Context, tx bun.Tx, id int64) (lockedObservation, error) {
+// readObservation reads an observation the principal may see; one it may not see does not
+// exist for it.
+func readObservation(ctx context.Context, tx bun.Tx, id int64) (lockedObservation, error) {
 	var o lockedObservation
 	err := tx.QueryRowContext(ctx, `SELECT observation_operator(operator_id, project_id),
 			operator_commune(observation_operator(operator_id, project_id)), status
-		FROM observation WHERE id = ? FOR UPDATE`, id).Scan(&o.owner, &o.commune, &o.status)
+		FROM observation WHERE id = ?`, id).Scan(&o.owner, &o.commune, &o.status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("observation %d: %w", id, cohesion.ErrNotFound)
 	}
@@ -242,16 +239,34 @@ func lockObservation(ctx context.Context, tx bun.Tx, id int64) (lockedObservatio
 	return o, nil
 }
 
+// lockObservation reads an observation, asks check whether the principal may change it,
+// then locks it. Row-level security lets a principal lock only what it may change, so a row
+// it sees but cannot lock is forbidden to it.
+func lockObservation(ctx context.Context, tx bun.Tx, id int64, check func(lockedObservation) error) (lockedObservation, error) {
+	o, err := readObservation(ctx, tx, id)
+	if err != nil {
+		return o, err
+	}
+	if err := check(o); err != nil {
+		return o, err
+	}
+	err = tx.QueryRowContext(ctx, "SELECT status FROM observation WHERE id = ? FOR UPDATE", id).Scan(&o.status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("%w: observation %d is %s and cannot be changed by you", access.ErrForbidden, id, o.status)
+	}
+	if err != nil {
+		return o, fmt.Errorf("lock observation %d: %w", id, err)
+	}
+	return o, nil
+}
+
 // SubmitObservations moves drafts to submitted, all or none, after check has approved each
 // one's operator.
 func (s *Store) SubmitObservations(ctx context.Context, ids []int64, check func(operatorID int64) error) error {
 	return s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for i, id := range ids {
-			o, err := lockObservation(ctx, tx, id)
+			o, err := lockObservation(ctx, tx, id, func(o lockedObservation) error { return check(o.owner) })
 			if err != nil {
-				return err
-			}
-			if err := check(o.owner); err != nil {
 				return err
 			}
 			if o.status != "draft" {
@@ -274,11 +289,8 @@ func (s *Store) ReviewObservations(ctx context.Context, ids []int64, validate bo
 	}
 	return s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for i, id := range ids {
-			o, err := lockObservation(ctx, tx, id)
+			o, err := lockObservation(ctx, tx, id, func(o lockedObservation) error { return check(o.commune) })
 			if err != nil {
-				return err
-			}
-			if err := check(o.commune); err != nil {
 				return err
 			}
 			if o.status != "submitted" {
