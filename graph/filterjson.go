@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -35,10 +41,17 @@ func FilterFromJSON(cat *catalog.Catalog, entity string, raw []byte) (catalog.Fi
 	if err := dec.Decode(&v); err != nil {
 		return catalog.Filter{}, cohesion.Invalid("filter", "not valid JSON: "+err.Error())
 	}
+	if dec.More() {
+		return catalog.Filter{}, cohesion.Invalid("filter", "unexpected data after the filter")
+	}
 	schema := filterSchema()
 	def := schema.Types[entity+"Filter"]
 	if def == nil {
 		return catalog.Filter{}, fmt.Errorf("no filter type for %s", entity)
+	}
+	// Unknown fields first, in a stable order, so that the same input gets the same error.
+	if err := knownFields(schema, def, v, "filter"); err != nil {
+		return catalog.Filter{}, err
 	}
 	op := &ast.OperationDefinition{VariableDefinitions: ast.VariableDefinitionList{
 		{Variable: "filter", Type: ast.NamedType(def.Name, nil), Definition: def},
@@ -57,6 +70,32 @@ func FilterFromJSON(cat *catalog.Catalog, entity string, raw []byte) (catalog.Fi
 	return jsonFilter(e, m, "filter")
 }
 
+// knownFields refuses the first field, in sorted order, that the input type does not have.
+func knownFields(schema *ast.Schema, def *ast.Definition, v any, path string) error {
+	switch x := v.(type) {
+	case []any:
+		for i, el := range x {
+			if err := knownFields(schema, def, el, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		if def.Kind != ast.InputObject {
+			return nil
+		}
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			f := def.Fields.ForName(k)
+			if f == nil {
+				return cohesion.Invalid(path+"."+k, "unknown field")
+			}
+			if err := knownFields(schema, schema.Types[f.Type.Name()], x[k], path+"."+k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 var filterSchema = sync.OnceValue(func() *ast.Schema {
 	return generated.NewExecutableSchema(generated.Config{}).Schema()
 })
@@ -73,8 +112,11 @@ func jsonFilter(e *catalog.Entity, m map[string]any, at string) (catalog.Filter,
 		switch {
 		case v == nil:
 		case k == "and" || k == "or":
-			for i, sub := range v.([]any) {
-				sf, err := jsonFilter(e, sub.(map[string]any), fmt.Sprintf("%s[%d]", path, i))
+			// gqlparser may hand a list over as []any or as a typed slice.
+			subs := reflect.ValueOf(v)
+			for i := 0; i < subs.Len(); i++ {
+				sub, _ := subs.Index(i).Interface().(map[string]any)
+				sf, err := jsonFilter(e, sub, fmt.Sprintf("%s[%d]", path, i))
 				if err != nil {
 					return f, err
 				}
@@ -120,34 +162,50 @@ func jsonFilter(e *catalog.Entity, m map[string]any, at string) (catalog.Filter,
 	return f, nil
 }
 
+// listOps take a list of values; the other comparisons one value.
+var listOps = map[string]bool{"in": true, "notIn": true, "containsAll": true, "containsAny": true}
+
 // jsonValue converts a validated JSON comparison value into what the store binds, as plain
-// does for the API's typed inputs.
+// does for the API's typed inputs. gqlparser leaves custom scalars (dates, decimals) to us.
 func jsonValue(e *catalog.Entity, f *catalog.Field, op string, v any, path string) (any, error) {
 	if op == "isNull" {
 		return v, nil
 	}
-	if list, ok := v.([]any); ok {
-		var ints []int64
-		strs := []string{}
-		for _, x := range list {
-			y, err := jsonValue(e, f, op, x, path)
-			if err != nil {
-				return nil, err
-			}
-			switch y := y.(type) {
-			case int64:
-				ints = append(ints, y)
-			case string:
-				strs = append(strs, y)
-			default:
-				return nil, cohesion.Invalid(path, fmt.Sprintf("unexpected value %v", x))
-			}
+	rv := reflect.ValueOf(v)
+	isList := rv.Kind() == reflect.Slice
+	if isList != listOps[op] {
+		if isList {
+			return nil, cohesion.Invalid(path, "expects one value, not a list")
 		}
-		if ints != nil {
-			return ints, nil
-		}
-		return strs, nil
+		return nil, cohesion.Invalid(path, "expects a list")
 	}
+	if !isList {
+		return filterScalar(e, f, v, path)
+	}
+	// gqlparser may hand a list over as []any or as a typed slice.
+	var ints []int64
+	strs := []string{}
+	for i := 0; i < rv.Len(); i++ {
+		y, err := filterScalar(e, f, rv.Index(i).Interface(), fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		if n, ok := y.(int64); ok {
+			ints = append(ints, n)
+		} else {
+			strs = append(strs, y.(string))
+		}
+	}
+	if f.Kind == catalog.KindID || f.Kind == catalog.KindInt {
+		if ints == nil {
+			ints = []int64{}
+		}
+		return ints, nil
+	}
+	return strs, nil
+}
+
+func filterScalar(e *catalog.Entity, f *catalog.Field, v any, path string) (any, error) {
 	switch f.Kind {
 	case catalog.KindID:
 		s := fmt.Sprint(v)
@@ -157,18 +215,48 @@ func jsonValue(e *catalog.Entity, f *catalog.Field, op string, v any, path strin
 		}
 		return n, nil
 	case catalog.KindInt:
-		switch n := v.(type) {
-		case json.Number:
-			return n.Int64()
-		case int64:
-			return n, nil
-		case float64:
-			return int64(n), nil
+		n, err := strconv.ParseInt(fmt.Sprint(v), 10, 32)
+		if err != nil {
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not an integer", v))
 		}
+		return n, nil
 	case catalog.KindEnum:
-		return strings.ToLower(fmt.Sprint(v)), nil
+		s := strings.ToLower(fmt.Sprint(v))
+		if !slices.Contains(f.Enum, s) {
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not one of %s", v, strings.ToUpper(strings.Join(f.Enum, ", "))))
+		}
+		return s, nil
 	case catalog.KindBool:
-		return v, nil
+		b, ok := v.(bool)
+		if !ok {
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not true or false", v))
+		}
+		return b, nil
+	case catalog.KindDate:
+		s, ok := v.(string)
+		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a date (YYYY-MM-DD)", v))
+		}
+		return s, nil
+	case catalog.KindDecimal:
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case json.Number:
+			s = x.String()
+		default:
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a decimal number", v))
+		}
+		d, err := decimal.NewFromString(s)
+		if err != nil || len(s) > 40 {
+			return nil, cohesion.Invalid(path, fmt.Sprintf("%q is not a decimal number", s))
+		}
+		return d.String(), nil
 	}
-	return fmt.Sprint(v), nil
+	s, ok := v.(string)
+	if !ok {
+		return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a text", v))
+	}
+	return s, nil
 }

@@ -155,6 +155,9 @@ func (s *Service) ExportSnapshot(ctx context.Context, snap *Snapshot, w io.Write
 	if err != nil {
 		return 0, err
 	}
+	if len(cols) == 0 {
+		return 0, fmt.Errorf("snapshot %s has no columns", snap.ID)
+	}
 	tw, err := tabular.NewWriter(w, f, cols)
 	if err != nil {
 		return 0, err
@@ -249,7 +252,11 @@ func (d *decoder) header() error {
 	return nil
 }
 
-// value reads one value; it stays valid until the next row is read.
+// maxValue bounds one value of a snapshot: a corrupt length must fail, not allocate.
+const maxValue = 64 << 20
+
+// value reads one value; it stays valid until the next row is read. Its buffer grows only as
+// its bytes actually arrive, so a corrupt length cannot claim memory that is not there.
 func (d *decoder) value() ([]byte, error) {
 	n, err := binary.ReadUvarint(d.r)
 	if err != nil {
@@ -258,10 +265,18 @@ func (d *decoder) value() ([]byte, error) {
 	if n == 0 {
 		return nil, nil
 	}
+	if n-1 > maxValue {
+		return nil, fmt.Errorf("corrupt snapshot: a value of %d bytes", n-1)
+	}
 	start := len(d.buf)
-	d.buf = append(d.buf, make([]byte, n-1)...)
-	if _, err := io.ReadFull(d.r, d.buf[start:]); err != nil {
-		return nil, io.ErrUnexpectedEOF
+	for left := int(n - 1); left > 0; {
+		chunk := min(left, 64<<10)
+		at := len(d.buf)
+		d.buf = append(d.buf, make([]byte, chunk)...)
+		if _, err := io.ReadFull(d.r, d.buf[at:]); err != nil {
+			return nil, io.ErrUnexpectedEOF
+		}
+		left -= chunk
 	}
 	return d.buf[start:len(d.buf):len(d.buf)], nil
 }

@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,6 +175,9 @@ func (r *Request) Validate(indicators map[string]IndicatorInfo) error {
 	if r.Limit <= 0 || r.Limit > MaxLimit {
 		return cohesion.Invalid("limit", fmt.Sprintf("must be between 1 and %d, got %d", MaxLimit, r.Limit))
 	}
+	if f := r.Filter; f.From != nil && f.To != nil && f.From.After(*f.To) {
+		return cohesion.Invalid("filter.to", "the period ends before it starts")
+	}
 	seen := map[string]bool{}
 	var hasPeriod, hasIndicator bool
 	for i := range r.Dimensions {
@@ -222,8 +226,8 @@ func (r *Request) Validate(indicators map[string]IndicatorInfo) error {
 			if !ok {
 				return cohesion.Invalid(field+".indicator", fmt.Sprintf("no indicator has the code %q", m.Indicator))
 			}
-			if m.Fact() == Projects {
-				return cohesion.Invalid(field+".indicator", fmt.Sprintf("%s counts projects, not observations of an indicator", m.Kind))
+			if m.Fact() != Observations {
+				return cohesion.Invalid(field+".indicator", fmt.Sprintf("%s counts %s, not observations of an indicator", m.Kind, factNames[m.Fact()]))
 			}
 			if m.Kind == Value && info.Aggregation == cohesion.AggregateRatio && hasIndicator {
 				return cohesion.Invalid(field, "a ratio indicator cannot be split by INDICATOR: its numerator and denominator would fall in different rows")
@@ -245,6 +249,11 @@ func (r *Request) Validate(indicators map[string]IndicatorInfo) error {
 		return cohesion.Invalid("compareWithPreviousPeriod", "needs a PERIOD dimension to know what the previous period is")
 	}
 	for i, o := range r.Order {
+		// A measure may be named by its position, from 1.
+		if n, err := strconv.Atoi(o.By); err == nil && n >= 1 && n <= len(r.Measures) {
+			r.Order[i].By = r.Measures[n-1].Alias
+			continue
+		}
 		if !seen[o.By] {
 			return cohesion.Invalid(fmt.Sprintf("orderBy[%d].by", i), fmt.Sprintf("%q is neither a dimension of the report nor a measure alias", o.By))
 		}

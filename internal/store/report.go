@@ -462,8 +462,9 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 			}
 		}
 		if r.Filter.From != nil {
-			// The period before `from` was read for the comparison only.
-			fmt.Fprintf(&b.sb, " WHERE c.k%d IS NULL OR c.k%d >= %s", periodDim, periodDim, b.param(*r.Filter.From, "date"))
+			// The period before the one holding `from` was read for the comparison only: keep
+			// the periods that start less than one period before `from`.
+			fmt.Fprintf(&b.sb, " WHERE c.k%[1]d IS NULL OR c.k%[1]d > %[2]s - interval '%[3]s'", periodDim, b.param(*r.Filter.From, "date"), periodUnit(r.Dimensions[periodDim].Grain))
 		}
 	}
 	b.write(" ORDER BY ")
@@ -659,12 +660,18 @@ func statusStrings(st []cohesion.ObservationStatus) []string {
 	return out
 }
 
+// previousPeriodStart is a day on or before the start of the period before the one holding t:
+// a comparison reads facts from there.
 func previousPeriodStart(t time.Time, g report.Grain) time.Time {
+	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	switch g {
-	case report.Quarter:
-		return t.AddDate(0, -3, 0)
 	case report.Month:
-		return t.AddDate(0, -1, 0)
+		return month.AddDate(0, -1, 0)
+	case report.Quarter:
+		return time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -3, 0)
+	case report.Year:
+		return time.Date(t.Year()-1, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	return t.AddDate(-1, 0, 0)
+	// School and programme years start in a month that varies: two years back covers any.
+	return month.AddDate(-2, 0, 0)
 }
