@@ -13,10 +13,10 @@ import (
 )
 
 // minMajor is the oldest PostgreSQL major version we accept.
-const minMajor = 14
+const minMajor = 15 // security_invoker views (row-level security through a view)
 
 // errNoBinaries is returned (wrapped) when no usable server binaries exist.
-var errNoBinaries = errors.New("no PostgreSQL server binaries found: install PostgreSQL >= 14 (e.g. apt-get install postgresql), or set DATABASE_URL to use an existing server")
+var errNoBinaries = errors.New("no PostgreSQL server binaries found: install PostgreSQL >= 15 (e.g. apt-get install postgresql), or set DATABASE_URL to use an existing server")
 
 // binSearch says where FindBinDir looks. It is a seam so tests can point
 // it at places that hold nothing.
@@ -30,7 +30,7 @@ var defaultSearch = binSearch{
 	globs:    []string{"/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin"},
 }
 
-// FindBinDir returns the directory holding the newest PostgreSQL (>= 14)
+// FindBinDir returns the directory holding the newest PostgreSQL (>= 15)
 // initdb and postgres binaries, looking at PATH, `pg_config --bindir`,
 // /usr/lib/postgresql/*/bin and /usr/local/pgsql/bin.
 func FindBinDir() (string, error) {

@@ -258,7 +258,7 @@ func TestFindBinDir(t *testing.T) {
 		globs:    []string{filepath.Join(t.TempDir(), "*", "bin")},
 	}
 	_, _, err = nothing.find()
-	if err == nil || !strings.Contains(err.Error(), "install PostgreSQL >= 14") {
+	if err == nil || !strings.Contains(err.Error(), "install PostgreSQL >= 15") {
 		t.Fatalf("got %v, want the install hint", err)
 	}
 }
