@@ -23,17 +23,21 @@ GRANT SELECT, INSERT ON snapshot, snapshot_chunk TO cohesio_api;
 GRANT USAGE ON SEQUENCE observation_id_seq, source_id_seq TO cohesio_api;
 GRANT INSERT ON source TO cohesio_api;
 
+-- The functions the policies call are declared cheap (COST 1): the policies evaluate them
+-- only for unpublished rows, but the planner would cost them on every row and pick slower
+-- plans for reports over validated data (a sort instead of a hash aggregate, +30%).
+
 -- The principal of the current request; NULL outside one.
 CREATE FUNCTION principal(setting text) RETURNS text
-  LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting('cohesio.' || setting, true), '') $$;
+  LANGUAGE sql STABLE COST 1 AS $$ SELECT nullif(current_setting('cohesio.' || setting, true), '') $$;
 
 -- The operator an observation belongs to: its own, or its project's.
 CREATE FUNCTION observation_operator(operator_id bigint, project_id bigint) RETURNS bigint
-  LANGUAGE sql STABLE AS $$ SELECT coalesce($1, (SELECT p.operator_id FROM project p WHERE p.id = $2)) $$;
+  LANGUAGE sql STABLE COST 1 AS $$ SELECT coalesce($1, (SELECT p.operator_id FROM project p WHERE p.id = $2)) $$;
 
 -- The commune of an operator's seat.
 CREATE FUNCTION operator_commune(operator_id bigint) RETURNS bigint
-  LANGUAGE sql STABLE AS $$ SELECT o.seat_commune_id FROM operator o WHERE o.id = $1 $$;
+  LANGUAGE sql STABLE COST 1 AS $$ SELECT o.seat_commune_id FROM operator o WHERE o.id = $1 $$;
 
 ALTER TABLE observation ENABLE ROW LEVEL SECURITY;
 

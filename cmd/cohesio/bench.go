@@ -42,7 +42,7 @@ func benchCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "workload", Usage: "measure only this workload (repeatable)"},
 		},
 		Action:   runBench,
-		Commands: []*cli.Command{benchExportCommand()},
+		Commands: []*cli.Command{benchExportCommand(), benchFaultCommand()},
 	}
 }
 

@@ -95,6 +95,10 @@ func openPool(ctx context.Context, dsn string, opts Options, asPrincipal bool) (
 	}
 	if asPrincipal {
 		cfg.PrepareConn = preparePrincipal
+	} else {
+		// Bun writes values into the statement's text, so every write is a new text: caching
+		// prepared statements would only grow memory, on both sides.
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)

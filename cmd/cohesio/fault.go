@@ -1,0 +1,784 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/pglocal"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+func benchFaultCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "fault",
+		Usage: "restart PostgreSQL under load and check that the API rides it out",
+		Description: "Starts an embedded PostgreSQL (in a fresh temporary --data-dir unless one is given),\n" +
+			"loads the demo data and serves the API on a loopback port. Then --clients clients send\n" +
+			"GraphQL reads and snapshot writes for --duration while PostgreSQL is stopped at\n" +
+			"--restart-at for --outage and started again on the same socket. It checks that no\n" +
+			"request hangs past its timeout, that /readyz reports the outage and the recovery, that\n" +
+			"the server recovers by itself, that every acknowledged snapshot is still there, and that\n" +
+			"goroutines and heap return to their baseline; it exits non-zero when a check fails.",
+		Flags: []cli.Flag{
+			// No environment sources: this command never uses an external server nor, unless
+			// told, the user's cluster.
+			&cli.StringFlag{Name: "database-url", Usage: "not supported: the command must restart PostgreSQL, so it runs its own"},
+			&cli.StringFlag{Name: "data-dir", Usage: "embedded cluster to use (default: a fresh temporary directory, removed at the end)"},
+			&cli.IntFlag{Name: "clients", Value: 16, Usage: "concurrent clients"},
+			&cli.DurationFlag{Name: "duration", Value: 20 * time.Second, Usage: "how long the clients send requests"},
+			&cli.DurationFlag{Name: "outage", Value: 3 * time.Second, Usage: "how long PostgreSQL stays down"},
+			&cli.DurationFlag{Name: "restart-at", Usage: "when PostgreSQL is stopped, from the start of the load (default: a third of --duration)"},
+			&cli.DurationFlag{Name: "request-timeout", Value: 2 * time.Second, Usage: "the server's request timeout"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+		},
+		Action: runBenchFault,
+	}
+}
+
+// faultConfig is the validated command line.
+type faultConfig struct {
+	clients                              int
+	duration, outage, restartAt, timeout time.Duration
+}
+
+const (
+	hungMargin      = time.Second // a request longer than its timeout plus this hung
+	goroutineSlack  = 10
+	heapGrowthLimit = 1.5 // heap after / baseline above this is a leak
+	settleTime      = 2 * time.Second
+	writeEvery      = 10 // one request in writeEvery is a snapshot write
+)
+
+// faultResult is what the command prints; durations are in milliseconds, times are from the
+// start of the load.
+type faultResult struct {
+	Clients          int     `json:"clients"`
+	DurationMS       float64 `json:"duration_ms"`
+	RestartAtMS      float64 `json:"restart_at_ms"`
+	OutageMS         float64 `json:"outage_ms"`
+	RequestTimeoutMS float64 `json:"request_timeout_ms"`
+
+	Requests   int           `json:"requests"`
+	Succeeded  int           `json:"succeeded"`
+	Failed     int           `json:"failed"`
+	Unanswered int           `json:"unanswered"` // no HTTP response at all
+	Phases     []faultPhase  `json:"phases"`     // before, outage, after
+	Timeline   faultTimeline `json:"timeline"`
+
+	MaxRequestMS  float64  `json:"max_request_ms"`
+	HungOverMS    float64  `json:"hung_over_ms"`
+	Hung          int      `json:"hung"`
+	HungWrites    int      `json:"hung_writes"`       // of the hung requests
+	MaxStallMS    float64  `json:"max_stall_ms"`      // longest this process itself got no CPU
+	RecoveryRead  *float64 `json:"recovery_read_ms"`  // restart to the first successful read; null: never
+	RecoveryReady *float64 `json:"recovery_ready_ms"` // restart to the first /readyz 200; null: never
+
+	ReadinessProbes    int  `json:"readiness_probes"`
+	ReadinessDropped   bool `json:"readiness_dropped"`   // a 503 while PostgreSQL was down
+	ReadinessRecovered bool `json:"readiness_recovered"` // 200 again after, and at the end
+
+	WritesAcknowledged int `json:"writes_acknowledged"`
+	WritesFound        int `json:"writes_found"`
+	WritesLost         int `json:"writes_lost"`
+
+	GoroutinesBaseline int     `json:"goroutines_baseline"`
+	GoroutinesAfter    int     `json:"goroutines_after"`
+	HeapBaselineMB     float64 `json:"heap_baseline_mb"`
+	HeapAfterMB        float64 `json:"heap_after_mb"`
+	GoroutineLeak      bool    `json:"goroutine_leak"` // more than goroutineSlack above baseline
+	HeapLeak           bool    `json:"heap_leak"`      // more than heapGrowthLimit times baseline
+	Leak               bool    `json:"leak"`           // either
+
+	Failures []string `json:"failures"` // failed checks; empty when all passed
+}
+
+type faultPhase struct {
+	Phase     string  `json:"phase"`
+	Requests  int     `json:"requests"`
+	Succeeded int     `json:"succeeded"`
+	Failed    int     `json:"failed"`
+	Writes    int     `json:"writes"` // of the requests
+	LongestMS float64 `json:"longest_ms"`
+	Hung      int     `json:"hung"`
+}
+
+// faultTimeline is when the fault happened, in ms from the start of the load.
+type faultTimeline struct {
+	StopMS    float64 `json:"stop_ms"`    // PostgreSQL asked to stop
+	DownMS    float64 `json:"down_ms"`    // PostgreSQL exited
+	RestartMS float64 `json:"restart_ms"` // PostgreSQL started again
+	UpMS      float64 `json:"up_ms"`      // PostgreSQL accepts connections
+}
+
+func runBenchFault(ctx context.Context, c *cli.Command) error {
+	if c.IsSet("database-url") {
+		return errorf("bench fault restarts PostgreSQL, so it runs its own embedded cluster: drop --database-url (use --data-dir to choose the cluster)")
+	}
+	cfg := faultConfig{
+		clients: int(c.Int("clients")), duration: c.Duration("duration"), outage: c.Duration("outage"),
+		restartAt: c.Duration("restart-at"), timeout: c.Duration("request-timeout"),
+	}
+	if cfg.restartAt == 0 {
+		cfg.restartAt = cfg.duration / 3
+	}
+	switch {
+	case cfg.clients < 1:
+		return errorf("--clients must be at least 1")
+	case cfg.timeout <= 0 || cfg.outage <= 0 || cfg.restartAt <= 0:
+		return errorf("--request-timeout, --outage and --restart-at must be positive")
+	case cfg.restartAt+cfg.outage >= cfg.duration:
+		return errorf("--restart-at + --outage (%s) must end before --duration (%s), to watch the recovery", cfg.restartAt+cfg.outage, cfg.duration)
+	}
+
+	dataDir := c.String("data-dir")
+	if dataDir == "" {
+		tmp, err := os.MkdirTemp("", "cohesio-bench-fault-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dataDir = tmp
+	}
+	db, err := openFaultDatabase(ctx, dataDir, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	// The server's own logs would repeat every failure of the outage: the result counts them.
+	h, err := server.New(server.Config{Store: db.Store, Logger: slog.New(slog.DiscardHandler), Timeout: cfg.timeout, Role: access.Analyst})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = cfg.clients + 1
+	defer transport.CloseIdleConnections()
+	// The client's own timeout is well past the hung threshold, so that a hung request is
+	// measured rather than cut at the threshold.
+	fc := &faultClient{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: transport, Timeout: cfg.timeout + 5*time.Second}}
+
+	res, err := runFault(ctx, cfg, db.cluster, fc, transport)
+	if err != nil {
+		return err
+	}
+	if err := printFault(c.Root().Writer, res, c.Bool("json")); err != nil {
+		return err
+	}
+	if len(res.Failures) > 0 {
+		return fmt.Errorf("bench fault: %s", strings.Join(res.Failures, "; "))
+	}
+	return nil
+}
+
+// openFaultDatabase starts the embedded cluster in dataDir, opens the store on it, migrates
+// it and loads the demo data when it is empty.
+func openFaultDatabase(ctx context.Context, dataDir string, cfg faultConfig) (*database, error) {
+	cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: dataDir, Logger: slog.Default()})
+	if err != nil {
+		return nil, err
+	}
+	db := &database{cluster: cluster}
+	if err := store.EnsureDatabase(ctx, cluster.DSN("postgres"), "cohesio"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// A connection per client and one for the readiness probe, so that nobody waits for one;
+	// the statement timeout stands behind the request timeout.
+	st, err := store.Open(ctx, cluster.DSN("cohesio"), store.Options{MaxConns: int32(cfg.clients + 1), StatementTimeout: cfg.timeout + time.Second})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Store = st
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if _, err := loadDemo(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// faultSample is one request: times from the start of the load.
+type faultSample struct {
+	start, end time.Duration
+	write      bool
+	answered   bool // an HTTP response came back
+	ok         bool
+}
+
+// faultProbe is one /readyz request; status 0: no answer.
+type faultProbe struct {
+	start, end time.Duration
+	status     int
+}
+
+// faultEvents is when the fault happened; written by the fault goroutine, read after it ends.
+type faultEvents struct {
+	stop, down, restart, up time.Duration
+	err                     error
+}
+
+func runFault(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc *faultClient, transport *http.Transport) (*faultResult, error) {
+	ids, err := fc.operatorIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) < 2 {
+		return nil, errorf("the database holds %d operators; snapshot writes need at least 2", len(ids))
+	}
+
+	// Warm up (caches, pool connections) before the baseline, so that it is the steady state.
+	// The warm-up writes are acknowledged before the outage: they must survive it too.
+	var mu sync.Mutex
+	var acked []string
+	var wg sync.WaitGroup
+	for i := range cfg.clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			for _, q := range faultReads {
+				fc.read(ctx, q, rng, ids)
+			}
+			if id, ok, _ := fc.write(ctx, rng, ids); ok {
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(acked) == 0 {
+		return nil, errorf("no snapshot write succeeded during the warm-up")
+	}
+	transport.CloseIdleConnections()
+	time.Sleep(100 * time.Millisecond) // let the server's connection goroutines end
+	baseGoroutines, baseHeap := goroutinesAndHeap()
+
+	// The samples die with faultLoad: they must not count in the heap measured after.
+	res, loadAcked, err := faultLoad(ctx, cfg, cluster, fc, ids)
+	if err != nil {
+		return nil, err
+	}
+	acked = append(acked, loadAcked...)
+	transport.CloseIdleConnections()
+	time.Sleep(settleTime)
+	afterGoroutines, afterHeap := goroutinesAndHeap()
+
+	found, err := fc.countSnapshots(ctx, acked)
+	if err != nil {
+		return nil, err
+	}
+	res.WritesAcknowledged, res.WritesFound, res.WritesLost = len(acked), found, len(acked)-found
+	res.GoroutinesBaseline, res.GoroutinesAfter = baseGoroutines, afterGoroutines
+	res.HeapBaselineMB, res.HeapAfterMB = float64(baseHeap)/1e6, float64(afterHeap)/1e6
+	res.GoroutineLeak = afterGoroutines > baseGoroutines+goroutineSlack
+	res.HeapLeak = float64(afterHeap) > heapGrowthLimit*float64(baseHeap)
+	res.Leak = res.GoroutineLeak || res.HeapLeak
+	res.Failures = faultFailures(res)
+	return res, nil
+}
+
+// faultLoad runs the clients and the readiness probe for cfg.duration while PostgreSQL is
+// restarted, and returns what they saw and the ids of the acknowledged snapshots.
+func faultLoad(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc *faultClient, ids []string) (*faultResult, []string, error) {
+	start := time.Now()
+	since := func() time.Duration { return time.Since(start) }
+	stopLoad := make(chan struct{})
+
+	var events faultEvents
+	faultDone := make(chan struct{})
+	go func() {
+		defer close(faultDone)
+		events = restartPostgres(ctx, cfg, cluster, since)
+	}()
+
+	var probes []faultProbe
+	probesDone := make(chan struct{})
+	go func() {
+		defer close(probesDone)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopLoad:
+				return
+			case <-tick.C:
+			}
+			p := faultProbe{start: since()}
+			p.status = fc.ready(ctx)
+			p.end = since()
+			probes = append(probes, p)
+		}
+	}()
+
+	// How late a short ticker fires is how long this process got no CPU: on an overloaded
+	// machine that, not the server, can make a request late.
+	var maxStall time.Duration
+	stallDone := make(chan struct{})
+	go func() {
+		defer close(stallDone)
+		const every = 10 * time.Millisecond
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stopLoad:
+				return
+			case <-tick.C:
+			}
+			now := time.Now()
+			maxStall = max(maxStall, now.Sub(last)-every)
+			last = now
+		}
+	}()
+
+	samples := make([][]faultSample, cfg.clients)
+	acked := make([][]string, cfg.clients)
+	var wg sync.WaitGroup
+	for i := range cfg.clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 2))
+			for since() < cfg.duration && ctx.Err() == nil {
+				s := faultSample{start: since(), write: rng.IntN(writeEvery) == 0}
+				if s.write {
+					var id string
+					id, s.ok, s.answered = fc.write(ctx, rng, ids)
+					if s.ok {
+						acked[i] = append(acked[i], id)
+					}
+				} else {
+					s.ok, s.answered = fc.read(ctx, faultReads[rng.IntN(len(faultReads))], rng, ids)
+				}
+				s.end = since()
+				samples[i] = append(samples[i], s)
+			}
+		})
+	}
+	wg.Wait()
+	close(stopLoad)
+	<-probesDone
+	<-stallDone
+	<-faultDone
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if events.err != nil {
+		return nil, nil, events.err
+	}
+	// One last probe: readiness must be back for good, not just for a moment.
+	probes = append(probes, faultProbe{start: since(), status: fc.ready(ctx), end: since()})
+
+	var all []faultSample
+	var allAcked []string
+	for i := range samples {
+		all = append(all, samples[i]...)
+		allAcked = append(allAcked, acked[i]...)
+	}
+	res := summarizeFault(cfg, all, probes, events)
+	res.MaxStallMS = float64(maxStall.Microseconds()) / 1000
+	return res, allAcked, nil
+}
+
+// restartPostgres stops PostgreSQL at cfg.restartAt and starts it again cfg.outage later,
+// in place: the store keeps its pool, which must reconnect by itself.
+func restartPostgres(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, since func() time.Duration) faultEvents {
+	var ev faultEvents
+	select {
+	case <-time.After(cfg.restartAt - since()):
+	case <-ctx.Done():
+		ev.err = ctx.Err()
+		return ev
+	}
+	ev.stop = since()
+	if err := cluster.StopInPlace(ctx); err != nil {
+		ev.err = fmt.Errorf("stop PostgreSQL: %w", err)
+		return ev
+	}
+	ev.down = since()
+	select {
+	case <-time.After(cfg.outage):
+	case <-ctx.Done():
+	}
+	// Started again even when ctx ended, so that the cluster can be stopped cleanly.
+	ev.restart = since()
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := cluster.StartInPlace(startCtx); err != nil {
+		ev.err = fmt.Errorf("start PostgreSQL again: %w", err)
+		return ev
+	}
+	ev.up = since()
+	return ev
+}
+
+func summarizeFault(cfg faultConfig, samples []faultSample, probes []faultProbe, ev faultEvents) *faultResult {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	res := &faultResult{
+		Clients: cfg.clients, DurationMS: ms(cfg.duration), RestartAtMS: ms(cfg.restartAt), OutageMS: ms(cfg.outage),
+		RequestTimeoutMS: ms(cfg.timeout), HungOverMS: ms(cfg.timeout + hungMargin),
+		Timeline: faultTimeline{StopMS: ms(ev.stop), DownMS: ms(ev.down), RestartMS: ms(ev.restart), UpMS: ms(ev.up)},
+		Phases:   []faultPhase{{Phase: "before"}, {Phase: "outage"}, {Phase: "after"}},
+	}
+	var longest time.Duration
+	for _, s := range samples {
+		// Phases by start: the outage runs from the stop signal until PostgreSQL accepts
+		// connections again.
+		p := &res.Phases[1]
+		if s.start < ev.stop {
+			p = &res.Phases[0]
+		} else if s.start >= ev.up {
+			p = &res.Phases[2]
+		}
+		p.Requests++
+		res.Requests++
+		if s.ok {
+			p.Succeeded++
+			res.Succeeded++
+		} else {
+			p.Failed++
+			res.Failed++
+		}
+		if !s.answered {
+			res.Unanswered++
+		}
+		if s.write {
+			p.Writes++
+		}
+		d := s.end - s.start
+		longest = max(longest, d)
+		p.LongestMS = max(p.LongestMS, ms(d))
+		if d > cfg.timeout+hungMargin {
+			p.Hung++
+			res.Hung++
+			if s.write {
+				res.HungWrites++
+			}
+		}
+		// Only a request begun once PostgreSQL had exited can have used the new server.
+		if !s.write && s.ok && s.start >= ev.down {
+			if r := ms(s.end - ev.restart); res.RecoveryRead == nil || r < *res.RecoveryRead {
+				res.RecoveryRead = &r
+			}
+		}
+	}
+	res.MaxRequestMS = ms(longest)
+
+	res.ReadinessProbes = len(probes)
+	for _, p := range probes {
+		if p.start >= ev.down && p.start < ev.up && p.status == http.StatusServiceUnavailable {
+			res.ReadinessDropped = true
+		}
+		if p.start >= ev.down && p.status == http.StatusOK {
+			if r := ms(p.end - ev.restart); res.RecoveryReady == nil || r < *res.RecoveryReady {
+				res.RecoveryReady = &r
+			}
+		}
+	}
+	res.ReadinessRecovered = res.RecoveryReady != nil && len(probes) > 0 && probes[len(probes)-1].status == http.StatusOK
+	return res
+}
+
+func faultFailures(res *faultResult) []string {
+	failures := []string{}
+	if res.Hung > 0 {
+		msg := fmt.Sprintf("%d requests (%d writes) took longer than %.0f ms", res.Hung, res.HungWrites, res.HungOverMS)
+		if res.MaxStallMS > float64(hungMargin.Milliseconds()) {
+			msg += fmt.Sprintf(" (this process itself got no CPU for up to %.0f ms: an overloaded machine?)", res.MaxStallMS)
+		}
+		failures = append(failures, msg)
+	}
+	if res.Unanswered > 0 {
+		failures = append(failures, fmt.Sprintf("%d requests got no HTTP response", res.Unanswered))
+	}
+	if res.WritesLost > 0 {
+		failures = append(failures, fmt.Sprintf("%d acknowledged snapshots are missing", res.WritesLost))
+	}
+	if res.RecoveryRead == nil {
+		failures = append(failures, "no read succeeded after PostgreSQL came back")
+	}
+	if !res.ReadinessDropped {
+		failures = append(failures, "/readyz did not answer 503 while PostgreSQL was down")
+	}
+	if !res.ReadinessRecovered {
+		failures = append(failures, "/readyz did not answer 200 again after the restart")
+	}
+	if res.GoroutineLeak {
+		failures = append(failures, fmt.Sprintf("goroutine leak: %d -> %d", res.GoroutinesBaseline, res.GoroutinesAfter))
+	}
+	if res.HeapLeak {
+		failures = append(failures, fmt.Sprintf("heap leak: %.1f -> %.1f MB", res.HeapBaselineMB, res.HeapAfterMB))
+	}
+	return failures
+}
+
+// goroutinesAndHeap returns the number of goroutines and the live heap. Two collections:
+// sync.Pool contents survive the first one.
+func goroutinesAndHeap() (int, uint64) {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return runtime.NumGoroutine(), m.HeapAlloc
+}
+
+func printFault(w io.Writer, r *faultResult, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(b))
+		return err
+	}
+	optMS := func(v *float64) string {
+		if v == nil {
+			return "never"
+		}
+		return fmt.Sprintf("%.0f ms", *v)
+	}
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	t := r.Timeline
+	fmt.Fprintf(w, "%d clients for %.0f s; PostgreSQL stopped at %.0f ms, down at %.0f ms, restarted at %.0f ms, up at %.0f ms; request timeout %.0f ms\n\n",
+		r.Clients, r.DurationMS/1000, t.StopMS, t.DownMS, t.RestartMS, t.UpMS, r.RequestTimeoutMS)
+	fmt.Fprintf(w, "%-8s %10s %10s %10s %10s %12s %6s\n", "phase", "requests", "succeeded", "failed", "writes", "longest ms", "hung")
+	writes := 0
+	for _, p := range r.Phases {
+		fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n", p.Phase, p.Requests, p.Succeeded, p.Failed, p.Writes, p.LongestMS, p.Hung)
+		writes += p.Writes
+	}
+	fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n\n", "total", r.Requests, r.Succeeded, r.Failed, writes, r.MaxRequestMS, r.Hung)
+	rows := [][2]string{
+		{"unanswered requests", fmt.Sprint(r.Unanswered)},
+		{"hung: longer than", fmt.Sprintf("%.0f ms", r.HungOverMS)},
+		{"longest stall of this process", fmt.Sprintf("%.0f ms", r.MaxStallMS)},
+		{"first read after restart", optMS(r.RecoveryRead)},
+		{"first /readyz 200 after restart", optMS(r.RecoveryReady)},
+		{"/readyz 503 during outage", yes(r.ReadinessDropped)},
+		{"/readyz 200 again", yes(r.ReadinessRecovered)},
+		{"writes acknowledged", fmt.Sprint(r.WritesAcknowledged)},
+		{"writes found afterwards", fmt.Sprint(r.WritesFound)},
+		{"writes lost", fmt.Sprint(r.WritesLost)},
+		{"goroutines baseline -> after", fmt.Sprintf("%d -> %d", r.GoroutinesBaseline, r.GoroutinesAfter)},
+		{"heap baseline -> after", fmt.Sprintf("%.1f -> %.1f MB", r.HeapBaselineMB, r.HeapAfterMB)},
+		{"leak", yes(r.Leak)},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(w, "%-32s %s\n", row[0], row[1])
+	}
+	if len(r.Failures) == 0 {
+		fmt.Fprintf(w, "%-32s %s\n", "result", "PASS")
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "%-32s FAIL: %s\n", "result", strings.Join(r.Failures, "; "))
+	return err
+}
+
+// faultRead is a GraphQL read of the demo data; vars fills its variables.
+type faultRead struct {
+	query string
+	vars  func(rng *rand.Rand, ids []string) map[string]any
+}
+
+// faultReads are what a user of the demo does: a commune's operators with their projects, an
+// operator by id, a report, the communes.
+var faultReads = []faultRead{
+	{
+		query: `query($nis: String!) { commune(nisCode: $nis) { name servedBy(first: 50, orderBy: [{field: NAME}]) {
+			totalCount nodes { name kind legalForm { label } projects(first: 10) { nodes { title startDate budget programme { name } } } } } } }`,
+		vars: func(rng *rand.Rand, _ []string) map[string]any {
+			return map[string]any{"nis": []string{"21015", "21004", "21001", "21009"}[rng.IntN(4)]}
+		},
+	},
+	{
+		query: `query($id: ID!) { node(id: $id) { ... on Operator { name enterpriseNumber seatCommune { name }
+			approvals { nodes { status startDate programme { name } } } projects { nodes { title budget } } } } }`,
+		vars: func(rng *rand.Rand, ids []string) map[string]any {
+			return map[string]any{"id": ids[rng.IntN(len(ids))]}
+		},
+	},
+	{
+		query: `{ report(measures: [{kind: BUDGET, alias: "budget"}, {kind: PROJECT_COUNT, alias: "projects"}]
+			dimensions: [{kind: FUNDER}, {kind: PROGRAMME}] filter: {territory: {nisCode: {eq: "21015"}}} totals: SUBTOTALS) {
+			rows { isTotal keys { code label } values { measure value } } } }`,
+	},
+	{
+		query: `{ territories(filter: {kind: {eq: COMMUNE}}, orderBy: [{field: CODE}]) { totalCount nodes { nisCode name population } } }`,
+	},
+}
+
+// faultClient sends the requests of the fault test.
+type faultClient struct {
+	base string
+	http *http.Client
+}
+
+// do sends body (nil: none) as JSON and returns the status and the whole response body; status 0 and an
+// error when no response came back.
+func (fc *faultClient) do(ctx context.Context, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, fc.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := fc.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return res.StatusCode, b, nil
+}
+
+// graphql runs a query and returns its data, whether the server answered, and an error when
+// the response is not a success.
+func (fc *faultClient) graphql(ctx context.Context, query string, vars map[string]any) (json.RawMessage, bool, error) {
+	status, b, err := fc.do(ctx, http.MethodPost, "/graphql", map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return nil, false, err
+	}
+	var out struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, true, fmt.Errorf("status %d: %w", status, err)
+	}
+	if status != http.StatusOK || len(out.Errors) > 0 {
+		msg := ""
+		if len(out.Errors) > 0 {
+			msg = out.Errors[0].Message
+		}
+		return nil, true, fmt.Errorf("status %d: %s", status, msg)
+	}
+	return out.Data, true, nil
+}
+
+func (fc *faultClient) read(ctx context.Context, q faultRead, rng *rand.Rand, ids []string) (ok, answered bool) {
+	var vars map[string]any
+	if q.vars != nil {
+		vars = q.vars(rng, ids)
+	}
+	_, answered, err := fc.graphql(ctx, q.query, vars)
+	return err == nil, answered
+}
+
+// write snapshots a random half of the operators: a distinct content (2^n subsets), so a
+// distinct snapshot row, per write. It returns the snapshot's id when the server acknowledged it.
+func (fc *faultClient) write(ctx context.Context, rng *rand.Rand, ids []string) (id string, ok, answered bool) {
+	var subset []string
+	for _, id := range ids {
+		if rng.IntN(2) == 0 {
+			subset = append(subset, id)
+		}
+	}
+	if len(subset) == 0 {
+		subset = ids[:1]
+	}
+	body := map[string]any{"filter": map[string]any{"id": map[string]any{"in": subset}}}
+	status, b, err := fc.do(ctx, http.MethodPost, "/datasets/operators/snapshots", body)
+	if err != nil {
+		return "", false, false
+	}
+	var snap struct{ ID string }
+	if (status != http.StatusCreated && status != http.StatusOK) || json.Unmarshal(b, &snap) != nil || snap.ID == "" {
+		return "", false, true
+	}
+	return snap.ID, true, true
+}
+
+// ready returns the status of /readyz, 0 when it did not answer.
+func (fc *faultClient) ready(ctx context.Context) int {
+	status, _, err := fc.do(ctx, http.MethodGet, "/readyz", nil)
+	if err != nil {
+		return 0
+	}
+	return status
+}
+
+// operatorIDs lists the global ids of the operators.
+func (fc *faultClient) operatorIDs(ctx context.Context) ([]string, error) {
+	data, _, err := fc.graphql(ctx, `{ operators(first: 500) { nodes { id } } }`, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list operators: %w", err)
+	}
+	var out struct {
+		Operators struct{ Nodes []struct{ ID string } }
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("list operators: %w", err)
+	}
+	ids := make([]string, 0, len(out.Operators.Nodes))
+	for _, n := range out.Operators.Nodes {
+		ids = append(ids, n.ID)
+	}
+	return ids, nil
+}
+
+// countSnapshots counts the snapshots among ids that GET /snapshots/ID finds. Anything but
+// 200 or 404 is retried, so that a slow moment is not mistaken for a lost write.
+func (fc *faultClient) countSnapshots(ctx context.Context, ids []string) (int, error) {
+	found := 0
+	for _, id := range ids {
+		for attempt := 0; ; attempt++ {
+			status, _, err := fc.do(ctx, http.MethodGet, "/snapshots/"+id, nil)
+			if status == http.StatusOK {
+				found++
+				break
+			}
+			if status == http.StatusNotFound {
+				break
+			}
+			if attempt == 4 {
+				return 0, fmt.Errorf("check snapshot %s: status %d: %v", id, status, errors.Join(err, ctx.Err()))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return found, nil
+}
