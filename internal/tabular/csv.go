@@ -34,6 +34,9 @@ func newCSVWriter(w io.Writer, cols []Column, sep byte, excel bool) (*csvWriter,
 	return cw, err
 }
 
+// formulaStart lists the first characters that make Excel read a cell as a formula.
+var formulaStart = []byte("=+-@\t\r")
+
 func (cw *csvWriter) Write(row [][]byte) error {
 	if cw.closed {
 		return errClosed
@@ -51,6 +54,12 @@ func (cw *csvWriter) Write(row [][]byte) error {
 		}
 		switch cw.cols[i].Type {
 		case String:
+			if cw.decimalComma && len(v) > 0 && bytes.IndexByte(formulaStart, v[0]) >= 0 {
+				// Excel would run "=…", "+…", "-…" or "@…" as a formula (CSV injection): an
+				// apostrophe makes it text. Only the variant made for Excel does this.
+				cw.writeString(append([]byte{'\''}, v...))
+				continue
+			}
 			cw.writeString(v)
 		case Boolean:
 			if b, _ := parseBool(v); b {

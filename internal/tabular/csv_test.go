@@ -138,3 +138,29 @@ func TestCSVWriteDoesNotAllocate(t *testing.T) {
 		t.Errorf("Write allocates %.1f times per %d rows", allocs, len(sampleRows))
 	}
 }
+
+func TestCSVExcelKeepsFormulasAsText(t *testing.T) {
+	cols := []Column{{Name: "note", Type: String}, {Name: "n", Type: Number}}
+	rows := [][][]byte{{[]byte("=HYPERLINK(\"http://x\")"), []byte("-2.5")}, {[]byte("@SUM(A1)"), nil}, {[]byte("ok"), nil}}
+	for f, want := range map[Format]string{
+		CSVExcel: "\uFEFFnote;n\r\n\"'=HYPERLINK(\"\"http://x\"\")\";-2,5\r\n'@SUM(A1);\r\nok;\r\n",
+		CSV:      "note,n\r\n\"=HYPERLINK(\"\"http://x\"\")\",-2.5\r\n@SUM(A1),\r\nok,\r\n",
+	} {
+		var buf bytes.Buffer
+		w, err := NewWriter(&buf, f, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if buf.String() != want {
+			t.Errorf("%s:\n%q\nwant\n%q", f, buf.String(), want)
+		}
+	}
+}
