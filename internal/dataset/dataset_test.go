@@ -23,7 +23,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(pgtest.Main(m, storetest.MigrateAndLoad("testdata/fixture.sql")))
+	os.Exit(pgtest.Main(m, storetest.MigrateAndLoad("../store/testdata/fixture.sql", "testdata/fixture.sql")))
 }
 
 type env struct {
@@ -258,7 +258,7 @@ func TestThresholdIsConfigurable(t *testing.T) {
 func TestExportStopsWhenTheClientGoesAway(t *testing.T) {
 	e := setup(t)
 	e.exec(t, `INSERT INTO observation (indicator_id, project_id, period_start, period_end, granularity, kind, value, source_id)
-		SELECT 2, 1, d, d, 'range', 'realised', 1, 1 FROM generate_series(1, 200000) AS n, LATERAL (SELECT date '2000-01-01' + n AS d) AS x`)
+		SELECT 3, 1, d, d, 'range', 'realised', 1, 1 FROM generate_series(1, 200000) AS n, LATERAL (SELECT date '2000-01-01' + n AS d) AS x`)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &cancelOnWrite{cancel: cancel}
@@ -315,7 +315,7 @@ func TestCoverageIsMeasuredOnTheRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.Resources[0]
-	if r.Rows != 9 || *r.TemporalCoverage.Start != "2024-01-01" || *r.TemporalCoverage.End != "2024-12-31" {
+	if r.Rows != 11 || *r.TemporalCoverage.Start != "2024-01-01" || *r.TemporalCoverage.End != "2024-12-31" {
 		t.Errorf("rows %d, coverage %v..%v", r.Rows, *r.TemporalCoverage.Start, *r.TemporalCoverage.End)
 	}
 	if len(r.Sources) != 1 || r.Sources[0].Title != "Test fixture" {

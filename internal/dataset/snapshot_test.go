@@ -35,8 +35,8 @@ func TestSnapshotsDownloadTheSameBytesAfterTheDataChanged(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("create: %v, created %v", err, created)
 	}
-	if len(snap.ID) != 64 || snap.RowCount != 9 || snap.SuppressionThreshold == nil || *snap.SuppressionThreshold != 5 {
-		t.Errorf("snapshot = %+v", snap)
+	if len(snap.ID) != 64 || snap.RowCount != 11 || snap.SuppressionThreshold == nil || *snap.SuppressionThreshold != 5 {
+		t.Errorf("snapshot %s: %d rows, threshold %v", snap.ID, snap.RowCount, snap.SuppressionThreshold)
 	}
 	before := map[tabular.Format][]byte{}
 	for _, f := range tabular.Formats() {

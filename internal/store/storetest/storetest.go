@@ -10,12 +10,16 @@ import (
 )
 
 // MigrateAndLoad returns a setup function for pgtest.Main that migrates the template
-// database and runs the SQL script at fixture in it.
-func MigrateAndLoad(fixture string) func(ctx context.Context, dsn string) error {
+// database and runs the SQL scripts at fixtures in it, in order.
+func MigrateAndLoad(fixtures ...string) func(ctx context.Context, dsn string) error {
 	return func(ctx context.Context, dsn string) error {
-		script, err := os.ReadFile(fixture)
-		if err != nil {
-			return fmt.Errorf("read fixture: %w", err)
+		var script []byte
+		for _, f := range fixtures {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("read fixture: %w", err)
+			}
+			script = append(append(script, b...), '\n')
 		}
 		if err := store.MigrateURL(ctx, dsn); err != nil {
 			return err
