@@ -113,6 +113,11 @@ func (r *Resolver) report(ctx context.Context, a reportArgs) (*model.Report, err
 		return nil, err
 	}
 	if !access.RoleFrom(ctx).SeesSmallCounts() {
+		if req.NeedsPersonIndicators() {
+			if req.PersonIndicators, err = r.Store.PersonIndicators(ctx); err != nil {
+				return nil, err
+			}
+		}
 		req.Suppress(res, r.DatasetService.Threshold())
 	}
 	return toReport(&req, res), nil

@@ -155,6 +155,9 @@ type Request struct {
 	Lang       cohesion.Lang
 	// Indicators are the indicators the measures name, by code; set by Validate.
 	Indicators map[string]IndicatorInfo
+	// PersonIndicators are the codes of the indicators counted in persons, for Suppress to
+	// judge the rows of an INDICATOR dimension (see NeedsPersonIndicators).
+	PersonIndicators map[string]bool
 }
 
 // IndicatorInfo is what validation needs to know of an indicator.
@@ -313,6 +316,9 @@ type Key struct {
 // Cell is the value of a measure in a row.
 type Cell struct {
 	Value, Previous, Change, ChangePercent *decimal.Decimal
+	// Count and PreviousCount are, for a value per 1,000 inhabitants, the counts it is
+	// computed from: never shown, they decide its suppression.
+	Count, PreviousCount *decimal.Decimal
 	// Suppressed and PreviousSuppressed: the value was withheld (small-cell suppression).
 	Suppressed, PreviousSuppressed bool
 }

@@ -251,8 +251,12 @@ func TestDatasetsOverGraphQL(t *testing.T) {
 }
 
 func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
-	q := `{ report(measures: [{kind: SUM, indicator: "participants", alias: "p"}], dimensions: [{kind: DISAGGREGATION, disaggregation: "gender"}],
-		totals: GRAND_TOTAL) { rows { isTotal keys { code } values { value suppressed } } } }`
+	const byGender = `dimensions: [{kind: DISAGGREGATION, disaggregation: "gender"}], totals: GRAND_TOTAL) { rows { isTotal keys { code } values { value suppressed } } } }`
+	queries := map[string]string{
+		"a sum":                          `{ report(measures: [{kind: SUM, indicator: "participants", alias: "p"}], ` + byGender,
+		"a sum per 1,000 inhabitants":    `{ report(measures: [{kind: SUM, indicator: "participants", perThousandInhabitants: true}], ` + byGender,
+		"a sum of every indicator's own": `{ report(measures: [{kind: SUM}], dimensions: [{kind: INDICATOR}, {kind: DISAGGREGATION, disaggregation: "gender"}], totals: SUBTOTALS) { rows { isTotal keys { code } values { value suppressed } } } }`,
+	}
 	type rows struct {
 		Report struct {
 			Rows []struct {
@@ -265,7 +269,7 @@ func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
 			}
 		}
 	}
-	cells := func(role access.Role) map[string]string {
+	cells := func(role access.Role, q string) map[string]string {
 		a := newAPI(t, func(c *server.Config) { c.Role = role })
 		a.exec(smallCounts)
 		var data rows
@@ -274,7 +278,7 @@ func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
 		for _, r := range data.Report.Rows {
 			key := "total"
 			if !r.IsTotal {
-				key = *r.Keys[0].Code
+				key = *r.Keys[len(r.Keys)-1].Code
 			}
 			v := r.Values[0]
 			switch {
@@ -288,10 +292,18 @@ func TestReportsWithholdSmallPersonCountsBelowAnalyst(t *testing.T) {
 		}
 		return out
 	}
-	if got := cells(access.Researcher); got["f"] != "withheld" || got["m"] != "withheld" || got["total"] != "12" {
-		t.Errorf("researcher sees %v; want women and men withheld (12 - 9 would reveal the 3), total 12", got)
+	for name, q := range queries {
+		if got := cells(access.Researcher, q); got["f"] != "withheld" || got["m"] != "withheld" {
+			t.Errorf("%s: researcher sees %v; want women and men withheld (12 - 9 would reveal the 3)", name, got)
+		}
+		if got := cells(access.Analyst, q); got["f"] == "withheld" || got["m"] == "withheld" {
+			t.Errorf("%s: analyst sees %v", name, got)
+		}
 	}
-	if got := cells(access.Analyst); got["f"] != "3" || got["m"] != "9" || got["total"] != "12" {
+	if got := cells(access.Researcher, queries["a sum"]); got["total"] != "12" {
+		t.Errorf("the total of 12 is published: %v", got)
+	}
+	if got := cells(access.Analyst, queries["a sum"]); got["f"] != "3" || got["m"] != "9" {
 		t.Errorf("analyst sees %v", got)
 	}
 }

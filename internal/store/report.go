@@ -53,6 +53,23 @@ func (s *Store) IndicatorsByCode(ctx context.Context, codes []string, lang cohes
 	return out, nil
 }
 
+// PersonIndicators returns the codes of the indicators counted in persons.
+func (s *Store) PersonIndicators(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.read.Query(ctx, "SELECT code FROM indicator WHERE unit = 'persons'")
+	if err != nil {
+		return nil, fmt.Errorf("person indicators: %w", err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("person indicators: %w", err)
+	}
+	out := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		out[c] = true
+	}
+	return out, nil
+}
+
 // dimSQL is how one dimension enters the fact CTE.
 type dimSQL struct {
 	join string // joins from the fact row f
@@ -450,6 +467,15 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		} else {
 			fmt.Fprintf(&b.sb, ", %s, NULL::numeric, NULL::numeric, NULL::numeric", cur)
 		}
+		// What a value per 1,000 inhabitants is computed from, for small-cell suppression.
+		switch {
+		case m.PerMille && r.Compare:
+			fmt.Fprintf(&b.sb, ", c.m%[1]d::numeric, prev.m%[1]d::numeric", mi)
+		case m.PerMille:
+			fmt.Fprintf(&b.sb, ", c.m%d::numeric, NULL::numeric", mi)
+		default:
+			b.write(", NULL::numeric, NULL::numeric")
+		}
 	}
 	b.write(" FROM g AS c")
 	if r.Compare {
@@ -512,7 +538,7 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		}
 		for i := range r.Measures {
 			c := &row.Cells[i]
-			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent)
+			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent, &c.Count, &c.PreviousCount)
 		}
 		if err := rows.Scan(targets...); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
