@@ -1,4 +1,4 @@
-.PHONY: run test generate bench
+.PHONY: run test generate bench fault
 
 # The two commands of the README.
 run:
@@ -13,3 +13,8 @@ generate:
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	go run ./cmd/cohesio bench --data-dir /tmp/cohesio-bench
+	go run ./cmd/cohesio bench exports --data-dir /tmp/cohesio-bench
+
+# The load-and-fault test: PostgreSQL restarted under load (a private cluster of its own).
+fault:
+	go run ./cmd/cohesio bench fault

@@ -7828,7 +7828,7 @@ type Meeting implements Node @table(name: "meeting", fr: "Réunion", nl: "Vergad
   year: Int!
   "Date of the meeting; null when the report only counts meetings per year."
   heldOn: Date
-  "How many people attended, when known."
+  "How many people attended, when known; null for roles below analyst when it is below the suppression threshold."
   participantCount: Int
   "Remarks on the meeting."
   note: String
@@ -7866,7 +7866,7 @@ type Event implements Node @table(name: "event", fr: "Événement", nl: "Eveneme
   title: String!
   "Date of the event."
   heldOn: Date!
-  "How many people took part, when known."
+  "How many people took part, when known; null for roles below analyst when it is below the suppression threshold."
   participantCount: Int
   "What happened, in free text."
   description: String

@@ -387,3 +387,35 @@ func TestDatasetCoverageCostsOneStatementForAllDatasets(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallEventAttendanceIsWithheldFromThePublic(t *testing.T) {
+	const q = `{ events(filter: {title: {startsWith: "Atelier"}}) { nodes { title participantCount } aggregate { sum(field: PARTICIPANT_COUNT) } } }`
+	attendance := func(role access.Role) map[string]any {
+		a := newAPI(t, func(c *server.Config) { c.Role = role })
+		a.exec(`INSERT INTO event (title, held_on, participant_count, source_id) VALUES ('Atelier A', '2024-03-01', 3, 1), ('Atelier B', '2024-03-02', 40, 1)`)
+		var data struct {
+			Events struct {
+				Nodes []struct {
+					Title            string
+					ParticipantCount *int
+				}
+				Aggregate struct{ Sum *string }
+			}
+		}
+		a.query(q, nil, &data)
+		out := map[string]any{"sum": *data.Events.Aggregate.Sum}
+		for _, n := range data.Events.Nodes {
+			out[n.Title] = n.ParticipantCount
+			if n.ParticipantCount != nil {
+				out[n.Title] = *n.ParticipantCount
+			}
+		}
+		return out
+	}
+	if got := attendance(access.Public); got["Atelier A"] != (*int)(nil) || got["Atelier B"] != 40 || got["sum"] != "40" {
+		t.Errorf("the public sees %v; want the 3 withheld everywhere", got)
+	}
+	if got := attendance(access.Analyst); got["Atelier A"] != 3 || got["sum"] != "43" {
+		t.Errorf("an analyst sees %v", got)
+	}
+}
