@@ -139,6 +139,9 @@ func ListRelated[T any](ctx context.Context, s *Store, entity, relation string, 
 	if r == nil || !r.Many {
 		return nil, fmt.Errorf("%s has no to-many relation %q", entity, relation)
 	}
+	// The same object can hang from several parents' pages: one page per id, not one per
+	// appearance (which would list its rows twice).
+	parents = slices.Compact(slices.Sorted(slices.Values(parents)))
 	pages, err := listPages[T](ctx, s, r.Target.Name, r, parents, args)
 	if err != nil {
 		return nil, err

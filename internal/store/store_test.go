@@ -197,3 +197,19 @@ func TestReadsGoToTheReplica(t *testing.T) {
 		t.Errorf("read %q: the read did not go to the replica", got[1].Name)
 	}
 }
+
+// A parent listed twice among the siblings (an operator serving two communes) gets its page
+// once, not its rows twice.
+func TestListRelatedWithARepeatedParent(t *testing.T) {
+	st := open(t)
+	pages, err := store.ListRelated[cohesion.Project](context.Background(), st, "Operator", "projects", []int64{3, 1, 3}, store.ListArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(pages[3].Nodes); n != 1 {
+		t.Errorf("operator 3 has 1 project, listed %d times", n)
+	}
+	if n := len(pages[1].Nodes); n != 2 {
+		t.Errorf("operator 1 has 2 projects, got %d", n)
+	}
+}
