@@ -79,6 +79,10 @@ type Config struct {
 	TrustedDocuments *TrustedDocuments
 	// TrustedDocumentsOnly lists the roles that may run trusted documents only (default none).
 	TrustedDocumentsOnly []access.Role
+	// DisablePlanner answers every field with the gqlgen resolvers; by default (false) the
+	// root fields of read operations that the planner supports run as one SQL statement each,
+	// with byte-identical responses (planned.go).
+	DisablePlanner bool
 }
 
 // New returns the platform's HTTP handler.
@@ -154,7 +158,11 @@ func New(cfg Config) (http.Handler, error) {
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
+	srv := handler.New(es)
+	if !cfg.DisablePlanner {
+		srv.AroundRootFields(plannedRootFields(cfg.Store, es.Schema(), cfg.Logger)) // planned.go
+	}
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	// Parsing and validating a document costs more than many queries: cache them.

@@ -1,0 +1,616 @@
+// Package plan answers the root fields of GraphQL read operations without the resolvers:
+// from the validated operation (gqlgen's CollectFields over the parsed document, so that
+// fragments, aliases, @include/@skip and field merging are exactly the executor's), it builds
+// a tree of lists (store.PlanMany) the store compiles into ONE SQL statement, and a writer
+// program that turns the statement's flat rows into the field's JSON, byte for byte what
+// gqlgen's generated marshallers write for the resolvers' results.
+//
+// Anything the planner does not know falls back to the resolvers, per root field: fields with
+// arguments other than the connection arguments (name(lang:)...), aggregates, reports,
+// analyses, datasets, mutations, introspection, filters on decimals and dates, empty pages
+// (first: 0), connections under to-one objects. The resolvers stay the reference; a planned
+// root field that meets anything unexpected at run time (a NULL where the schema promises a
+// value, an error) is answered by the resolvers too, which then report it their way.
+package plan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cohesio/cohesio/internal/catalog"
+	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+// Planner plans root fields against one schema and catalog.
+type Planner struct {
+	schema *ast.Schema
+	cat    *catalog.Catalog
+}
+
+// New returns a planner for the executable schema's AST.
+func New(schema *ast.Schema) (*Planner, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	return &Planner{schema: schema, cat: cat}, nil
+}
+
+// lookup is a root field that reads one row by a natural key.
+type lookup struct {
+	entity, field, arg string
+	normalize          func(string) (string, error)
+}
+
+// lookups are the root look-ups whose resolvers call graph.lookup (see graph/*.resolvers.go).
+var lookups = map[string]lookup{
+	"commune":      {"Territory", "nisCode", "nisCode", nil},
+	"territory":    {"Territory", "code", "code", nil},
+	"programme":    {"Programme", "code", "code", nil},
+	"indicator":    {"Indicator", "code", "code", nil},
+	"coordination": {"Coordination", "code", "code", nil},
+	"operator":     {"Operator", "enterpriseNumber", "enterpriseNumber", cohesion.NormalizeEnterpriseNumber},
+}
+
+// Root is the plan of one root field.
+type Root struct {
+	Many *store.PlanMany
+	conn *connW // root connection
+	obj  *objW  // root look-up (nullable)
+}
+
+type planning struct {
+	p  *Planner
+	oc *graphql.OperationContext
+}
+
+// errNo marks what the planner leaves to the resolvers.
+type errNo string
+
+func (e errNo) Error() string { return "not planned: " + string(e) }
+
+func no(format string, args ...any) error { return errNo(fmt.Sprintf(format, args...)) }
+
+// Plan returns the plan of root field f, or an error saying why the resolvers must answer it.
+func (p *Planner) Plan(oc *graphql.OperationContext, f graphql.CollectedField) (*Root, error) {
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return nil, no("not a query")
+	}
+	if f.Definition == nil || len(f.Directives.ForNames("defer")) > 0 {
+		return nil, no("field %s", f.Name)
+	}
+	pl := &planning{p: p, oc: oc}
+	args := f.ArgumentMap(oc.Variables)
+	typ := f.Definition.Type
+	if f.Name == "node" {
+		gid, _ := args["id"].(string)
+		name, id, ok := decodeID(gid)
+		e := p.cat.Entity(name)
+		if !ok || e == nil || !implements(p.schema, name, "Node") {
+			return nil, no("node id %q", gid)
+		}
+		return pl.single(f, e, &store.PlanLookup{Field: "id", Value: id})
+	}
+	if l, ok := lookups[f.Name]; ok && len(f.Definition.Arguments) == 1 && typ.Name() == l.entity && !typ.NonNull {
+		v, ok := args[l.arg].(string)
+		if !ok {
+			return nil, no("argument %s", l.arg)
+		}
+		if l.normalize != nil {
+			var err error
+			if v, err = l.normalize(v); err != nil {
+				return nil, no("argument %s", l.arg)
+			}
+		}
+		return pl.single(f, p.cat.Entity(l.entity), &store.PlanLookup{Field: l.field, Value: v})
+	}
+	name, ok := strings.CutSuffix(typ.Name(), "Connection")
+	e := p.cat.Entity(name)
+	if !ok || e == nil || !typ.NonNull || typ.Elem != nil {
+		return nil, no("root field %s", f.Name)
+	}
+	m, c, err := pl.connection(f, e, args)
+	if err != nil {
+		return nil, err
+	}
+	return &Root{Many: m, conn: c}, nil
+}
+
+func (pl *planning) single(f graphql.CollectedField, e *catalog.Entity, l *store.PlanLookup) (*Root, error) {
+	m := &store.PlanMany{Lookup: l, Object: &store.PlanObject{Entity: e.Name}}
+	o, err := pl.object(f.Selections, e, m.Object)
+	if err != nil {
+		return nil, err
+	}
+	return &Root{Many: m, obj: o}, nil
+}
+
+func implements(s *ast.Schema, typ, iface string) bool {
+	d := s.Types[typ]
+	if d == nil {
+		return false
+	}
+	for _, i := range d.Interfaces {
+		if i == iface {
+			return true
+		}
+	}
+	return false
+}
+
+// implementors lists what an object type satisfies, as gqlgen's generated xxxImplementors.
+func (pl *planning) implementors(typ string) []string {
+	out := []string{typ}
+	if d := pl.p.schema.Types[typ]; d != nil {
+		out = append(out, d.Interfaces...)
+	}
+	return out
+}
+
+func key(alias string) string { return `"` + alias + `":` }
+
+// Writer programs: what to write for each field, in the executor's order.
+
+type fieldKind uint8
+
+const (
+	fTypename fieldKind = iota
+	fID
+	fScalar
+	fToOne
+	fConn
+	fTotal
+	fNodes
+	fEdges
+	fPageInfo
+	fCursor
+	fNode
+	fHasNext
+	fHasPrev
+	fStart
+	fEnd
+)
+
+type objW struct {
+	po     *store.PlanObject
+	e      *catalog.Entity
+	fields []field
+}
+
+type field struct {
+	key      string
+	kind     fieldKind
+	typename string
+	i        int // index in po.Fields
+	f        *catalog.Field
+	nonNull  bool
+	obj      *objW // to-one object, node
+	conn     *connW
+	sub      []field // edges, pageInfo
+}
+
+type connW struct {
+	m      *store.PlanMany
+	fields []field
+}
+
+// connection plans a connection field of entity e with its arguments.
+func (pl *planning) connection(f graphql.CollectedField, e *catalog.Entity, args map[string]any) (*store.PlanMany, *connW, error) {
+	la, err := pl.listArgs(f, e, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &store.PlanMany{Args: la, Object: &store.PlanObject{Entity: e.Name}}
+	c := &connW{m: m}
+	var node *objW
+	nodeObj := func(sel ast.SelectionSet) (*objW, error) {
+		o, err := pl.object(sel, e, m.Object)
+		if err != nil {
+			return nil, err
+		}
+		node = o
+		return o, nil
+	}
+	for _, cf := range graphql.CollectFields(pl.oc, f.Selections, []string{e.Name + "Connection"}) {
+		fd := field{key: key(cf.Alias)}
+		switch cf.Name {
+		case "__typename":
+			fd.kind, fd.typename = fTypename, e.Name+"Connection"
+		case "totalCount":
+			fd.kind = fTotal
+			m.Args.Total = true
+		case "nodes":
+			fd.kind = fNodes
+			if fd.obj, err = nodeObj(cf.Selections); err != nil {
+				return nil, nil, err
+			}
+		case "edges":
+			fd.kind = fEdges
+			for _, ef := range graphql.CollectFields(pl.oc, cf.Selections, []string{e.Name + "Edge"}) {
+				sub := field{key: key(ef.Alias)}
+				switch ef.Name {
+				case "__typename":
+					sub.kind, sub.typename = fTypename, e.Name+"Edge"
+				case "cursor":
+					sub.kind = fCursor
+					m.Cursors = true
+				case "node":
+					sub.kind = fNode
+					if sub.obj, err = nodeObj(ef.Selections); err != nil {
+						return nil, nil, err
+					}
+				default:
+					return nil, nil, no("%sEdge.%s", e.Name, ef.Name)
+				}
+				fd.sub = append(fd.sub, sub)
+			}
+		case "pageInfo":
+			fd.kind = fPageInfo
+			for _, pf := range graphql.CollectFields(pl.oc, cf.Selections, []string{"PageInfo"}) {
+				sub := field{key: key(pf.Alias)}
+				switch pf.Name {
+				case "__typename":
+					sub.kind, sub.typename = fTypename, "PageInfo"
+				case "hasNextPage":
+					sub.kind = fHasNext
+				case "hasPreviousPage":
+					sub.kind = fHasPrev
+				case "startCursor":
+					sub.kind = fStart
+					m.Cursors = true
+				case "endCursor":
+					sub.kind = fEnd
+					m.Cursors = true
+				default:
+					return nil, nil, no("PageInfo.%s", pf.Name)
+				}
+				fd.sub = append(fd.sub, sub)
+			}
+		default:
+			return nil, nil, no("%sConnection.%s", e.Name, cf.Name)
+		}
+		c.fields = append(c.fields, fd)
+	}
+	_ = node
+	return m, c, nil
+}
+
+// object plans the selection of an object of entity e, reading into po.
+func (pl *planning) object(sel ast.SelectionSet, e *catalog.Entity, po *store.PlanObject) (*objW, error) {
+	o := &objW{po: po, e: e}
+	po.AddField("id")
+	for _, cf := range graphql.CollectFields(pl.oc, sel, pl.implementors(e.Name)) {
+		fd := field{key: key(cf.Alias)}
+		if cf.Definition == nil {
+			return nil, no("%s.%s", e.Name, cf.Name)
+		}
+		fd.nonNull = cf.Definition.Type.NonNull
+		switch {
+		case cf.Name == "__typename":
+			fd.kind, fd.typename = fTypename, e.Name
+		case cf.Name == "id":
+			fd.kind, fd.typename = fID, e.Name
+			fd.i = po.AddField("id")
+		case e.Field(cf.Name) != nil:
+			f := e.Field(cf.Name)
+			if len(cf.Definition.Arguments) > 0 || len(cf.Arguments) > 0 || f.Kind == catalog.KindID {
+				return nil, no("%s.%s", e.Name, cf.Name)
+			}
+			fd.kind, fd.f, fd.i = fScalar, f, po.AddField(f.Name)
+		case e.Relation(cf.Name) != nil && !e.Relation(cf.Name).Many:
+			r := e.Relation(cf.Name)
+			if len(cf.Arguments) > 0 {
+				return nil, no("%s.%s", e.Name, cf.Name)
+			}
+			var sub *store.PlanObject
+			for _, t := range po.ToOne {
+				if t.Relation == r.Name {
+					sub = t.Object
+				}
+			}
+			if sub == nil {
+				sub = &store.PlanObject{Entity: r.Target.Name}
+				po.ToOne = append(po.ToOne, &store.PlanToOne{Relation: r.Name, Object: sub})
+			}
+			fd.kind = fToOne
+			var err error
+			if fd.obj, err = pl.object(cf.Selections, r.Target, sub); err != nil {
+				return nil, err
+			}
+			if len(sub.Many) > 0 {
+				return nil, no("connection under to-one %s.%s", e.Name, cf.Name)
+			}
+		case e.Relation(cf.Name) != nil:
+			r := e.Relation(cf.Name)
+			m, c, err := pl.connection(cf, r.Target, cf.ArgumentMap(pl.oc.Variables))
+			if err != nil {
+				return nil, err
+			}
+			m.Relation = r.Name
+			po.Many = append(po.Many, m)
+			fd.kind, fd.conn = fConn, c
+		default:
+			return nil, no("%s.%s", e.Name, cf.Name)
+		}
+		o.fields = append(o.fields, fd)
+	}
+	return o, nil
+}
+
+// listArgs reads the connection arguments as graph.listArgs does.
+func (pl *planning) listArgs(f graphql.CollectedField, e *catalog.Entity, args map[string]any) (store.ListArgs, error) {
+	var out store.ListArgs
+	for name, v := range args {
+		if v == nil {
+			continue
+		}
+		switch name {
+		case "first", "last":
+			n, ok := toInt32(v)
+			if !ok {
+				return out, no("argument %s", name)
+			}
+			x := int(n)
+			if name == "first" {
+				out.First = &x
+			} else {
+				out.Last = &x
+			}
+		case "after", "before":
+			s, ok := v.(string)
+			if !ok {
+				return out, no("argument %s", name)
+			}
+			if name == "after" {
+				out.After = &s
+			} else {
+				out.Before = &s
+			}
+		case "orderBy":
+			list, ok := v.([]any)
+			if !ok {
+				if m, isMap := v.(map[string]any); isMap {
+					list = []any{m}
+				} else {
+					return out, no("orderBy")
+				}
+			}
+			for _, item := range list {
+				o, ok := item.(map[string]any)
+				if !ok {
+					return out, no("orderBy")
+				}
+				out.Order = append(out.Order, store.Order{Field: catalog.EnumToField(fmt.Sprint(o["field"])), Desc: fmt.Sprint(o["direction"]) == "DESC"})
+			}
+		case "filter":
+			m, ok := v.(map[string]any)
+			if !ok {
+				return out, no("filter")
+			}
+			var err error
+			if out.Filter, err = toFilter(e, m); err != nil {
+				return out, err
+			}
+		default:
+			return out, no("argument %s of %s", name, f.Name)
+		}
+	}
+	return out, nil
+}
+
+func toInt32(v any) (int32, bool) {
+	var n int64
+	switch v := v.(type) {
+	case int64:
+		n = v
+	case int:
+		n = int64(v)
+	case int32:
+		n = int64(v)
+	case json.Number:
+		var err error
+		if n, err = v.Int64(); err != nil {
+			return 0, false
+		}
+	case float64:
+		if v != math.Trunc(v) {
+			return 0, false
+		}
+		n = int64(v)
+	default:
+		return 0, false
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(n), true
+}
+
+// toFilter converts a filter input as graph.toFilter does; it refuses what it cannot convert
+// exactly as gqlgen and the resolvers would (decimals, dates, anything unexpected).
+func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
+	var f store.Filter
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		switch {
+		case k == "and" || k == "or":
+			list, ok := v.([]any)
+			if !ok {
+				if one, isMap := v.(map[string]any); isMap {
+					list = []any{one}
+				} else {
+					return f, no("filter.%s", k)
+				}
+			}
+			for _, item := range list {
+				sm, ok := item.(map[string]any)
+				if !ok {
+					return f, no("filter.%s", k)
+				}
+				sf, err := toFilter(e, sm)
+				if err != nil {
+					return f, err
+				}
+				if k == "and" {
+					f.And = append(f.And, sf)
+				} else {
+					f.Or = append(f.Or, sf)
+				}
+			}
+		case k == "not":
+			sm, ok := v.(map[string]any)
+			if !ok {
+				return f, no("filter.not")
+			}
+			sf, err := toFilter(e, sm)
+			if err != nil {
+				return f, err
+			}
+			f.Not = &sf
+		case e.Relation(k) != nil:
+			sm, ok := v.(map[string]any)
+			if !ok {
+				return f, no("filter.%s", k)
+			}
+			sf, err := toFilter(e.Relation(k).Target, sm)
+			if err != nil {
+				return f, err
+			}
+			f.Rels = append(f.Rels, store.RelFilter{Relation: k, Filter: sf})
+		case e.Field(k) != nil:
+			ops, ok := v.(map[string]any)
+			if !ok {
+				return f, no("filter.%s", k)
+			}
+			for op, x := range ops {
+				if x == nil {
+					continue
+				}
+				val, err := condValue(e, e.Field(k), op, x)
+				if err != nil {
+					return f, err
+				}
+				f.Conds = append(f.Conds, store.Cond{Field: k, Op: op, Value: val})
+			}
+		default:
+			return f, no("filter.%s", k)
+		}
+	}
+	return f, nil
+}
+
+func condValue(e *catalog.Entity, f *catalog.Field, op string, x any) (any, error) {
+	if op == "isNull" {
+		b, ok := x.(bool)
+		if !ok {
+			return nil, no("filter.%s.%s", f.Name, op)
+		}
+		return b, nil
+	}
+	if list, ok := x.([]any); ok || op == "in" || op == "notIn" || op == "containsAll" || op == "containsAny" {
+		if !ok {
+			list = []any{x} // a single value given for a list
+		}
+		if len(list) == 0 {
+			return []string{}, nil
+		}
+		switch {
+		case f.Kind == catalog.KindID:
+			out := make([]int64, len(list))
+			for i, v := range list {
+				n, err := idValue(e, v)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = n
+			}
+			return out, nil
+		case f.Kind == catalog.KindInt:
+			out := make([]int64, len(list))
+			for i, v := range list {
+				n, ok := toInt32(v)
+				if !ok {
+					return nil, no("filter.%s", f.Name)
+				}
+				out[i] = int64(n)
+			}
+			return out, nil
+		case f.Kind == catalog.KindString || f.Kind == catalog.KindEnum || f.Kind == catalog.KindStringList:
+			out := make([]string, len(list))
+			for i, v := range list {
+				s, ok := v.(string)
+				if !ok {
+					return nil, no("filter.%s", f.Name)
+				}
+				if f.Kind == catalog.KindEnum {
+					s = strings.ToLower(s)
+				}
+				out[i] = s
+			}
+			return out, nil
+		}
+		return nil, no("filter.%s", f.Name)
+	}
+	switch f.Kind {
+	case catalog.KindID:
+		return idValue(e, x)
+	case catalog.KindInt:
+		n, ok := toInt32(x)
+		if !ok {
+			return nil, no("filter.%s", f.Name)
+		}
+		return int64(n), nil
+	case catalog.KindBool:
+		b, ok := x.(bool)
+		if !ok {
+			return nil, no("filter.%s", f.Name)
+		}
+		return b, nil
+	case catalog.KindString, catalog.KindEnum:
+		s, ok := x.(string)
+		if !ok {
+			return nil, no("filter.%s", f.Name)
+		}
+		if f.Kind == catalog.KindEnum {
+			s = strings.ToLower(s)
+		}
+		return s, nil
+	}
+	return nil, no("filter.%s", f.Name)
+}
+
+func idValue(e *catalog.Entity, v any) (int64, error) {
+	s, _ := v.(string)
+	typ, n, ok := decodeID(s)
+	if !ok || typ != e.Name {
+		return 0, no("filter.id")
+	}
+	return n, nil
+}
+
+// decodeID reads a global id as graph.decodeID does.
+func decodeID(gid string) (string, int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(gid)
+	if err != nil {
+		return "", 0, false
+	}
+	typ, n, ok := strings.Cut(string(b), ":")
+	if !ok || typ == "" {
+		return "", 0, false
+	}
+	id, err := strconv.ParseInt(n, 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return typ, id, true
+}

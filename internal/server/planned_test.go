@@ -1,0 +1,125 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cohesio/cohesio/internal/pgtest"
+	"github.com/cohesio/cohesio/internal/server"
+	"github.com/cohesio/cohesio/internal/store"
+)
+
+// pair serves one database twice: with the planner (default) and with the resolvers only.
+type pair struct {
+	t                 testing.TB
+	planned, resolved *httptest.Server
+	statements        *statementCounter
+}
+
+func newPair(t testing.TB) *pair {
+	t.Helper()
+	counter := &statementCounter{}
+	st, err := store.Open(context.Background(), pgtest.NewDatabase(t), store.Options{Tracer: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := &pair{t: t, statements: counter}
+	for _, disable := range []bool{false, true} {
+		h, err := server.New(server.Config{Store: st, DisablePlanner: disable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		if disable {
+			p.resolved = srv
+		} else {
+			p.planned = srv
+		}
+	}
+	return p
+}
+
+// post returns the body of a GraphQL request and the statements it cost.
+func (p *pair) post(srv *httptest.Server, q string, vars map[string]any) ([]byte, int64) {
+	p.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	before := p.statements.n.Load()
+	res, err := http.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return out, p.statements.n.Load() - before
+}
+
+// plannedCases: each query with the number of statements the planner must use (-1: not
+// checked, e.g. a root field left to the resolvers).
+var plannedCases = []struct {
+	name       string
+	query      string
+	vars       map[string]any
+	statements int64
+}{
+	{"view workload", mustRead("../../bench/queries/view_commune_operators.graphql"), map[string]any{"nisCode": "21015"}, 1},
+	{"lookup workload", mustRead("../../bench/queries/lookup_operator.graphql"), map[string]any{"enterpriseNumber": "0999000129"}, 1},
+	{"lookup normalises the number", `{ operator(enterpriseNumber: "0999.000.129") { name } }`, nil, 1},
+	{"lookup not found", `{ commune(nisCode: "99999") { name: nisCode } }`, nil, 1},
+	// Operator 3 serves two communes: its projects are listed once under each.
+	{"a parent repeated in a list", `{ territories { nodes { code servedBy { nodes { name projects { nodes { title } } } } } } }`, nil, 1},
+	{"root connection, everything", `{ operators { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id __typename name nameNl kind languages fictitious enterpriseNumber legalForm { code label: code } seatCommune { nisCode postcodes population populationDate } } } } }`, nil, 1},
+	{"nodes and edges together, totals", `{ territories(orderBy: [{field: CODE, direction: DESC}]) { __typename totalCount nodes { code servedBy(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } edges { node { kind } cursor } } }`, nil, 1},
+	{"forward pages", `{ operators(first: 2, orderBy: {field: NAME}) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`, nil, 1},
+	{"backward pages", `{ operators(last: 2, orderBy: [{field: NAME}]) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } } } }`, nil, 1},
+	{"empty page", `{ operators(filter: {name: {eq: "nobody"}}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`, nil, 1},
+	{"filters", `{ operators(filter: {or: [{kind: {eq: PUBLIC}}, {name: {startsWith: "lire"}}], not: {languages: {containsAny: ["de"]}}, legalForm: {code: {in: ["asbl", "cpas"]}}, projects: {title: {contains: "e"}}}) { totalCount nodes { name kind } } }`, nil, 1},
+	{"nested filter and order", `{ commune(nisCode: "21015") { servedBy(filter: {kind: {neq: PUBLIC}}, orderBy: [{field: NAME, direction: DESC}]) { totalCount nodes { name projects(last: 1) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { title budget startDate } } } } } }`, nil, 1},
+	{"sibling connections", `{ operators { nodes { name projects { totalCount nodes { title themes { nodes { code } } } } territories(orderBy: [{field: CODE}]) { nodes { code } } partnerProjects { totalCount } } } }`, nil, 1},
+	{"aliases, fragments, typename", `query { a: operators(first: 1) { ...C } b: operators(first: 1, after: "WzFd") { ...C } } fragment C on OperatorConnection { nodes { ... on Operator { n: name } ...O __typename } } fragment O on Operator { id kind n: name }`, nil, 2},
+	{"include and skip", `query($yes: Boolean!, $no: Boolean!) { operators { nodes { name @include(if: $yes) kind @include(if: $no) id @skip(if: $yes) legalForm @skip(if: $no) { code } } } }`, map[string]any{"yes": true, "no": false}, 1},
+	{"node", `query($id: ID!) { node(id: $id) { __typename id ... on Operator { name projects { nodes { title } } } ... on Territory { code } } }`, map[string]any{"id": gid("Operator", 1)}, 1},
+	{"node not found", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": gid("Operator", 999)}, 1},
+	{"planned and resolver fields mixed", `{ operators(first: 2) { nodes { name } } territories { nodes { name(lang: NL) } } }`, nil, -1},
+	{"variables for page arguments", `query($n: Int, $c: String) { operators(first: $n, after: $c) { edges { cursor node { name } } } }`, map[string]any{"n": 1, "c": "WzFd"}, 1},
+	{"a bad cursor errs as the resolvers do", `{ operators(after: "bad") { nodes { name } } }`, nil, -1},
+	{"first: 0", `{ operators(first: 0) { pageInfo { hasNextPage } nodes { name } } }`, nil, -1},
+}
+
+func mustRead(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestPlannedResponsesAreIdentical(t *testing.T) {
+	p := newPair(t)
+	for _, c := range plannedCases {
+		t.Run(c.name, func(t *testing.T) {
+			want, _ := p.post(p.resolved, c.query, c.vars)
+			got, n := p.post(p.planned, c.query, c.vars)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("planned response differs\n got: %s\nwant: %s", got, want)
+			}
+			if c.statements >= 0 && n != c.statements {
+				t.Errorf("planned request cost %d statements, want %d", n, c.statements)
+			}
+			if strings.Contains(string(want), `"errors"`) && c.statements >= 0 {
+				t.Errorf("unexpected errors: %s", want)
+			}
+		})
+	}
+}

@@ -1,0 +1,668 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/cohesio/cohesio/internal/catalog"
+)
+
+// Planned reads (internal/plan): a tree of lists the planner derived from a GraphQL
+// selection, compiled here into ONE statement whose flat rows carry every level of the tree,
+// and read back into compact records the planner's JSON writer walks.
+//
+// The statement selects exactly the rows the resolvers' statements select (List, ListRelated,
+// ByIDs, ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
+// (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN per to-one relation (ByIDs reads
+// the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many page,
+// and a correlated count(*) per totalCount. Sibling to-many connections of one object are
+// branches of one UNION ALL (tagged, padded with NULLs), so that they never multiply each
+// other. JSON is built in Go from the text values: PostgreSQL does no more than the
+// hand-written SQL would (see plan_test.go and internal/server/planned_test.go for figures).
+
+// PlanObject is what the planner reads of each row of an entity.
+type PlanObject struct {
+	Entity string
+	// Fields are catalog field names read as columns; the store maps the i-th to its column.
+	Fields []string
+	ToOne  []*PlanToOne
+	Many   []*PlanMany
+
+	cols  []int // local column of each field, in the record of the enclosing set
+	idCol int
+}
+
+// Col returns the record column of the i-th field of o.
+func (o *PlanObject) Col(i int) int { return o.cols[i] }
+
+// IDCol returns the record column of the object's id (NULL: no object, for a to-one).
+func (o *PlanObject) IDCol() int { return o.idCol }
+
+// AddField returns the index of field name in o.Fields, adding it if needed.
+func (o *PlanObject) AddField(name string) int {
+	for i, f := range o.Fields {
+		if f == name {
+			return i
+		}
+	}
+	o.Fields = append(o.Fields, name)
+	return len(o.Fields) - 1
+}
+
+// PlanToOne is a to-one relation of an object, read through a LEFT JOIN.
+type PlanToOne struct {
+	Relation string
+	Object   *PlanObject
+}
+
+// PlanMany is a list of rows: a root connection (Relation "" and no Lookup), a root look-up
+// (Lookup set: one row or none), or a to-many connection of the enclosing object.
+type PlanMany struct {
+	Relation string
+	Lookup   *PlanLookup
+	Args     ListArgs // Args.Total: the connection's totalCount is read
+	Cursors  bool     // edges' cursors or pageInfo cursors are read
+	Object   *PlanObject
+
+	idx      int // index of the set in the statement, in depth-first order
+	parent   int // index of the enclosing set; -1 for the root
+	slot     int // index among the to-many children of the enclosing set
+	nkid     int // number of to-many children of this set
+	totalCol int // column holding the total: in the enclosing set's record, or -1 (root)
+	ncol     int
+	win      *window
+	entity   *catalog.Entity
+	curCols  []int
+	curKinds []catalog.Kind
+	kids     []*PlanMany
+}
+
+// PlanLookup selects the one row whose field equals value (a natural key or the id).
+type PlanLookup struct {
+	Field string
+	Value any
+}
+
+type span struct{ off, n int32 } // n < 0: NULL
+
+type setRows struct {
+	m    *PlanMany
+	vals []span  // ncol per record
+	cnt  []int32 // per record: rows read for its page (LIMIT n+1)
+	kids []int32 // per record: start, end of each to-many child's records
+}
+
+// PlanRows holds the rows of a run plan.
+type PlanRows struct {
+	arena []byte
+	sets  []*setRows
+	total span
+}
+
+// RunPlan compiles root into one statement, runs it with the request's context (row-level
+// security and the caller's catalog apply as on the resolvers' path) and reads its rows.
+func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) {
+	c := &planCompiler{s: s, ctx: ctx, b: &builder{}}
+	if err := c.prepare(root, -1, 0); err != nil {
+		return nil, err
+	}
+	sql, err := c.statement(root)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.readPool().Query(ctx, sql, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, c.b.args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("planned read: %w", err)
+	}
+	defer rows.Close()
+	out := &PlanRows{arena: make([]byte, 0, 4096), sets: make([]*setRows, len(c.sets))}
+	for i, m := range c.sets {
+		out.sets[i] = &setRows{m: m}
+	}
+	last := make([]int32, len(c.sets)) // ord of each set's current record
+	lastParent := make([]int32, len(c.sets))
+	has := make([]bool, len(c.sets))
+	gotTotal := false
+	for rows.Next() {
+		raw := rows.RawValues()
+		if len(raw) != len(c.cols) {
+			return nil, fmt.Errorf("planned read: %d columns, want %d", len(raw), len(c.cols))
+		}
+		if c.totalCol >= 0 && !gotTotal {
+			out.total, gotTotal = out.add(raw[c.totalCol]), true
+		}
+		for i, m := range c.sets {
+			has[i] = false
+			v := raw[c.ordCol[i]]
+			if v == nil || (m.parent >= 0 && !has[m.parent]) {
+				continue
+			}
+			has[i] = true
+			ord, err := atoi32(v)
+			if err != nil {
+				return nil, fmt.Errorf("planned read: %w", err)
+			}
+			// A new record when the ord changes or the parent's record does (the same ord
+			// under another parent, maybe after rows of a sibling branch).
+			parentRec := int32(0)
+			if m.parent >= 0 {
+				parentRec = int32(len(out.sets[m.parent].cnt))
+			}
+			if ord != last[i] || parentRec != lastParent[i] || len(out.sets[i].cnt) == 0 {
+				last[i], lastParent[i] = ord, parentRec
+				sr := out.sets[i]
+				cnt, err := atoi32(raw[c.ordCol[i]+1])
+				if err != nil {
+					return nil, fmt.Errorf("planned read: %w", err)
+				}
+				sr.cnt = append(sr.cnt, cnt)
+				base := c.ordCol[i] + 2
+				for j := 0; j < m.ncol; j++ {
+					sr.vals = append(sr.vals, out.add(raw[base+j]))
+				}
+				for _, k := range m.kids {
+					n := int32(len(out.sets[k.idx].cnt))
+					sr.kids = append(sr.kids, n, n)
+				}
+				if m.parent >= 0 {
+					pr := out.sets[m.parent]
+					pr.kids[(len(pr.cnt)-1)*pr.m.nkid*2+m.slot*2+1] = int32(len(sr.cnt))
+				}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("planned read: %w", err)
+	}
+	return out, nil
+}
+
+func atoi32(b []byte) (int32, error) {
+	n, err := strconv.ParseInt(string(b), 10, 32) // the compiler does not allocate here
+	return int32(n), err
+}
+
+func (r *PlanRows) add(v []byte) span {
+	if v == nil {
+		return span{0, -1}
+	}
+	off := len(r.arena)
+	r.arena = append(r.arena, v...)
+	return span{int32(off), int32(len(v))}
+}
+
+func (r *PlanRows) get(s span) []byte {
+	if s.n < 0 {
+		return nil
+	}
+	return r.arena[s.off : s.off+s.n : s.off+s.n]
+}
+
+// Page returns the records [start, end) of m's page under record parent of the enclosing
+// set (ignored for the root).
+func (r *PlanRows) Page(m *PlanMany, parent int) (start, end int) {
+	if m.parent < 0 {
+		return 0, len(r.sets[m.idx].cnt)
+	}
+	pr := r.sets[m.parent]
+	p := parent*pr.m.nkid*2 + m.slot*2
+	return int(pr.kids[p]), int(pr.kids[p+1])
+}
+
+// Value returns the text of column col of record rec of m; nil for NULL.
+func (r *PlanRows) Value(m *PlanMany, rec, col int) []byte {
+	return r.get(r.sets[m.idx].vals[rec*m.ncol+col])
+}
+
+// Total returns m's totalCount under record parent of the enclosing set.
+func (r *PlanRows) Total(m *PlanMany, parent int) []byte {
+	if m.parent < 0 {
+		return r.get(r.total)
+	}
+	if m.totalCol < 0 {
+		return nil
+	}
+	p := r.sets[m.parent].m
+	return r.Value(p, parent, m.totalCol)
+}
+
+// PageInfo returns hasNextPage and hasPreviousPage of the page [start, end) of m, as
+// listPages computes them.
+func (r *PlanRows) PageInfo(m *PlanMany, start, end int) (hasNext, hasPrev bool) {
+	more := end > start && int(r.sets[m.idx].cnt[start]) > m.win.limit
+	if m.win.backward {
+		return m.Args.Before != nil, more
+	}
+	return more, m.Args.After != nil
+}
+
+// Cursor returns the cursor of record rec of m, as encodeCursor writes it.
+func (r *PlanRows) Cursor(m *PlanMany, rec int) (string, error) {
+	vals := make([]any, len(m.curCols))
+	for i, col := range m.curCols {
+		v := r.Value(m, rec, col)
+		switch m.curKinds[i] {
+		case catalog.KindID, catalog.KindInt:
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil {
+				return "", err
+			}
+			vals[i] = n
+		case catalog.KindBool:
+			vals[i] = len(v) > 0 && v[0] == 't'
+		case catalog.KindDecimal:
+			d, err := decimal.NewFromString(string(v))
+			if err != nil {
+				return "", err
+			}
+			vals[i] = d.String()
+		default:
+			vals[i] = string(v)
+		}
+	}
+	return encodeCursor(vals), nil
+}
+
+type planCompiler struct {
+	s    *Store
+	ctx  context.Context
+	b    *builder
+	sets []*PlanMany
+	cols []string // global column names, in row order
+	// types of the columns in UNION ALL arms: NULL pads must be typed, and since a nested
+	// union resolves an untyped NULL to text, values are read as text there (ord and branch
+	// columns stay numbers: rows are sorted by them).
+	types    []string
+	ordCol   []int // per set: global index of its ord column (cnt and values follow)
+	totalCol int
+	order    []string
+}
+
+// prepare numbers the sets depth-first, resolves entities and windows, and lays out records.
+func (c *planCompiler) prepare(m *PlanMany, parent, slot int) error {
+	e, err := c.s.entity(c.ctx, m.Object.Entity)
+	if err != nil {
+		return err
+	}
+	m.entity, m.parent, m.slot, m.idx = e, parent, slot, len(c.sets)
+	c.sets = append(c.sets, m)
+	if m.Lookup == nil {
+		if m.win, err = resolveWindow(e, m.Args); err != nil {
+			return err
+		}
+		if m.win.limit == 0 {
+			return invalid("first", "empty pages are left to the resolvers")
+		}
+	} else {
+		m.win = &window{limit: 1}
+	}
+	m.ncol = 0
+	if err := c.layout(m, e, m.Object, true); err != nil {
+		return err
+	}
+	m.curCols, m.curKinds = nil, nil
+	if m.Cursors && m.Lookup == nil {
+		for _, f := range m.win.fields {
+			m.curCols = append(m.curCols, m.Object.cols[m.Object.AddField(f.Name)])
+			m.curKinds = append(m.curKinds, f.Kind)
+		}
+	}
+	m.kids = m.Object.Many
+	m.nkid = len(m.kids)
+	for i, k := range m.kids {
+		if err := c.prepare(k, m.idx, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// layout assigns record columns to o's fields and the totals of its connections, then to its
+// to-one objects; it numbers o's to-many children.
+func (c *planCompiler) layout(m *PlanMany, e *catalog.Entity, o *PlanObject, top bool) error {
+	if o.Entity != e.Name {
+		return fmt.Errorf("plan: object of %s read as %s", o.Entity, e.Name)
+	}
+	if !top && len(o.Many) > 0 {
+		return fmt.Errorf("plan: connections under a to-one object are left to the resolvers")
+	}
+	o.AddField("id")
+	if top && m.Cursors && m.Lookup == nil {
+		for _, f := range m.win.fields {
+			o.AddField(f.Name)
+		}
+	}
+	o.cols = o.cols[:0]
+	for _, name := range o.Fields {
+		if e.Field(name) == nil {
+			return fmt.Errorf("plan: %s has no field %q", e.Name, name)
+		}
+		o.cols = append(o.cols, m.ncol)
+		m.ncol++
+	}
+	o.idCol = o.cols[0]
+	for i, name := range o.Fields {
+		if name == "id" {
+			o.idCol = o.cols[i]
+		}
+	}
+	for _, n := range o.Many {
+		r := e.Relation(n.Relation)
+		if r == nil || !r.Many {
+			return fmt.Errorf("plan: %s has no to-many relation %q", e.Name, n.Relation)
+		}
+		n.totalCol = -1
+		if n.Args.Total {
+			n.totalCol = m.ncol
+			m.ncol++
+		}
+	}
+	for _, t := range o.ToOne {
+		r := e.Relation(t.Relation)
+		if r == nil || r.Many {
+			return fmt.Errorf("plan: %s has no to-one relation %q", e.Name, t.Relation)
+		}
+		if err := c.layout(m, r.Target, t.Object, false); err != nil {
+			return err
+		}
+	}
+	// Children are numbered after the whole record is laid out (depth-first, record first).
+	return nil
+}
+
+func (c *planCompiler) col() string {
+	name := "c" + strconv.Itoa(len(c.cols))
+	c.cols = append(c.cols, name)
+	c.types = append(c.types, "text")
+	return name
+}
+
+// key allocates a column that orders rows (ord, branch): it stays a number.
+func (c *planCompiler) key() string {
+	name := c.col()
+	c.types[len(c.types)-1] = "bigint"
+	return name
+}
+
+// statement writes the whole statement.
+func (c *planCompiler) statement(root *PlanMany) (string, error) {
+	c.ordCol = make([]int, len(c.sets))
+	c.totalCol = -1
+	b := c.b
+	head := &strings.Builder{}
+	head.WriteString("SELECT ")
+	var rootCols []string
+	var total string
+	if root.Lookup == nil && root.Args.Total {
+		c.totalCol = len(c.cols)
+		total = c.col()
+		rootCols = append(rootCols, "r."+total)
+	}
+	// The root set's SQL goes to a separate builder text but shares parameters.
+	saved := b.sb
+	b.sb = strings.Builder{}
+	first := len(c.cols)
+	if err := c.set(root, ""); err != nil {
+		return "", err
+	}
+	setSQL := b.sb.String()
+	b.sb = strings.Builder{}
+	if total != "" {
+		b.write("(SELECT count(*) FROM ", ident(root.entity.Table), " AS ")
+		t := b.alias()
+		b.write(t, " WHERE ")
+		if err := b.where(root.entity, t, root.Args.Filter); err != nil {
+			return "", err
+		}
+		b.write(")")
+	}
+	totalSQL := b.sb.String()
+	b.sb = saved
+	for _, name := range c.cols[first:] {
+		rootCols = append(rootCols, "u."+name)
+	}
+	head.WriteString(strings.Join(rootCols, ", "))
+	head.WriteString(" FROM (SELECT ")
+	if total != "" {
+		head.WriteString(totalSQL + " AS " + total)
+	} else {
+		head.WriteString("1 AS one")
+	}
+	head.WriteString(") AS r LEFT JOIN LATERAL (" + setSQL + ") AS u ON true ORDER BY ")
+	for i, o := range c.order {
+		if i > 0 {
+			head.WriteString(", ")
+		}
+		head.WriteString("u." + o)
+	}
+	return head.String(), nil
+}
+
+// set writes the subquery of m's rows and of all its descendants; parent is the SQL
+// expression of the enclosing object's id ("" for the root).
+func (c *planCompiler) set(m *PlanMany, parent string) error {
+	b := c.b
+	e := m.entity
+	// Columns of the page: every column of the object itself.
+	var cols []string
+	seen := map[string]bool{}
+	for _, name := range m.Object.Fields {
+		if col := e.Field(name).Column; !seen[col] {
+			seen[col] = true
+			cols = append(cols, col)
+		}
+	}
+	for _, t := range m.Object.ToOne {
+		if fk := e.Relation(t.Relation).FK; !seen[fk] {
+			seen[fk] = true
+			cols = append(cols, fk)
+		}
+	}
+	for _, name := range []string{"id"} {
+		if col := e.Field(name).Column; !seen[col] {
+			seen[col] = true
+			cols = append(cols, col)
+		}
+	}
+	s := b.alias()
+	ordName := c.key()
+	c.ordCol[m.idx] = len(c.cols) - 1
+	cntName := c.key()
+	desc := ""
+	if m.win.backward {
+		desc = " DESC"
+	}
+	c.order = append(c.order, ordName+desc+" NULLS LAST")
+
+	var sel []string
+	sel = append(sel, s+".plan_ord AS "+ordName, s+".plan_cnt AS "+cntName)
+	valExprs := make([]string, m.ncol)
+	var joins strings.Builder
+	// Values of the object and of its to-one objects; totals of its connections.
+	var fill func(o *PlanObject, e *catalog.Entity, alias string) error
+	fill = func(o *PlanObject, e *catalog.Entity, alias string) error {
+		for i, name := range o.Fields {
+			valExprs[o.cols[i]] = col(alias, e.Field(name).Column)
+		}
+		for _, n := range o.Many {
+			if n.totalCol < 0 {
+				continue
+			}
+			r := e.Relation(n.Relation)
+			sub := &strings.Builder{}
+			saved := b.sb
+			b.sb = strings.Builder{}
+			t := b.alias()
+			if r.Link != "" {
+				l := b.alias()
+				b.write("(SELECT count(*) FROM ", ident(n.entity.Table), " AS ", t, " JOIN ", ident(r.Link), " AS ", l,
+					" ON ", col(l, r.FK), " = ", col(t, "id"), " WHERE ", col(l, r.Ref), " = ", col(alias, "id"), " AND ")
+			} else {
+				b.write("(SELECT count(*) FROM ", ident(n.entity.Table), " AS ", t, " WHERE ", col(t, r.Ref), " = ", col(alias, "id"), " AND ")
+			}
+			if err := b.where(n.entity, t, n.Args.Filter); err != nil {
+				return err
+			}
+			b.write(")")
+			sub.WriteString(b.sb.String())
+			b.sb = saved
+			valExprs[n.totalCol] = sub.String()
+		}
+		for _, t := range o.ToOne {
+			r := e.Relation(t.Relation)
+			target, err := c.s.entity(c.ctx, r.Target.Name)
+			if err != nil {
+				return err
+			}
+			j := b.alias()
+			joins.WriteString(" LEFT JOIN " + ident(target.Table) + " AS " + j + " ON " + col(j, "id") + " = " + col(alias, r.FK))
+			if err := fill(t.Object, target, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := fill(m.Object, e, s); err != nil {
+		return err
+	}
+	for i, v := range valExprs {
+		_ = i
+		sel = append(sel, v+" AS "+c.col())
+	}
+	// Children: one LATERAL, a UNION ALL of tagged branches when there are several.
+	kids := m.kids
+	var kidSQL string
+	if len(kids) > 0 {
+		saved := b.sb
+		b.sb = strings.Builder{}
+		var br string
+		if len(kids) > 1 {
+			br = c.key()
+			c.order = append(c.order, br)
+			sel = append(sel, "u."+br)
+		}
+		type arm struct {
+			sql   string
+			first int
+			last  int
+		}
+		arms := make([]arm, len(kids))
+		for i, k := range kids {
+			b.sb = strings.Builder{}
+			first := len(c.cols)
+			if err := c.set(k, col(s, "id")); err != nil {
+				return err
+			}
+			arms[i] = arm{b.sb.String(), first, len(c.cols)}
+		}
+		b.sb = strings.Builder{}
+		if len(kids) == 1 {
+			b.write(arms[0].sql)
+		} else {
+			for i, a := range arms {
+				if i > 0 {
+					b.write(" UNION ALL ")
+				}
+				b.write("SELECT ", strconv.Itoa(i+1), " AS ", br)
+				for j, other := range arms {
+					for x := other.first; x < other.last; x++ {
+						if j == i {
+							b.write(", x.", c.cols[x], "::", c.types[x], " AS ", c.cols[x])
+						} else {
+							b.write(", NULL::", c.types[x], " AS ", c.cols[x])
+						}
+					}
+				}
+				b.write(" FROM (", a.sql, ") AS x")
+			}
+		}
+		kidSQL = b.sb.String()
+		b.sb = saved
+		for _, a := range arms {
+			for x := a.first; x < a.last; x++ {
+				sel = append(sel, "u."+c.cols[x])
+			}
+		}
+	}
+
+	// The page itself.
+	b.write("SELECT ", strings.Join(sel, ", "), " FROM (")
+	t := b.alias()
+	if m.Lookup != nil {
+		f := e.Field(m.Lookup.Field)
+		if f == nil {
+			return fmt.Errorf("plan: %s has no field %q", e.Name, m.Lookup.Field)
+		}
+		b.write("SELECT ")
+		for i, cn := range cols {
+			if i > 0 {
+				b.write(", ")
+			}
+			b.write(col(t, cn))
+		}
+		b.write(", 1 AS plan_ord, 1 AS plan_cnt FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
+	} else {
+		b.write("SELECT pg.*, row_number() OVER (ORDER BY ")
+		m.win.orderBy(b, "pg")
+		b.write(") AS plan_ord, count(*) OVER () AS plan_cnt FROM (SELECT ")
+		for i, cn := range cols {
+			if i > 0 {
+				b.write(", ")
+			}
+			b.write(col(t, cn))
+		}
+		b.write(" FROM ", ident(e.Table), " AS ", t)
+		if m.parent >= 0 {
+			r := c.relationOf(m)
+			if r.Link != "" {
+				l := b.alias()
+				b.write(" JOIN ", ident(r.Link), " AS ", l, " ON ", col(l, r.FK), " = ", col(t, "id"), " WHERE ", col(l, r.Ref), " = ", parent, " AND ")
+			} else {
+				b.write(" WHERE ", col(t, r.Ref), " = ", parent, " AND ")
+			}
+		} else {
+			b.write(" WHERE ")
+		}
+		if err := b.where(e, t, m.Args.Filter); err != nil {
+			return err
+		}
+		b.write(" AND ")
+		if err := m.win.seek(b, t); err != nil {
+			return err
+		}
+		b.write(" ORDER BY ")
+		m.win.orderBy(b, t)
+		b.write(fmt.Sprintf(" LIMIT %d) AS pg", m.win.limit+1))
+	}
+	b.write(") AS ", s, joins.String())
+	if kidSQL != "" {
+		b.write(" LEFT JOIN LATERAL (", kidSQL, ") AS u ON true")
+	}
+	b.write(fmt.Sprintf(" WHERE %s.plan_ord <= %d", s, m.win.limit))
+	return nil
+}
+
+// relationOf returns the relation m follows from its enclosing object.
+func (c *planCompiler) relationOf(m *PlanMany) *catalog.Relation {
+	p := c.sets[m.parent]
+	var find func(o *PlanObject, e *catalog.Entity) *catalog.Relation
+	find = func(o *PlanObject, e *catalog.Entity) *catalog.Relation {
+		for _, n := range o.Many {
+			if n == m {
+				return e.Relation(n.Relation)
+			}
+		}
+		for _, t := range o.ToOne {
+			if r := find(t.Object, e.Relation(t.Relation).Target); r != nil {
+				return r
+			}
+		}
+		return nil
+	}
+	return find(p.Object, p.entity)
+}
