@@ -50,43 +50,75 @@ func textCell(s string) cell {
 	return cell{text: s}
 }
 
-// Check runs a workload both ways and returns the number of rows of the answer, or an error
-// when the GraphQL and SQL answers differ or are empty.
+// Check runs a workload on every GraphQL path of the target and in every SQL mode, and returns
+// the number of rows of the answer, or an error when an answer differs from the prepared SQL's
+// or they are all empty.
 func (t *Target) Check(ctx context.Context, p *Prepared) (int, error) {
-	body, err := t.queryGraphQL(ctx, p)
-	if err != nil {
+	if err := t.check(); err != nil {
 		return 0, err
 	}
-	viaGraphQL, keys, err := graphQLAnswer(p, body)
-	if err != nil {
-		return 0, fmt.Errorf("%s: read the GraphQL answer: %w", p.Name, err)
+	viaGraphQL := make([]answer, len(t.Endpoints))
+	keys := 0
+	for i, e := range t.Endpoints {
+		body, err := t.queryGraphQL(ctx, e, p)
+		if err != nil {
+			return 0, err
+		}
+		if viaGraphQL[i], keys, err = graphQLAnswer(p, body); err != nil {
+			return 0, fmt.Errorf("%s: read the GraphQL answer (%s): %w", p.Name, e.Path, err)
+		}
 	}
-	var viaSQL answer
-	err = t.querySQL(ctx, p, func(values []any) error {
+	viaSQL := make([]answer, len(SQLModes))
+	for i, mode := range SQLModes {
+		var err error
+		if viaSQL[i], err = t.sqlAnswer(ctx, p, mode); err != nil {
+			return 0, err
+		}
+	}
+	// The keys of a report are counted in its GraphQL answer (the last path's: a path that
+	// answered otherwise differs below).
+	normal := func(a answer) answer {
+		if p.Kind == KindReport {
+			return reportRows(a, keys)
+		}
+		return withoutNullRows(a)
+	}
+	reference := normal(viaSQL[0])
+	for i, mode := range SQLModes[1:] {
+		if err := compare(normal(viaSQL[i+1]), reference); err != nil {
+			return 0, fmt.Errorf("%s: the SQL answers %s and %s differ: %w", p.Name, mode, SQLModes[0], err)
+		}
+	}
+	for i, e := range t.Endpoints {
+		if err := compare(normal(viaGraphQL[i]), reference); err != nil {
+			return 0, fmt.Errorf("%s: the GraphQL (%s) and SQL answers differ: %w", p.Name, e.Path, err)
+		}
+	}
+	if len(reference) == 0 {
+		return 0, fmt.Errorf("%s: every answer is empty: nothing worth measuring (is the synthetic data loaded?)", p.Name)
+	}
+	return len(reference), nil
+}
+
+// sqlAnswer runs the workload's SQL in mode and returns its rows.
+func (t *Target) sqlAnswer(ctx context.Context, p *Prepared, mode string) (answer, error) {
+	args, err := p.sqlArgs(mode)
+	if err != nil {
+		return nil, err
+	}
+	var rows answer
+	err = t.querySQL(ctx, p, args, func(values []any) error {
 		row := make([]cell, len(values))
 		for i, v := range values {
+			var err error
 			if row[i], err = sqlCell(v); err != nil {
-				return fmt.Errorf("%s: SQL column %d: %w", p.Name, i+1, err)
+				return fmt.Errorf("%s: SQL column %d (%s): %w", p.Name, i+1, mode, err)
 			}
 		}
-		viaSQL = append(viaSQL, row)
+		rows = append(rows, row)
 		return nil
 	})
-	if err != nil {
-		return 0, err
-	}
-	if p.Kind == KindReport {
-		viaGraphQL, viaSQL = reportRows(viaGraphQL, keys), reportRows(viaSQL, keys)
-	} else {
-		viaGraphQL, viaSQL = withoutNullRows(viaGraphQL), withoutNullRows(viaSQL)
-	}
-	if err := compare(viaGraphQL, viaSQL); err != nil {
-		return 0, fmt.Errorf("%s: the GraphQL and SQL answers differ: %w", p.Name, err)
-	}
-	if len(viaSQL) == 0 {
-		return 0, fmt.Errorf("%s: both answers are empty: nothing worth measuring (is the synthetic data loaded?)", p.Name)
-	}
-	return len(viaSQL), nil
+	return rows, err
 }
 
 // graphQLAnswer turns a GraphQL response into rows; for a report it also returns the number of

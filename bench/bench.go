@@ -11,11 +11,15 @@
 //
 // The same values are the GraphQL variables, in the order the operation declares them.
 //
-// Before measuring, the runner runs each workload once both ways and compares the answers
+// The GraphQL request goes to one endpoint per path (see [Endpoint]): the planned path (the
+// read planner answers with one SQL statement) and the resolvers only (gqlgen's resolvers, the
+// reference); the SQL runs in two modes (see [SQLModes]): prepared and simple (unprepared).
+//
+// Before measuring, the runner runs each workload once every way and compares the answers
 // (see answer.go): it refuses to measure two queries that do not return the same thing. Then,
-// for each number of concurrent clients, it sends the GraphQL request over HTTP as a client
-// would, and runs the SQL through pgx (prepared statements, pgx's default) as many times, and
-// reports the latency percentiles of both.
+// for each number of concurrent clients, it sends the GraphQL request over HTTP to each path as
+// a client would, runs the SQL through pgx in each mode as many times, and reports the latency
+// percentiles of each (path, SQL mode) pair.
 package bench
 
 import (
@@ -165,11 +169,64 @@ func Select(all []*Workload, names []string) ([]*Workload, error) {
 	return out, nil
 }
 
-// Target is what the workloads run against: the GraphQL endpoint and the database behind it.
+// GraphQL paths: how the server answers a read query.
+const (
+	PathPlanned   = "planned"   // the read planner: one SQL statement, the response written directly
+	PathResolvers = "resolvers" // the gqlgen resolvers only (server.Config.DisablePlanner)
+)
+
+// Endpoint is a GraphQL endpoint serving one path.
+type Endpoint struct {
+	Path string // PathPlanned or PathResolvers
+	URL  string // e.g. http://127.0.0.1:8080/graphql
+}
+
+// SQL modes: how the hand-written SQL is sent.
+const (
+	// SQLPrepared is a prepared statement cached on each connection (pgx's default,
+	// QueryExecModeCacheStatement): parsed and planned once per connection, then only bound
+	// and executed.
+	SQLPrepared = "prepared"
+	// SQLSimple is the same SQL sent unprepared, as QueryExecModeExec: the statement's text as
+	// it is, its $1… values bound as parameters, as PostgreSQL's unnamed statement in one round
+	// trip, so that the server parses, analyses and plans it on every execution, for the actual
+	// values, and nothing is cached on either side. That is exactly "the same SQL, unprepared"
+	// (and how the store sends the SQL it generates for reports, report.go).
+	// QueryExecModeSimpleProtocol, pgx's other unprepared mode, would not send the same SQL:
+	// pgx interpolates the quoted values into the text on the client, a different statement
+	// for every value, and the measure would include pgx's escaping.
+	SQLSimple = "simple"
+)
+
+// SQLModes are the SQL modes measured, in order.
+var SQLModes = []string{SQLPrepared, SQLSimple}
+
+// execMode is the pgx mode of an SQL mode.
+var execMode = map[string]pgx.QueryExecMode{
+	SQLPrepared: pgx.QueryExecModeCacheStatement,
+	SQLSimple:   pgx.QueryExecModeExec,
+}
+
+// Target is what the workloads run against: the GraphQL endpoints and the database behind them.
 type Target struct {
-	GraphQLURL string // e.g. http://127.0.0.1:8080/graphql
-	HTTP       *http.Client
-	DB         *pgxpool.Pool
+	Endpoints []Endpoint // one per path measured, in the order of the results
+	HTTP      *http.Client
+	DB        *pgxpool.Pool // the SQL path, in every mode (the mode is chosen per query)
+}
+
+// check returns an error unless the target has endpoints, each of a known path, no path twice.
+func (t *Target) check() error {
+	if len(t.Endpoints) == 0 {
+		return errors.New("bench: no GraphQL endpoint")
+	}
+	seen := map[string]bool{}
+	for _, e := range t.Endpoints {
+		if e.Path != PathPlanned && e.Path != PathResolvers || seen[e.Path] {
+			return fmt.Errorf("bench: endpoint path %q: want %s or %s, each once", e.Path, PathPlanned, PathResolvers)
+		}
+		seen[e.Path] = true
+	}
+	return nil
 }
 
 // Prepared is a workload with its parameters resolved, ready to run.
@@ -208,9 +265,9 @@ func (t *Target) Prepare(ctx context.Context, w *Workload) (*Prepared, error) {
 	return p, err
 }
 
-// queryGraphQL sends the workload's GraphQL request and returns the response body.
-func (t *Target) queryGraphQL(ctx context.Context, p *Prepared) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.GraphQLURL, bytes.NewReader(p.body))
+// queryGraphQL sends the workload's GraphQL request to e and returns the response body.
+func (t *Target) queryGraphQL(ctx context.Context, e Endpoint, p *Prepared) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(p.body))
 	if err != nil {
 		return nil, err
 	}
@@ -226,14 +283,24 @@ func (t *Target) queryGraphQL(ctx context.Context, p *Prepared) ([]byte, error) 
 	}
 	// gqlgen writes errors first: a failed request is seen without decoding the body.
 	if res.StatusCode != http.StatusOK || bytes.HasPrefix(body, []byte(`{"errors"`)) {
-		return nil, fmt.Errorf("%s: GraphQL answered %s: %.500s", p.Name, res.Status, body)
+		return nil, fmt.Errorf("%s: GraphQL (%s) answered %s: %.500s", p.Name, e.Path, res.Status, body)
 	}
 	return body, nil
 }
 
-// querySQL runs the workload's SQL and reads every row, without decoding them unless asked.
-func (t *Target) querySQL(ctx context.Context, p *Prepared, row func(values []any) error) error {
-	rows, err := t.DB.Query(ctx, p.SQL, p.Params...)
+// sqlArgs returns the arguments of the workload's SQL in mode: the pgx mode, then the params.
+func (p *Prepared) sqlArgs(mode string) ([]any, error) {
+	m, ok := execMode[mode]
+	if !ok {
+		return nil, fmt.Errorf("bench: SQL mode %q: want %s or %s", mode, SQLPrepared, SQLSimple)
+	}
+	return append([]any{m}, p.Params...), nil
+}
+
+// querySQL runs the workload's SQL with args (from sqlArgs) and reads every row, without
+// decoding them unless asked.
+func (t *Target) querySQL(ctx context.Context, p *Prepared, args []any, row func(values []any) error) error {
+	rows, err := t.DB.Query(ctx, p.SQL, args...)
 	if err != nil {
 		return fmt.Errorf("%s: SQL: %w", p.Name, err)
 	}

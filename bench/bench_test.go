@@ -2,10 +2,13 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +25,8 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, store.MigrateURL)) }
 
-// newTarget serves the real HTTP handler over a fresh database holding the bench fixture.
+// newTarget serves the real HTTP handler over a fresh database holding the bench fixture, on
+// both paths: the planned path, then the resolvers only.
 func newTarget(t testing.TB) *Target {
 	t.Helper()
 	ctx := context.Background()
@@ -35,18 +39,24 @@ func newTarget(t testing.TB) *Target {
 	if err := benchtest.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	h, err := server.New(server.Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
+	target := &Target{HTTP: &http.Client{}}
+	for _, path := range []string{PathPlanned, PathResolvers} {
+		h, err := server.New(server.Config{Store: st, Logger: slog.New(slog.DiscardHandler), DisablePlanner: path == PathResolvers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		target.Endpoints = append(target.Endpoints, Endpoint{Path: path, URL: srv.URL + "/graphql"})
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	t.Cleanup(target.HTTP.CloseIdleConnections)
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return &Target{GraphQLURL: srv.URL + "/graphql", HTTP: srv.Client(), DB: pool}
+	target.DB = pool
+	return target
 }
 
 func workloads(t testing.TB) []*Workload {
@@ -248,16 +258,68 @@ func TestRunMeasuresEveryWorkloadAndClientCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 8 {
-		t.Fatalf("%d results, want 4 workloads × 2 client counts", len(results))
+	if len(results) != 32 {
+		t.Fatalf("%d results, want 4 workloads × 2 client counts × 2 paths × 2 SQL modes", len(results))
 	}
 	for _, r := range results {
 		if r.Requests != 5 || r.GraphQLP50 <= 0 || r.SQLP50 <= 0 || r.GraphQLP95 < r.GraphQLP50 || r.SQLP95 < r.SQLP50 || r.Ratio <= 0 {
 			t.Errorf("implausible result %+v", r)
 		}
 	}
-	if results[1].Workload != results[0].Workload || results[0].Clients != 1 || results[1].Clients != 3 {
-		t.Errorf("results not by workload then clients: %+v", results[:2])
+	// By workload, clients, path, then SQL mode.
+	var order []string
+	for _, r := range results[:8] {
+		order = append(order, fmt.Sprintf("%s/%d/%s/%s", r.Workload, r.Clients, r.Path, r.SQLMode))
+	}
+	w := results[0].Workload
+	want := []string{
+		w + "/1/planned/prepared", w + "/1/planned/simple", w + "/1/resolvers/prepared", w + "/1/resolvers/simple",
+		w + "/3/planned/prepared", w + "/3/planned/simple", w + "/3/resolvers/prepared", w + "/3/resolvers/simple",
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("results in the order %v, want %v", order, want)
+	}
+	// A path's GraphQL latencies, and a mode's SQL latencies, are one measurement each.
+	for i := 0; i < len(results); i += 4 {
+		pp, ps, rp, rs := results[i], results[i+1], results[i+2], results[i+3]
+		if pp.GraphQLP50 != ps.GraphQLP50 || rp.GraphQLP50 != rs.GraphQLP50 || pp.SQLP50 != rp.SQLP50 || ps.SQLP50 != rs.SQLP50 {
+			t.Errorf("results of one measurement disagree: %+v", results[i:i+4])
+		}
+	}
+}
+
+// A target may measure one path only; its endpoints must be of known paths.
+func TestRunOnePath(t *testing.T) {
+	target := newTarget(t)
+	lookup, err := Select(workloads(t), []string{"lookup_operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{PathPlanned, PathResolvers} {
+		one := *target
+		one.Endpoints = slices.DeleteFunc(slices.Clone(target.Endpoints), func(e Endpoint) bool { return e.Path != path })
+		var got []string
+		err := one.Run(context.Background(), lookup, Config{Clients: []int{1}, Budget: Budget{Requests: 2}},
+			func(r Result) error { got = append(got, r.Path+"/"+r.SQLMode); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{path + "/prepared", path + "/simple"}; !slices.Equal(got, want) {
+			t.Errorf("results %v, want %v", got, want)
+		}
+	}
+	for _, endpoints := range [][]Endpoint{
+		nil,
+		{{Path: "fast", URL: target.Endpoints[0].URL}},
+		{target.Endpoints[0], target.Endpoints[0]},
+	} {
+		bad := *target
+		bad.Endpoints = endpoints
+		err := bad.Run(context.Background(), lookup, Config{Clients: []int{1}, Budget: Budget{Requests: 1}},
+			func(Result) error { return nil })
+		if err == nil {
+			t.Errorf("endpoints %v accepted", endpoints)
+		}
 	}
 }
 
@@ -273,16 +335,22 @@ func TestRunWithDurationSendsAsManySQLRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 1 || results[0].Requests < 10 {
-		t.Errorf("results %+v, want one with many requests in 200 ms", results)
+	if len(results) != 4 {
+		t.Fatalf("results %+v, want one per path and SQL mode", results)
+	}
+	for _, r := range results {
+		if r.Requests < 10 {
+			t.Errorf("result %+v, want many requests in 200 ms", r)
+		}
 	}
 	if _, err := Select(workloads(t), []string{"nope"}); err == nil || !strings.Contains(err.Error(), "lookup_operator") {
 		t.Errorf("err = %v, want the known workloads listed", err)
 	}
 }
 
-// BenchmarkWorkloads runs each workload through GraphQL over HTTP and through its hand-written
-// SQL, on the bench fixture (cohesio bench measures the synthetic dataset).
+// BenchmarkWorkloads runs each workload through GraphQL over HTTP on each path and through its
+// hand-written SQL in each mode, on the bench fixture (cohesio bench measures the synthetic
+// dataset).
 func BenchmarkWorkloads(b *testing.B) {
 	target := newTarget(b)
 	ctx := context.Background()
@@ -294,19 +362,27 @@ func BenchmarkWorkloads(b *testing.B) {
 		if _, err := target.Check(ctx, p); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(w.Name+"/graphql", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := target.queryGraphQL(ctx, p); err != nil {
-					b.Fatal(err)
+		for _, e := range target.Endpoints {
+			b.Run(w.Name+"/graphql-"+e.Path, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := target.queryGraphQL(ctx, e, p); err != nil {
+						b.Fatal(err)
+					}
 				}
+			})
+		}
+		for _, mode := range SQLModes {
+			args, err := p.sqlArgs(mode)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-		b.Run(w.Name+"/sql", func(b *testing.B) {
-			for b.Loop() {
-				if err := target.querySQL(ctx, p, nil); err != nil {
-					b.Fatal(err)
+			b.Run(w.Name+"/sql-"+mode, func(b *testing.B) {
+				for b.Loop() {
+					if err := target.querySQL(ctx, p, args, nil); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

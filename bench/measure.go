@@ -14,24 +14,27 @@ import (
 	"time"
 )
 
-// Budget is how many requests a measurement sends: for Duration on the GraphQL path, then as
-// many on the SQL path; or exactly Requests on each.
+// Budget is how many requests a measurement sends: for Duration on each GraphQL path, then as
+// many as the busier path sent in each SQL mode; or exactly Requests on each.
 type Budget struct {
 	Duration time.Duration
 	Requests int
 }
 
-// warmupPerClient is how many requests each client sends on each path before measuring: enough
-// for every connection of both pools to have prepared its statements and for the data to be
-// in PostgreSQL's buffers.
+// warmupPerClient is how many requests each client sends on each path and in each SQL mode
+// before measuring: enough for every connection of both pools to have prepared its statements
+// and for the data to be in PostgreSQL's buffers.
 const warmupPerClient = 3
 
-// Result is the measurement of one workload at one number of concurrent clients.
+// Result is the measurement of one workload at one number of concurrent clients, on one GraphQL
+// path against the SQL in one mode.
 type Result struct {
 	Workload   string  `json:"workload"`
 	Kind       string  `json:"kind"`
 	Clients    int     `json:"clients"`
-	Requests   int     `json:"requests"` // on each path
+	Path       string  `json:"path"`     // PathPlanned or PathResolvers
+	SQLMode    string  `json:"sql_mode"` // SQLPrepared or SQLSimple
+	Requests   int     `json:"requests"` // GraphQL requests on this path (the SQL ran as many, or more)
 	GraphQLP50 float64 `json:"graphql_p50_ms"`
 	GraphQLP95 float64 `json:"graphql_p95_ms"`
 	SQLP50     float64 `json:"sql_p50_ms"`
@@ -46,9 +49,14 @@ type Config struct {
 	Log     *slog.Logger // the checks; nil: silent
 }
 
-// Run prepares and checks every workload (their GraphQL and SQL answers must agree), then
-// measures each at each number of clients and passes the results to emit as they come.
+// Run prepares and checks every workload (the GraphQL answers of every path and the SQL
+// answers of every mode must agree), then measures each at each number of clients and passes
+// the results to emit as they come: by workload, clients, path (the target's endpoints, in
+// order), then SQL mode (SQLModes).
 func (t *Target) Run(ctx context.Context, workloads []*Workload, cfg Config, emit func(Result) error) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if cfg.Budget.Duration <= 0 && cfg.Budget.Requests <= 0 {
 		return errors.New("bench: give a duration or a number of requests")
 	}
@@ -58,6 +66,10 @@ func (t *Target) Run(ctx context.Context, workloads []*Workload, cfg Config, emi
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	var paths []string
+	for _, e := range t.Endpoints {
+		paths = append(paths, e.Path)
 	}
 	var prepared []*Prepared
 	for _, w := range workloads {
@@ -69,54 +81,85 @@ func (t *Target) Run(ctx context.Context, workloads []*Workload, cfg Config, emi
 		if err != nil {
 			return err
 		}
-		log.Info("GraphQL and SQL answers agree", "workload", w.Name, "rows", rows, "params", p.Params)
+		log.Info("GraphQL and SQL answers agree", "workload", w.Name, "rows", rows, "params", p.Params,
+			"paths", paths, "sql_modes", SQLModes)
 		prepared = append(prepared, p)
 	}
 	for _, p := range prepared {
 		for _, n := range cfg.Clients {
-			r, err := t.Measure(ctx, p, n, cfg.Budget)
+			results, err := t.Measure(ctx, p, n, cfg.Budget)
 			if err != nil {
 				return err
 			}
-			if err := emit(r); err != nil {
-				return err
+			for _, r := range results {
+				if err := emit(r); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// Measure warms both paths up, then measures the GraphQL path within the budget and the SQL
-// path for as many requests, each from clients concurrent clients.
-func (t *Target) Measure(ctx context.Context, p *Prepared, clients int, b Budget) (Result, error) {
-	viaGraphQL := func(ctx context.Context) error {
-		_, err := t.queryGraphQL(ctx, p)
-		return err
+// Measure warms every path and SQL mode up, then measures each GraphQL path within the budget
+// and each SQL mode for as many requests as the busier path sent, each from clients concurrent
+// clients, one after the other. It returns one result per (path, SQL mode), by path.
+func (t *Target) Measure(ctx context.Context, p *Prepared, clients int, b Budget) ([]Result, error) {
+	if err := t.check(); err != nil {
+		return nil, err
 	}
-	viaSQL := func(ctx context.Context) error { return t.querySQL(ctx, p, nil) }
-	warmup := Budget{Requests: warmupPerClient * clients}
-	for _, run := range []func(context.Context) error{viaGraphQL, viaSQL} {
-		if _, err := load(ctx, run, clients, warmup); err != nil {
-			return Result{}, err
+	viaGraphQL := make([]func(context.Context) error, len(t.Endpoints))
+	for i, e := range t.Endpoints {
+		viaGraphQL[i] = func(ctx context.Context) error {
+			_, err := t.queryGraphQL(ctx, e, p)
+			return err
 		}
 	}
-	g, err := load(ctx, viaGraphQL, clients, b)
-	if err != nil {
-		return Result{}, err
+	viaSQL := make([]func(context.Context) error, len(SQLModes))
+	for i, mode := range SQLModes {
+		args, err := p.sqlArgs(mode)
+		if err != nil {
+			return nil, err
+		}
+		viaSQL[i] = func(ctx context.Context) error { return t.querySQL(ctx, p, args, nil) }
 	}
-	s, err := load(ctx, viaSQL, clients, Budget{Requests: len(g)})
-	if err != nil {
-		return Result{}, err
+	warmup := Budget{Requests: warmupPerClient * clients}
+	for _, run := range slices.Concat(viaGraphQL, viaSQL) {
+		if _, err := load(ctx, run, clients, warmup); err != nil {
+			return nil, err
+		}
 	}
-	r := Result{
-		Workload: p.Name, Kind: p.Kind, Clients: clients, Requests: len(g),
-		GraphQLP50: millis(percentile(g, 0.50)), GraphQLP95: millis(percentile(g, 0.95)),
-		SQLP50: millis(percentile(s, 0.50)), SQLP95: millis(percentile(s, 0.95)),
+	g := make([][]time.Duration, len(viaGraphQL))
+	most := 0
+	for i, run := range viaGraphQL {
+		var err error
+		if g[i], err = load(ctx, run, clients, b); err != nil {
+			return nil, err
+		}
+		most = max(most, len(g[i]))
 	}
-	if r.SQLP50 > 0 {
-		r.Ratio = math.Round(100*r.GraphQLP50/r.SQLP50) / 100
+	s := make([][]time.Duration, len(viaSQL))
+	for i, run := range viaSQL {
+		var err error
+		if s[i], err = load(ctx, run, clients, Budget{Requests: most}); err != nil {
+			return nil, err
+		}
 	}
-	return r, nil
+	var out []Result
+	for i, e := range t.Endpoints {
+		for j, mode := range SQLModes {
+			r := Result{
+				Workload: p.Name, Kind: p.Kind, Clients: clients, Path: e.Path, SQLMode: mode, Requests: len(g[i]),
+				GraphQLP50: millis(percentile(g[i], 0.50)), GraphQLP95: millis(percentile(g[i], 0.95)),
+				SQLP50: millis(percentile(s[j], 0.50)), SQLP95: millis(percentile(s[j], 0.95)),
+			}
+			if r.SQLP50 > 0 {
+				r.Ratio = math.Round(100*r.GraphQLP50/r.SQLP50) / 100
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // load runs requests from clients goroutines until the budget is spent, and returns their
@@ -187,7 +230,7 @@ func NewPrinter(w io.Writer, jsonLines bool) *Printer {
 	return &Printer{w: w, jsonLines: jsonLines}
 }
 
-const tableRow = "%-24s %-7s %7v %8v %12v %12v %12v %12v %6v\n"
+const tableRow = "%-24s %-7s %7v %-9s %-8s %8v %12v %12v %12v %12v %6v\n"
 
 // Print writes one result (a table writes its header first).
 func (p *Printer) Print(r Result) error {
@@ -201,13 +244,13 @@ func (p *Printer) Print(r Result) error {
 	}
 	if !p.header {
 		p.header = true
-		if _, err := fmt.Fprintf(p.w, tableRow, "workload", "kind", "clients", "requests",
+		if _, err := fmt.Fprintf(p.w, tableRow, "workload", "kind", "clients", "path", "sql mode", "requests",
 			"graphql p50", "graphql p95", "sql p50", "sql p95", "ratio"); err != nil {
 			return err
 		}
 	}
 	ms := func(v float64) string { return fmt.Sprintf("%.2f ms", v) }
-	_, err := fmt.Fprintf(p.w, tableRow, r.Workload, r.Kind, r.Clients, r.Requests,
+	_, err := fmt.Fprintf(p.w, tableRow, r.Workload, r.Kind, r.Clients, r.Path, r.SQLMode, r.Requests,
 		ms(r.GraphQLP50), ms(r.GraphQLP95), ms(r.SQLP50), ms(r.SQLP95), fmt.Sprintf("%.2f", r.Ratio))
 	return err
 }

@@ -27,8 +27,12 @@ func benchCommand() *cli.Command {
 		Name:  "bench",
 		Usage: "measure the GraphQL API against hand-written SQL on the synthetic dataset",
 		Description: "Loads the synthetic dataset first if the database holds none (as `seed synthetic`),\n" +
-			"serves the API on a loopback port, checks that each workload's GraphQL and SQL answers\n" +
-			"agree, then measures both paths' latency (p50, p95) for each number of clients.\n" +
+			"serves the API on two loopback ports (the planned path: the read planner answers a read\n" +
+			"with one SQL statement; and the resolvers only), checks that each workload's GraphQL\n" +
+			"answers (both paths) and SQL answers (both modes) agree, then for each number of clients\n" +
+			"measures the latency (p50, p95) of the GraphQL request on each path and of the SQL sent\n" +
+			"prepared (cached prepared statements, pgx's default) and simple (the same SQL unprepared),\n" +
+			"and prints one row per (workload, clients, path, SQL mode) with the ratio of the p50s.\n" +
 			"The workloads are the files in bench/queries/.",
 		Flags: []cli.Flag{
 			databaseURLFlag,
@@ -36,9 +40,10 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "scale", Value: 1, Usage: "scale of the synthetic data loaded when the database holds none"},
 			&cli.Uint64Flag{Name: "seed", Value: 42, Usage: "seed of the synthetic data loaded when the database holds none"},
 			&cli.StringFlag{Name: "clients", Value: "1,8", Usage: "numbers of concurrent clients, comma-separated: one measurement each"},
-			&cli.DurationFlag{Name: "duration", Value: 10 * time.Second, Usage: "how long GraphQL requests are sent per workload and client count (the SQL path then runs as many)"},
-			&cli.IntFlag{Name: "requests", Usage: "send exactly this many requests per path instead (overrides --duration)"},
-			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line and per (workload, clients)"},
+			&cli.DurationFlag{Name: "duration", Value: 10 * time.Second, Usage: "how long GraphQL requests are sent per workload, client count and path (the SQL then runs as many in each mode)"},
+			&cli.IntFlag{Name: "requests", Usage: "send exactly this many requests per path and SQL mode instead (overrides --duration)"},
+			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line and per (workload, clients, path, sql_mode)"},
+			&cli.StringFlag{Name: "path", Value: "both", Usage: "the GraphQL path measured: planned (the read planner), resolvers (gqlgen's resolvers only) or both"},
 			&cli.StringSliceFlag{Name: "workload", Usage: "measure only this workload (repeatable)"},
 		},
 		Action:   runBench,
@@ -66,9 +71,14 @@ func runBench(ctx context.Context, c *cli.Command) error {
 	if c.Int("scale") < 1 {
 		return errorf("--scale must be at least 1, got %d", c.Int("scale"))
 	}
+	paths, err := parsePaths(c.String("path"))
+	if err != nil {
+		return err
+	}
 
-	// Each path gets a pool of as many connections as the most clients (4 at least), so that
-	// no client ever waits for a connection.
+	// The GraphQL paths (one store, measured one after the other) and the SQL path each get a
+	// pool of as many connections as the most clients (4 at least), so that no client ever
+	// waits for a connection.
 	conns := int32(max(slices.Max(clients), 4))
 	db, err := openDatabase(ctx, c, store.Options{MaxConns: conns})
 	if err != nil {
@@ -87,25 +97,30 @@ func runBench(ctx context.Context, c *cli.Command) error {
 	}
 	defer pool.Close()
 
-	h, err := server.New(server.Config{Store: db.Store, Logger: slog.Default()})
-	if err != nil {
-		return err
+	// One server per path, over the same store, each on a loopback port of its own.
+	var endpoints []bench.Endpoint
+	for _, path := range paths {
+		h, err := server.New(server.Config{Store: db.Store, Logger: slog.Default(), DisablePlanner: path == bench.PathResolvers})
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+		endpoints = append(endpoints, bench.Endpoint{Path: path, URL: "http://" + ln.Addr().String() + "/graphql"})
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = int(conns) // keep-alive for every client
+	transport.MaxIdleConnsPerHost = int(conns) // keep-alive for every client (per host:port: per path)
 	defer transport.CloseIdleConnections()
 	target := &bench.Target{
-		GraphQLURL: "http://" + ln.Addr().String() + "/graphql",
-		HTTP:       &http.Client{Transport: transport},
-		DB:         pool,
+		Endpoints: endpoints,
+		HTTP:      &http.Client{Transport: transport},
+		DB:        pool,
 	}
 	printer := bench.NewPrinter(c.Root().Writer, c.Bool("json"))
 	cfg := bench.Config{Clients: clients, Budget: budget, Log: slog.Default()}
@@ -150,8 +165,8 @@ func (db *database) dsn(c *cli.Command) string {
 	return c.String(databaseURLFlag.Name)
 }
 
-// openBenchPool connects the SQL path: a pgx pool of its own, with pgx's defaults (prepared,
-// cached statements).
+// openBenchPool connects the SQL path: a pgx pool of its own, with pgx's defaults (the bench
+// chooses the mode of each query: prepared, cached statements, or unprepared).
 func openBenchPool(ctx context.Context, dsn string, conns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -163,6 +178,17 @@ func openBenchPool(ctx context.Context, dsn string, conns int32) (*pgxpool.Pool,
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	return pool, nil
+}
+
+// parsePaths reads --path: planned, resolvers or both (planned first).
+func parsePaths(s string) ([]string, error) {
+	switch s {
+	case bench.PathPlanned, bench.PathResolvers:
+		return []string{s}, nil
+	case "both":
+		return []string{bench.PathPlanned, bench.PathResolvers}, nil
+	}
+	return nil, errorf("--path takes %s, %s or both, got %q", bench.PathPlanned, bench.PathResolvers, s)
 }
 
 // parseClients reads a comma-separated list of client counts, e.g. "1,8".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -40,8 +41,9 @@ func runBenchCommand(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-// The bench runs end to end (it checks that every workload's GraphQL and SQL answers agree
-// before measuring), and --json prints one object per workload and client count.
+// The bench runs end to end (it checks that every workload's GraphQL answers, on both paths,
+// and SQL answers, in both modes, agree before measuring), and --json prints one object per
+// workload, client count, path and SQL mode.
 func TestBenchJSON(t *testing.T) {
 	out, err := runBenchCommand(t, "--database-url", benchDatabase(t), "--requests", "4", "--clients", "1,2", "--json")
 	if err != nil {
@@ -49,12 +51,16 @@ func TestBenchJSON(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	seen := map[string]bool{}
+	// A path's GraphQL latency is one measurement, whatever the SQL mode beside it; an SQL
+	// mode's latency is one measurement, whatever the path.
+	graphqlP50 := map[string]float64{}
+	sqlP50 := map[string]float64{}
 	for _, line := range lines {
 		var r map[string]any
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}
-		for _, field := range []string{"workload", "kind", "clients", "requests", "graphql_p50_ms", "graphql_p95_ms", "sql_p50_ms", "sql_p95_ms", "ratio"} {
+		for _, field := range []string{"workload", "kind", "clients", "path", "sql_mode", "requests", "graphql_p50_ms", "graphql_p95_ms", "sql_p50_ms", "sql_p95_ms", "ratio"} {
 			if _, ok := r[field]; !ok {
 				t.Errorf("%s: no %s", line, field)
 			}
@@ -62,11 +68,19 @@ func TestBenchJSON(t *testing.T) {
 		name, _ := r["workload"].(string)
 		kind, _ := r["kind"].(string)
 		clients, _ := r["clients"].(float64)
+		path, _ := r["path"].(string)
+		mode, _ := r["sql_mode"].(string)
 		gp50, _ := r["graphql_p50_ms"].(float64)
 		gp95, _ := r["graphql_p95_ms"].(float64)
 		sp50, _ := r["sql_p50_ms"].(float64)
 		sp95, _ := r["sql_p95_ms"].(float64)
 		ratio, _ := r["ratio"].(float64)
+		if path != "planned" && path != "resolvers" {
+			t.Errorf("%s: path %q, want planned or resolvers", line, path)
+		}
+		if mode != "prepared" && mode != "simple" {
+			t.Errorf("%s: sql_mode %q, want prepared or simple", line, mode)
+		}
 		if r["requests"] != 4.0 {
 			t.Errorf("%s: requests %v, want 4", line, r["requests"])
 		}
@@ -76,32 +90,58 @@ func TestBenchJSON(t *testing.T) {
 		if math.Abs(ratio-gp50/sp50) > 0.01 {
 			t.Errorf("%s: ratio %v, want graphql_p50 / sql_p50 = %.2f", line, ratio, gp50/sp50)
 		}
-		seen[name+"/"+kind+"/"+strings.Repeat("c", int(clients))] = true
+		run := fmt.Sprintf("%s/%d", name, int(clients))
+		if v, ok := graphqlP50[run+"/"+path]; ok && v != gp50 {
+			t.Errorf("%s: graphql_p50_ms %v, %v on the line of the other SQL mode", line, gp50, v)
+		}
+		graphqlP50[run+"/"+path] = gp50
+		if v, ok := sqlP50[run+"/"+mode]; ok && v != sp50 {
+			t.Errorf("%s: sql_p50_ms %v, %v on the line of the other path", line, sp50, v)
+		}
+		sqlP50[run+"/"+mode] = sp50
+		seen[fmt.Sprintf("%s/%s/%d/%s/%s", name, kind, int(clients), path, mode)] = true
 	}
-	for _, want := range []string{
-		"lookup_operator/lookup/c", "lookup_operator/lookup/cc",
-		"report_commune_year/report/c", "report_commune_year/report/cc",
-		"report_programme_theme/report/c", "report_programme_theme/report/cc",
-		"view_commune_operators/view/c", "view_commune_operators/view/cc",
-	} {
-		if !seen[want] {
-			t.Errorf("no line for %s in:\n%s", want, out)
+	for _, w := range []string{"lookup_operator/lookup", "report_commune_year/report", "report_programme_theme/report", "view_commune_operators/view"} {
+		for _, clients := range []string{"1", "2"} {
+			for _, path := range []string{"planned", "resolvers"} {
+				for _, mode := range []string{"prepared", "simple"} {
+					if want := w + "/" + clients + "/" + path + "/" + mode; !seen[want] {
+						t.Errorf("no line for %s in:\n%s", want, out)
+					}
+				}
+			}
 		}
 	}
-	if len(lines) != 8 {
-		t.Errorf("%d lines, want 8:\n%s", len(lines), out)
+	if len(lines) != 32 {
+		t.Errorf("%d lines, want 32 (4 workloads × 2 client counts × 2 paths × 2 SQL modes):\n%s", len(lines), out)
 	}
 }
 
 func TestBenchTable(t *testing.T) {
-	out, err := runBenchCommand(t, "--database-url", benchDatabase(t), "--requests", "2", "--clients", "3", "--workload", "lookup_operator")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "workload") || !strings.Contains(lines[0], "graphql p50") ||
-		!strings.HasPrefix(lines[1], "lookup_operator") || !strings.Contains(lines[1], " ms") {
-		t.Errorf("want a header and one row, got:\n%s", out)
+	dsn := benchDatabase(t)
+	for _, tc := range []struct {
+		path  string
+		paths []string
+	}{
+		{"both", []string{"planned", "planned", "resolvers", "resolvers"}},
+		{"resolvers", []string{"resolvers", "resolvers"}},
+	} {
+		out, err := runBenchCommand(t, "--database-url", dsn, "--requests", "2", "--clients", "3", "--workload", "lookup_operator", "--path", tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 1+len(tc.paths) || !strings.HasPrefix(lines[0], "workload") || !strings.Contains(lines[0], "graphql p50") ||
+			!strings.Contains(lines[0], " path ") || !strings.Contains(lines[0], " sql mode ") {
+			t.Fatalf("--path %s: want a header and %d rows, got:\n%s", tc.path, len(tc.paths), out)
+		}
+		for i, line := range lines[1:] {
+			f := strings.Fields(line)
+			mode := []string{"prepared", "simple"}[i%2]
+			if len(f) < 6 || f[0] != "lookup_operator" || f[2] != "3" || f[3] != tc.paths[i] || f[4] != mode || !strings.Contains(line, " ms") {
+				t.Errorf("--path %s: row %q, want lookup_operator at 3 clients, %s and %s", tc.path, line, tc.paths[i], mode)
+			}
+		}
 	}
 }
 
@@ -114,6 +154,7 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{[]string{"--clients", "1,x"}, "--clients"},
 		{[]string{"--clients", "0"}, "--clients"},
 		{[]string{"--duration", "0s"}, "--duration or --requests"},
+		{[]string{"--path", "fast"}, "--path"},
 	} {
 		// Flags are checked before the database is opened: no database is needed.
 		_, err := runBenchCommand(t, append(tc.args, "--database-url", "postgres://nowhere.invalid/x")...)
