@@ -9,9 +9,6 @@ import (
 // bench fault restarts PostgreSQL under load: the server answers errors during the outage,
 // recovers by itself, loses no acknowledged write and hangs no request.
 func TestBenchFault(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts and restarts a PostgreSQL cluster")
-	}
 	out, err := runCommand(t, "bench", "fault", "--duration", "6s", "--outage", "1s", "--clients", "4", "--json")
 	var r faultResult
 	if jerr := json.Unmarshal([]byte(out), &r); jerr != nil || strings.Count(out, "\n") != 1 {
