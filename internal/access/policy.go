@@ -37,3 +37,12 @@ func (p Principal) CheckReview(commune *int64) error {
 	}
 	return fmt.Errorf("%w: the %s role does not review submissions", ErrForbidden, p.Role)
 }
+
+// CheckSnapshot tells whether r may freeze a snapshot. Snapshots are stored for ever, so
+// anonymous callers may download them but not make them: every other role may.
+func (r Role) CheckSnapshot() error {
+	if r == Public {
+		return fmt.Errorf("%w: freezing a snapshot needs a token (researcher or above)", ErrForbidden)
+	}
+	return nil
+}

@@ -35,6 +35,9 @@ const (
 // CreateSnapshot freezes the rows of r. Freezing the same content again returns the existing
 // snapshot, with created false. filter is the client's filter as given, kept for the record.
 func (s *Service) CreateSnapshot(ctx context.Context, r Request, filter json.RawMessage) (snap *Snapshot, created bool, err error) {
+	if err := r.Role.CheckSnapshot(); err != nil {
+		return nil, false, err
+	}
 	if len(filter) == 0 {
 		filter = json.RawMessage("{}")
 	}

@@ -70,7 +70,7 @@ func TestSnapshotsDownloadTheSameBytesAfterTheDataChanged(t *testing.T) {
 func TestTheSameContentIsOneSnapshot(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	req := dataset.Request{Dataset: e.svc.Catalogue().Dataset("operators"), Role: access.Public}
+	req := dataset.Request{Dataset: e.svc.Catalogue().Dataset("operators"), Role: access.Researcher}
 	a, created, err := e.svc.CreateSnapshot(ctx, req, nil)
 	if err != nil || !created {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestTheSameContentIsOneSnapshot(t *testing.T) {
 
 func TestSnapshotsCannotBeChanged(t *testing.T) {
 	e := setup(t)
-	snap, _, err := e.svc.CreateSnapshot(context.Background(), dataset.Request{Dataset: e.svc.Catalogue().Dataset("operators"), Role: access.Public}, nil)
+	snap, _, err := e.svc.CreateSnapshot(context.Background(), dataset.Request{Dataset: e.svc.Catalogue().Dataset("operators"), Role: access.Researcher}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestDataPackagesAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, _, err := e.svc.CreateSnapshot(ctx, dataset.Request{Dataset: e.svc.Catalogue().Dataset("observations"), Role: access.Public, Filter: f}, raw)
+	snap, _, err := e.svc.CreateSnapshot(ctx, dataset.Request{Dataset: e.svc.Catalogue().Dataset("observations"), Role: access.Researcher, Filter: f}, raw)
 	if err != nil {
 		t.Fatal(err)
 	}

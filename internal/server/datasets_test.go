@@ -143,7 +143,10 @@ INSERT INTO observation (indicator_id, project_id, period_start, period_end, gra
   WHERE i.code = 'participants';`
 
 func TestSnapshotsOverHTTP(t *testing.T) {
-	a := newAPI(t)
+	if res, _ := do(t, http.MethodPost, newAPI(t).srv.URL+"/datasets/operators/snapshots", "application/json", `{}`); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an anonymous caller froze a snapshot: %d, want 403", res.StatusCode)
+	}
+	a := newAPI(t, func(c *server.Config) { c.Role = access.Researcher })
 	a.exec(smallCounts)
 	if res, _ := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/x-www-form-urlencoded", "filter=x"); res.StatusCode != http.StatusUnsupportedMediaType {
 		t.Errorf("a form post made a snapshot: %d", res.StatusCode)
