@@ -20,7 +20,7 @@ func (r *Root) Write(buf *bytes.Buffer, rows *store.PlanRows) error {
 	w := writer{buf: buf, rows: rows}
 	if r.conn != nil {
 		start, end := rows.Page(r.Many, 0)
-		return w.conn(r.conn, start, end, rows.Total(r.Many, 0))
+		return w.conn(r.conn, 0, start, end, rows.Total(r.Many, 0))
 	}
 	start, end := rows.Page(r.Many, 0)
 	if start == end {
@@ -36,7 +36,8 @@ type writer struct {
 	tmp  []byte
 }
 
-func (w *writer) conn(c *connW, start, end int, total []byte) error {
+// conn writes the page [start, end) of c, under record parent of the enclosing set.
+func (w *writer) conn(c *connW, parent, start, end int, total []byte) error {
 	b := w.buf
 	m := c.m
 	b.WriteByte('{')
@@ -98,7 +99,7 @@ func (w *writer) conn(c *connW, start, end int, total []byte) error {
 			}
 			b.WriteByte(']')
 		case fPageInfo:
-			hasNext, hasPrev := w.rows.PageInfo(m, start, end)
+			hasNext, hasPrev := w.rows.PageInfo(m, parent)
 			b.WriteByte('{')
 			for j := range fd.sub {
 				sub := &fd.sub[j]
@@ -188,7 +189,7 @@ func (w *writer) object(o *objW, m *store.PlanMany, rec int) error {
 			}
 		case fConn:
 			start, end := w.rows.Page(fd.conn.m, rec)
-			if err := w.conn(fd.conn, start, end, w.rows.Total(fd.conn.m, rec)); err != nil {
+			if err := w.conn(fd.conn, rec, start, end, w.rows.Total(fd.conn.m, rec)); err != nil {
 				return err
 			}
 		}

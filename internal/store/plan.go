@@ -18,12 +18,18 @@ import (
 //
 // The statement selects exactly the rows the resolvers' statements select (List, ListRelated,
 // ByIDs, ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
-// (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN per to-one relation (ByIDs reads
-// the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many page,
-// and a correlated count(*) per totalCount. Sibling to-many connections of one object are
+// (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN LATERAL per to-one relation (ByIDs
+// reads the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many
+// page, and a correlated count(*) per totalCount. Sibling to-many connections of one object are
 // branches of one UNION ALL (tagged, padded with NULLs), so that they never multiply each
 // other. JSON is built in Go from the text values: PostgreSQL does no more than the
 // hand-written SQL would (see plan_test.go and internal/server/planned_test.go for figures).
+//
+// Each page row carries its ordinal in its page (row_number over the already sorted LIMIT n+1
+// subquery: no extra sort), and rows are sorted by these ordinals. No count(*) OVER (): the
+// n+1-th row, when there is one, tells hasNextPage (hasPreviousPage backward) by its presence;
+// RunPlan drops it, and its to-many pages are not read (they are gated on the parent's
+// ordinal), so that PostgreSQL reads what the resolvers would, plus that one row per page.
 
 // PlanObject is what the planner reads of each row of an entity.
 type PlanObject struct {
@@ -93,8 +99,12 @@ type span struct{ off, n int32 } // n < 0: NULL
 type setRows struct {
 	m    *PlanMany
 	vals []span  // ncol per record
-	cnt  []int32 // per record: rows read for its page (LIMIT n+1)
+	ords []int32 // per record: its ordinal in its page
 	kids []int32 // per record: start, end of each to-many child's records
+	// more[p]: the page under record p of the enclosing set (0 for the root) had an n+1-th
+	// row. Indexed by parent rather than by the page's first record: backward pages are
+	// read in reverse, so their extra row arrives before the page's records.
+	more []bool
 }
 
 // PlanRows holds the rows of a run plan.
@@ -151,27 +161,33 @@ func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) 
 			// under another parent, maybe after rows of a sibling branch).
 			parentRec := int32(0)
 			if m.parent >= 0 {
-				parentRec = int32(len(out.sets[m.parent].cnt))
+				parentRec = int32(len(out.sets[m.parent].ords))
 			}
-			if ord != last[i] || parentRec != lastParent[i] || len(out.sets[i].cnt) == 0 {
-				last[i], lastParent[i] = ord, parentRec
-				sr := out.sets[i]
-				cnt, err := atoi32(raw[c.ordCol[i]+1])
-				if err != nil {
-					return nil, fmt.Errorf("planned read: %w", err)
+			sr := out.sets[i]
+			if int(ord) > m.win.limit {
+				// The n+1-th row: there is more past the page; it is no record of it.
+				has[i] = false
+				p := max(int(parentRec)-1, 0)
+				for len(sr.more) <= p {
+					sr.more = append(sr.more, false)
 				}
-				sr.cnt = append(sr.cnt, cnt)
-				base := c.ordCol[i] + 2
+				sr.more[p] = true
+				continue
+			}
+			if ord != last[i] || parentRec != lastParent[i] || len(sr.ords) == 0 {
+				last[i], lastParent[i] = ord, parentRec
+				sr.ords = append(sr.ords, ord)
+				base := c.ordCol[i] + 1
 				for j := 0; j < m.ncol; j++ {
 					sr.vals = append(sr.vals, out.add(raw[base+j]))
 				}
 				for _, k := range m.kids {
-					n := int32(len(out.sets[k.idx].cnt))
+					n := int32(len(out.sets[k.idx].ords))
 					sr.kids = append(sr.kids, n, n)
 				}
 				if m.parent >= 0 {
 					pr := out.sets[m.parent]
-					pr.kids[(len(pr.cnt)-1)*pr.m.nkid*2+m.slot*2+1] = int32(len(sr.cnt))
+					pr.kids[(len(pr.ords)-1)*pr.m.nkid*2+m.slot*2+1] = int32(len(sr.ords))
 				}
 			}
 		}
@@ -207,7 +223,7 @@ func (r *PlanRows) get(s span) []byte {
 // set (ignored for the root).
 func (r *PlanRows) Page(m *PlanMany, parent int) (start, end int) {
 	if m.parent < 0 {
-		return 0, len(r.sets[m.idx].cnt)
+		return 0, len(r.sets[m.idx].ords)
 	}
 	pr := r.sets[m.parent]
 	p := parent*pr.m.nkid*2 + m.slot*2
@@ -231,10 +247,14 @@ func (r *PlanRows) Total(m *PlanMany, parent int) []byte {
 	return r.Value(p, parent, m.totalCol)
 }
 
-// PageInfo returns hasNextPage and hasPreviousPage of the page [start, end) of m, as
-// listPages computes them.
-func (r *PlanRows) PageInfo(m *PlanMany, start, end int) (hasNext, hasPrev bool) {
-	more := end > start && int(r.sets[m.idx].cnt[start]) > m.win.limit
+// PageInfo returns hasNextPage and hasPreviousPage of m's page under record parent of the
+// enclosing set (ignored for the root), as listPages computes them.
+func (r *PlanRows) PageInfo(m *PlanMany, parent int) (hasNext, hasPrev bool) {
+	if m.parent < 0 {
+		parent = 0
+	}
+	sr := r.sets[m.idx]
+	more := parent < len(sr.more) && sr.more[parent]
 	if m.win.backward {
 		return m.Args.Before != nil, more
 	}
@@ -407,7 +427,7 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 	saved := b.sb
 	b.sb = strings.Builder{}
 	first := len(c.cols)
-	if err := c.set(root, ""); err != nil {
+	if err := c.set(root, "", ""); err != nil {
 		return "", err
 	}
 	setSQL := b.sb.String()
@@ -444,35 +464,16 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 }
 
 // set writes the subquery of m's rows and of all its descendants; parent is the SQL
-// expression of the enclosing object's id ("" for the root).
-func (c *planCompiler) set(m *PlanMany, parent string) error {
+// expression of the enclosing object's id ("" for the root), gate a condition on the enclosing
+// row ("" for none): false on the n+1-th row of the enclosing page, whose pages are not read
+// (PostgreSQL tests it once per parent row, before scanning).
+func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 	b := c.b
 	e := m.entity
-	// Columns of the page: every column of the object itself.
-	var cols []string
-	seen := map[string]bool{}
-	for _, name := range m.Object.Fields {
-		if col := e.Field(name).Column; !seen[col] {
-			seen[col] = true
-			cols = append(cols, col)
-		}
-	}
-	for _, t := range m.Object.ToOne {
-		if fk := e.Relation(t.Relation).FK; !seen[fk] {
-			seen[fk] = true
-			cols = append(cols, fk)
-		}
-	}
-	for _, name := range []string{"id"} {
-		if col := e.Field(name).Column; !seen[col] {
-			seen[col] = true
-			cols = append(cols, col)
-		}
-	}
+	cols := objectColumns(m.Object, e)
 	s := b.alias()
 	ordName := c.key()
 	c.ordCol[m.idx] = len(c.cols) - 1
-	cntName := c.key()
 	desc := ""
 	if m.win.backward {
 		desc = " DESC"
@@ -480,7 +481,7 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	c.order = append(c.order, ordName+desc+" NULLS LAST")
 
 	var sel []string
-	sel = append(sel, s+".plan_ord AS "+ordName, s+".plan_cnt AS "+cntName)
+	sel = append(sel, s+".plan_ord AS "+ordName)
 	valExprs := make([]string, m.ncol)
 	var joins strings.Builder
 	// Values of the object and of its to-one objects; totals of its connections.
@@ -519,8 +520,18 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			if err != nil {
 				return err
 			}
+			// A lateral subquery with LIMIT 1 rather than a LEFT JOIN: it is not flattened,
+			// so PostgreSQL reads the target by id per row (memoized on the key) instead of
+			// hashing the page once per enclosing row. The id is the key: LIMIT 1 drops nothing.
 			j := b.alias()
-			joins.WriteString(" LEFT JOIN " + ident(target.Table) + " AS " + j + " ON " + col(j, "id") + " = " + col(alias, r.FK))
+			joins.WriteString(" LEFT JOIN LATERAL (SELECT ")
+			for i, cn := range objectColumns(t.Object, target) {
+				if i > 0 {
+					joins.WriteString(", ")
+				}
+				joins.WriteString(col(j, cn))
+			}
+			joins.WriteString(" FROM " + ident(target.Table) + " AS " + j + " WHERE " + col(j, "id") + " = " + col(alias, r.FK) + " LIMIT 1) AS " + j + " ON true")
 			if err := fill(t.Object, target, j); err != nil {
 				return err
 			}
@@ -555,7 +566,11 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 		for i, k := range kids {
 			b.sb = strings.Builder{}
 			first := len(c.cols)
-			if err := c.set(k, col(s, "id")); err != nil {
+			kidGate := ""
+			if m.Lookup == nil {
+				kidGate = fmt.Sprintf("%s.plan_ord <= %d", s, m.win.limit)
+			}
+			if err := c.set(k, col(s, "id"), kidGate); err != nil {
 				return err
 			}
 			arms[i] = arm{b.sb.String(), first, len(c.cols)}
@@ -605,11 +620,13 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			}
 			b.write(col(t, cn))
 		}
-		b.write(", 1 AS plan_ord, 1 AS plan_cnt FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
+		b.write(", 1 AS plan_ord FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
 	} else {
+		// The ordinal numbers the rows of the sorted LIMIT n+1 subquery: the window's order
+		// is the subquery's, so PostgreSQL adds no sort.
 		b.write("SELECT pg.*, row_number() OVER (ORDER BY ")
 		m.win.orderBy(b, "pg")
-		b.write(") AS plan_ord, count(*) OVER () AS plan_cnt FROM (SELECT ")
+		b.write(") AS plan_ord FROM (SELECT ")
 		for i, cn := range cols {
 			if i > 0 {
 				b.write(", ")
@@ -617,23 +634,36 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			b.write(col(t, cn))
 		}
 		b.write(" FROM ", ident(e.Table), " AS ", t)
+		// Conditions: the relation to the parent, the gate, the filter and the cursor;
+		// trivially true parts are left out.
+		var conds []string
 		if m.parent >= 0 {
 			r := c.relationOf(m)
 			if r.Link != "" {
 				l := b.alias()
-				b.write(" JOIN ", ident(r.Link), " AS ", l, " ON ", col(l, r.FK), " = ", col(t, "id"), " WHERE ", col(l, r.Ref), " = ", parent, " AND ")
+				b.write(" JOIN ", ident(r.Link), " AS ", l, " ON ", col(l, r.FK), " = ", col(t, "id"))
+				conds = append(conds, col(l, r.Ref)+" = "+parent)
 			} else {
-				b.write(" WHERE ", col(t, r.Ref), " = ", parent, " AND ")
+				conds = append(conds, col(t, r.Ref)+" = "+parent)
 			}
-		} else {
-			b.write(" WHERE ")
 		}
-		if err := b.where(e, t, m.Args.Filter); err != nil {
-			return err
+		if gate != "" {
+			conds = append(conds, gate)
 		}
-		b.write(" AND ")
-		if err := m.win.seek(b, t); err != nil {
-			return err
+		for _, part := range []func() error{
+			func() error { return b.where(e, t, m.Args.Filter) },
+			func() error { return m.win.seek(b, t) },
+		} {
+			text, err := c.text(part)
+			if err != nil {
+				return err
+			}
+			if text != "TRUE" {
+				conds = append(conds, text)
+			}
+		}
+		if len(conds) > 0 {
+			b.write(" WHERE ", strings.Join(conds, " AND "))
 		}
 		b.write(" ORDER BY ")
 		m.win.orderBy(b, t)
@@ -643,8 +673,38 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	if kidSQL != "" {
 		b.write(" LEFT JOIN LATERAL (", kidSQL, ") AS u ON true")
 	}
-	b.write(fmt.Sprintf(" WHERE %s.plan_ord <= %d", s, m.win.limit))
 	return nil
+}
+
+// text returns the SQL that write writes (its parameters are added to the statement's).
+func (c *planCompiler) text(write func() error) (string, error) {
+	saved := c.b.sb
+	c.b.sb = strings.Builder{}
+	err := write()
+	text := c.b.sb.String()
+	c.b.sb = saved
+	return text, err
+}
+
+// objectColumns returns the columns o reads of its rows: its fields', its to-one relations'
+// keys and the id, each once.
+func objectColumns(o *PlanObject, e *catalog.Entity) []string {
+	var cols []string
+	seen := map[string]bool{}
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			cols = append(cols, c)
+		}
+	}
+	for _, name := range o.Fields {
+		add(e.Field(name).Column)
+	}
+	for _, t := range o.ToOne {
+		add(e.Relation(t.Relation).FK)
+	}
+	add(e.Field("id").Column)
+	return cols
 }
 
 // relationOf returns the relation m follows from its enclosing object.

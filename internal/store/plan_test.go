@@ -31,7 +31,7 @@ func TestRunPlan(t *testing.T) {
 	if end-start != 2 || string(rows.Total(root, 0)) != "3" {
 		t.Fatalf("root page [%d, %d), total %s", start, end, rows.Total(root, 0))
 	}
-	if next, prev := rows.PageInfo(root, start, end); !next || prev {
+	if next, prev := rows.PageInfo(root, 0); !next || prev {
 		t.Errorf("pageInfo %v %v", next, prev)
 	}
 	name := func(rec int) string { return string(rows.Value(root, rec, root.Object.Col(0))) }
@@ -43,6 +43,10 @@ func TestRunPlan(t *testing.T) {
 	}
 	// The same pages as the resolvers' store calls.
 	want, err := store.ListRelated[cohesion.Project](ctx, st, "Operator", "projects", []int64{2, 3}, store.ListArgs{Total: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLast, err := store.ListRelated[cohesion.Project](ctx, st, "Operator", "projects", []int64{2, 3}, store.ListArgs{Last: ptr(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +64,10 @@ func TestRunPlan(t *testing.T) {
 		}
 		if s, e := rows.Page(last, rec); e-s != 1 {
 			t.Errorf("operator %d: last page of %d", id, e-s)
+		}
+		// pageInfo of the backward page (read in reverse: an n+1-th row would come first).
+		if next, prev := rows.PageInfo(last, rec); next != wantLast[id].HasNext || prev != wantLast[id].HasPrev {
+			t.Errorf("operator %d: last page info %v %v, want %v %v", id, next, prev, wantLast[id].HasNext, wantLast[id].HasPrev)
 		}
 	}
 }
