@@ -76,10 +76,5 @@ func PrincipalIn(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
-// WithRole returns a context carrying a principal of that role and no scope.
-func WithRole(ctx context.Context, r Role) context.Context {
-	return WithPrincipal(ctx, Principal{Role: r})
-}
-
 // RoleFrom returns the caller's role; a context without one is the public.
 func RoleFrom(ctx context.Context) Role { return PrincipalFrom(ctx).Role }

@@ -245,13 +245,6 @@ func (s *Service) resource(d *Dataset, cols []tabular.Column, base, query string
 	return res
 }
 
-func splitPath(p string) []string {
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, ".")
-}
-
 // query is the URL query string repeating a filter.
 func query(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "{}" || string(raw) == "null" {

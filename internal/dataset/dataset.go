@@ -224,10 +224,18 @@ func typeOf(k catalog.Kind) tabular.Type {
 	return tabular.String
 }
 
+// splitPath reads a path of the model ("seatCommune.nisCode"); nil for none.
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, ".")
+}
+
 func paths(ps ...string) [][]string {
 	var out [][]string
 	for _, p := range ps {
-		out = append(out, strings.Split(p, "."))
+		out = append(out, splitPath(p))
 	}
 	return out
 }

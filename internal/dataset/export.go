@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/disclosure"
@@ -61,7 +60,7 @@ func (s *Service) query(r Request) store.ExportQuery {
 		Order:  paths(d.Order...),
 	}
 	for _, f := range d.Fields {
-		q.Columns = append(q.Columns, strings.Split(f.Path, "."))
+		q.Columns = append(q.Columns, splitPath(f.Path))
 	}
 	return q
 }

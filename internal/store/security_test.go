@@ -132,3 +132,30 @@ func TestDraftsAreValidatedNamingTheField(t *testing.T) {
 		t.Errorf("rejected drafts wrote something: %v", seen)
 	}
 }
+
+// A breakdown must be one of the indicator's disaggregation dimensions.
+func TestDraftBreakdownsFollowTheIndicator(t *testing.T) {
+	st := open(t)
+	err := st.Load(context.Background(), func(ctx context.Context, l *store.Loader) error {
+		return l.ExecScript(ctx, `INSERT INTO disaggregation (dimension, code, label_fr, label_nl) VALUES ('gender', 'f', 'Femmes', 'Vrouwen')`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := access.WithPrincipal(context.Background(), operator1)
+	d := draft(1, 6)
+	d.DisaggregationID = id64(1)
+	var inv *cohesion.InvalidError
+	if _, err := st.SaveObservationDraft(ctx, nil, d, operator1.CheckDraft); !errors.As(err, &inv) || inv.Field != "input.disaggregation" {
+		t.Errorf("pupils are not broken down by gender: %v", err)
+	}
+	err = st.Load(context.Background(), func(ctx context.Context, l *store.Loader) error {
+		return l.ExecScript(ctx, `UPDATE indicator SET disaggregations = '{age_band,gender}' WHERE code = 'pupils'`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveObservationDraft(ctx, nil, d, operator1.CheckDraft); err != nil {
+		t.Errorf("once they are: %v", err)
+	}
+}

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/cohesion"
@@ -141,7 +141,7 @@ func checkDraft(ctx context.Context, tx bun.Tx, d ObservationDraft) (int64, erro
 	var unit string
 	var dimensions []string
 	err := tx.QueryRowContext(ctx, "SELECT id, unit, disaggregations FROM indicator WHERE code = ?", d.Indicator).
-		Scan(&indicator, &unit, (*stringArray)(&dimensions))
+		Scan(&indicator, &unit, pgdialect.Array(&dimensions))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, cohesion.Invalid("input.indicator", fmt.Sprintf("no indicator %q", d.Indicator))
 	}
@@ -180,29 +180,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// stringArray scans a PostgreSQL text[] through database/sql.
-type stringArray []string
-
-func (a *stringArray) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("text[]: unexpected %T", src)
-	}
-	s = strings.Trim(s, "{}")
-	*a = nil
-	if s != "" {
-		for _, x := range strings.Split(s, ",") {
-			*a = append(*a, strings.Trim(x, `"`))
-		}
-	}
-	return nil
 }
 
 func ensureSource(ctx context.Context, tx bun.Tx) (int64, error) {
