@@ -3,68 +3,164 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cohesio/cohesio/internal/plan"
 	"github.com/cohesio/cohesio/internal/store"
 )
 
-// plannedRootFields answers each root field of a read operation the planner supports with one
-// SQL statement and JSON written directly from its rows (internal/plan); every other root
-// field, and any planned one that fails, goes to the resolvers (next), which stay the
-// reference: responses are byte-identical either way (planned_test.go).
+// The read planner (internal/plan) answers a plannable root field with one SQL statement and
+// JSON written directly from its rows; the resolvers stay the reference: responses are
+// byte-identical either way (differential_test.go). It comes in at two places:
 //
-// It hooks into gqlgen rather than around it, so that a planned field has gone through
-// exactly the same parsing, validation, limits (limitsExtension), APQ, trusted documents and
-// error presenter as a resolved one; only the executor's per-field work is skipped. Row
-// scoping is the same too: the statement runs through the store's pool with the request's
-// context, under the principal's row-level security, reading the caller's catalog.
-func plannedRootFields(st *store.Store, schema *ast.Schema, log *slog.Logger) graphql.RootFieldMiddleware {
-	planner, err := plan.New(schema)
-	if err != nil {
-		log.Error("planner disabled", "err", err)
-		return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler { return next(ctx) }
-	}
-	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-		if m := runPlanned(ctx, planner, st, log); m != nil {
-			return m
-		}
-		return next(ctx)
-	}
+//   - plannedPOST answers a POSTed query whose root fields are all plannable without gqlgen's
+//     executor, which would otherwise cost a goroutine per root field and re-encode the
+//     response it holds as bytes; anything else is left to gqlgen's own POST transport.
+//   - plannedRootFields answers the plannable root fields of every other operation (GET,
+//     queries that mix planned and resolved fields) inside the executor.
+//
+// Both go through gqlgen's parsing, validation, limits (limitsExtension), APQ and error
+// presenter first, and the guards and trusted documents stand outside gqlgen; so a planned
+// field is checked exactly as a resolved one. Row scoping is the same too: the statement runs
+// through the store's pool with the request's context, under the principal's row-level
+// security, reading the caller's catalog.
+
+type planned struct {
+	planner *plan.Planner
+	store   *store.Store
+	log     *slog.Logger
 }
 
-// runPlanned returns the planned root field of ctx, or nil for the resolvers to answer it.
-func runPlanned(ctx context.Context, planner *plan.Planner, st *store.Store, log *slog.Logger) (m graphql.Marshaler) {
-	rf := graphql.GetRootFieldContext(ctx)
-	if rf == nil {
-		return nil
+func newPlanned(st *store.Store, schema *ast.Schema, log *slog.Logger) (*planned, error) {
+	p, err := plan.New(schema)
+	if err != nil {
+		return nil, err
 	}
+	return &planned{planner: p, store: st, log: log}, nil
+}
+
+// field appends the JSON value of root field f to buf, or fails for the resolvers to answer it.
+func (p *planned) field(ctx context.Context, oc *graphql.OperationContext, f graphql.CollectedField, buf *bytes.Buffer) (err error) {
 	defer func() {
-		if p := recover(); p != nil {
+		if r := recover(); r != nil {
 			// A bug of the planner must not fail a request the resolvers can answer.
-			log.ErrorContext(ctx, "planner panicked; resolvers answer", "panic", p, "field", rf.Field.Name, "request_id", RequestID(ctx))
-			m = nil
+			p.log.ErrorContext(ctx, "planner panicked; resolvers answer", "panic", r, "field", f.Name, "request_id", RequestID(ctx))
+			err = errors.New("planner panicked")
 		}
 	}()
-	root, err := planner.Plan(graphql.GetOperationContext(ctx), rf.Field)
+	root, err := p.planner.Plan(oc, f)
 	if err != nil {
-		return nil
+		return err
 	}
-	rows, err := st.RunPlan(ctx, root.Many)
+	rows, err := p.store.RunPlan(ctx, root.Many)
 	if err != nil {
 		if ctx.Err() == nil {
-			log.DebugContext(ctx, "planned read left to the resolvers", "field", rf.Field.Name, "err", err)
+			p.log.DebugContext(ctx, "planned read left to the resolvers", "field", f.Name, "err", err)
 		}
-		return nil
+		return err
+	}
+	return root.Write(buf, rows)
+}
+
+// rootFields is the executor's hook: it answers each plannable root field.
+func (p *planned) rootFields(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	rf := graphql.GetRootFieldContext(ctx)
+	if rf == nil {
+		return next(ctx)
 	}
 	var buf bytes.Buffer
-	if err := root.Write(&buf, rows); err != nil {
-		return nil
+	if err := p.field(ctx, graphql.GetOperationContext(ctx), rf.Field, &buf); err != nil {
+		return next(ctx)
 	}
 	out := buf.Bytes()
 	return graphql.WriterFunc(func(w io.Writer) { w.Write(out) })
+}
+
+// plannedPOST is gqlgen's POST transport with a shortcut for queries the planner answers whole.
+type plannedPOST struct {
+	transport.POST
+	p *planned
+}
+
+func (t plannedPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	body, err := io.ReadAll(r.Body)
+	if err == nil && t.answer(w, r, body, exec) {
+		return
+	}
+	// gqlgen reads the body again, and meets the same read error if there was one.
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+	t.POST.Do(w, r, exec)
+}
+
+// answer writes the response of a query whose root fields are all planned, and reports
+// whether it did; it writes nothing otherwise.
+func (t plannedPOST) answer(w http.ResponseWriter, r *http.Request, body []byte, exec graphql.GraphExecutor) bool {
+	params := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // as gqlgen decodes variables
+	if dec.Decode(params) != nil {
+		return false
+	}
+	params.Headers = r.Header
+	ctx := r.Context()
+	oc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil || oc.Operation.Operation != ast.Query {
+		return false // gqlgen explains the errors; the executor runs everything else
+	}
+	ctx = graphql.WithOperationContext(ctx, oc)
+	buf := bytes.NewBuffer(make([]byte, 0, 4096))
+	buf.WriteString(`{"data":{`)
+	for i, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"` + f.Alias + `":`) // a GraphQL name needs no escaping
+		if t.p.field(ctx, oc, f, buf) != nil {
+			return false
+		}
+	}
+	buf.WriteString("}}")
+	w.Header().Set("Content-Type", responseContentType(r.Header.Get("Accept")))
+	w.Write(buf.Bytes())
+	return true
+}
+
+// responseContentType is the media type gqlgen's POST transport answers a successful request
+// with, given its Accept header.
+func responseContentType(accept string) string {
+	if accept == "" {
+		return "application/json"
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "*/*", "application/*", "application/json":
+			return "application/json"
+		case "application/graphql-response+json":
+			return mt
+		}
+	}
+	return "application/graphql-response+json"
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err == nil {
+		return 0, io.EOF
+	}
+	return 0, e.err
 }

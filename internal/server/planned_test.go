@@ -123,3 +123,47 @@ func TestPlannedResponsesAreIdentical(t *testing.T) {
 		})
 	}
 }
+
+// A query the planner answers whole skips gqlgen's executor and transport (plannedPOST); its
+// response must still carry the headers gqlgen would give it, whatever the client accepts, and
+// a request it does not answer must reach gqlgen intact.
+func TestPlannedTransportAnswersAsGqlgen(t *testing.T) {
+	p := newPair(t)
+	requests := []struct{ name, body string }{
+		{"planned", `{"query":"{ operators(first: 2) { nodes { name } } }"}`},
+		{"invalid", `{"query":"{ operators { nodes { nope } } }"}`},
+		{"bad variables", `{"query":"query($n: Int) { operators(first: $n) { nodes { name } } }","variables":{"n":"two"}}`},
+		{"not JSON", `{"query":`},
+		{"mutation", `{"query":"mutation { revokeApiToken(id: \"1\") }"}`},
+	}
+	for _, r := range requests {
+		for _, accept := range []string{"", "application/json", "application/graphql-response+json", "*/*", "text/html", "application/graphql-response+json;q=0.9, application/json"} {
+			t.Run(r.name+" "+accept, func(t *testing.T) {
+				send := func(srv *httptest.Server) (int, string, string) {
+					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(r.body))
+					req.Header.Set("Content-Type", "application/json")
+					if accept != "" {
+						req.Header.Set("Accept", accept)
+					}
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer res.Body.Close()
+					b, _ := io.ReadAll(res.Body)
+					return res.StatusCode, res.Header.Get("Content-Type"), string(b)
+				}
+				before := p.statements.n.Load()
+				gotStatus, gotType, gotBody := send(p.planned)
+				n := p.statements.n.Load() - before
+				wantStatus, wantType, wantBody := send(p.resolved)
+				if gotStatus != wantStatus || gotType != wantType || gotBody != wantBody {
+					t.Fatalf("planned: %d %s %s\nresolvers: %d %s %s", gotStatus, gotType, gotBody, wantStatus, wantType, wantBody)
+				}
+				if r.name == "planned" && n != 1 {
+					t.Errorf("planned request cost %d statements, want 1", n)
+				}
+			})
+		}
+	}
+}
