@@ -83,6 +83,7 @@ var plannedCases = []struct {
 	{"nodes and edges together, totals", `{ territories(orderBy: [{field: CODE, direction: DESC}]) { __typename totalCount nodes { code servedBy(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } edges { node { kind } cursor } } }`, nil, 1},
 	{"forward pages", `{ operators(first: 2, orderBy: {field: NAME}) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`, nil, 1},
 	{"backward pages", `{ operators(last: 2, orderBy: [{field: NAME}]) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } } } }`, nil, 1},
+	{"pages under a backward page", `{ operators(last: 3, orderBy: [{field: NAME}]) { nodes { name projects(first: 1) { pageInfo { hasNextPage } nodes { title } } } } }`, nil, 1},
 	{"empty page", `{ operators(filter: {name: {eq: "nobody"}}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`, nil, 1},
 	{"filters", `{ operators(filter: {or: [{kind: {eq: PUBLIC}}, {name: {startsWith: "lire"}}], not: {languages: {containsAny: ["de"]}}, legalForm: {code: {in: ["asbl", "cpas"]}}, projects: {title: {contains: "e"}}}) { totalCount nodes { name kind } } }`, nil, 1},
 	{"nested filter and order", `{ commune(nisCode: "21015") { servedBy(filter: {kind: {neq: PUBLIC}}, orderBy: [{field: NAME, direction: DESC}]) { totalCount nodes { name projects(last: 1) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { title budget startDate } } } } } }`, nil, 1},

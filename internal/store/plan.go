@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,11 +27,13 @@ import (
 // other. JSON is built in Go from the text values: PostgreSQL does no more than the
 // hand-written SQL would (see plan_test.go and internal/server/planned_test.go for figures).
 //
-// Each page row carries its ordinal in its page (row_number over the already sorted LIMIT n+1
-// subquery: no extra sort), and rows are sorted by these ordinals. No count(*) OVER (): the
-// n+1-th row, when there is one, tells hasNextPage (hasPreviousPage backward) by its presence;
-// RunPlan drops it, and its to-many pages are not read (they are gated on the parent's
-// ordinal), so that PostgreSQL reads what the resolvers would, plus that one row per page.
+// Each page row carries its sort keys, and rows are sorted by them, level by level, in the
+// direction each page was read (a backward page arrives in reverse and RunPlan turns it
+// around). RunPlan tells records apart by their id. No count(*) OVER () nor row_number(): the
+// n+1-th row, when there is one, tells hasNextPage (hasPreviousPage backward) by its presence,
+// and RunPlan drops it and the rows of its pages; PostgreSQL reads what the resolvers would,
+// plus that row and its pages. (Ordinals from row_number() cost a window per page, about 8%
+// of the view workload's statement.)
 
 // PlanObject is what the planner reads of each row of an entity.
 type PlanObject struct {
@@ -98,12 +102,10 @@ type span struct{ off, n int32 } // n < 0: NULL
 
 type setRows struct {
 	m    *PlanMany
+	n    int32   // records
 	vals []span  // ncol per record
-	ords []int32 // per record: its ordinal in its page
 	kids []int32 // per record: start, end of each to-many child's records
-	// more[p]: the page under record p of the enclosing set (0 for the root) had an n+1-th
-	// row. Indexed by parent rather than by the page's first record: backward pages are
-	// read in reverse, so their extra row arrives before the page's records.
+	// more[p]: the page under record p of the enclosing set (0 for the root) had an n+1-th row.
 	more []bool
 }
 
@@ -134,9 +136,17 @@ func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) 
 	for i, m := range c.sets {
 		out.sets[i] = &setRows{m: m}
 	}
-	last := make([]int32, len(c.sets)) // ord of each set's current record
-	lastParent := make([]int32, len(c.sets))
+	// Per set: whether the row holds one of its records, the parent record and id of its
+	// current record, how many records its current page has, and whether the current record
+	// is the n+1-th (read, not kept).
 	has := make([]bool, len(c.sets))
+	parentOf := make([]int32, len(c.sets))
+	ids := make([][]byte, len(c.sets))
+	count := make([]int, len(c.sets))
+	extra := make([]bool, len(c.sets))
+	for i := range parentOf {
+		parentOf[i] = -1
+	}
 	gotTotal := false
 	for rows.Next() {
 		raw := rows.RawValues()
@@ -148,59 +158,90 @@ func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) 
 		}
 		for i, m := range c.sets {
 			has[i] = false
-			v := raw[c.ordCol[i]]
-			if v == nil || (m.parent >= 0 && !has[m.parent]) {
+			base := c.valCol[i]
+			id := raw[base+m.Object.idCol]
+			if id == nil || (m.parent >= 0 && !has[m.parent]) {
+				continue
+			}
+			parentRec := int32(0) // the record of the enclosing set this row's record is under
+			if m.parent >= 0 {
+				parentRec = out.sets[m.parent].n - 1
+			}
+			sr := out.sets[i]
+			if parentRec == parentOf[i] && bytes.Equal(id, ids[i]) {
+				has[i] = !extra[i] // another row of the current record, for its pages
+				continue
+			}
+			if parentRec != parentOf[i] {
+				parentOf[i], count[i] = parentRec, 0
+			}
+			ids[i] = append(ids[i][:0], id...)
+			if extra[i] = count[i] == m.win.limit; extra[i] {
+				// The n+1-th row: there is more past the page; it is no record of it.
+				for len(sr.more) <= int(parentRec) {
+					sr.more = append(sr.more, false)
+				}
+				sr.more[parentRec] = true
 				continue
 			}
 			has[i] = true
-			ord, err := atoi32(v)
-			if err != nil {
-				return nil, fmt.Errorf("planned read: %w", err)
+			count[i]++
+			sr.n++
+			for j := 0; j < m.ncol; j++ {
+				sr.vals = append(sr.vals, out.add(raw[base+j]))
 			}
-			// A new record when the ord changes or the parent's record does (the same ord
-			// under another parent, maybe after rows of a sibling branch).
-			parentRec := int32(0)
+			for _, k := range m.kids {
+				n := out.sets[k.idx].n
+				sr.kids = append(sr.kids, n, n)
+			}
 			if m.parent >= 0 {
-				parentRec = int32(len(out.sets[m.parent].ords))
-			}
-			sr := out.sets[i]
-			if int(ord) > m.win.limit {
-				// The n+1-th row: there is more past the page; it is no record of it.
-				has[i] = false
-				p := max(int(parentRec)-1, 0)
-				for len(sr.more) <= p {
-					sr.more = append(sr.more, false)
-				}
-				sr.more[p] = true
-				continue
-			}
-			if ord != last[i] || parentRec != lastParent[i] || len(sr.ords) == 0 {
-				last[i], lastParent[i] = ord, parentRec
-				sr.ords = append(sr.ords, ord)
-				base := c.ordCol[i] + 1
-				for j := 0; j < m.ncol; j++ {
-					sr.vals = append(sr.vals, out.add(raw[base+j]))
-				}
-				for _, k := range m.kids {
-					n := int32(len(out.sets[k.idx].ords))
-					sr.kids = append(sr.kids, n, n)
-				}
-				if m.parent >= 0 {
-					pr := out.sets[m.parent]
-					pr.kids[(len(pr.ords)-1)*pr.m.nkid*2+m.slot*2+1] = int32(len(sr.ords))
-				}
+				pr := out.sets[m.parent]
+				pr.kids[int(parentRec)*pr.m.nkid*2+m.slot*2+1] = sr.n
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("planned read: %w", err)
 	}
+	for _, m := range c.sets {
+		if m.win.backward {
+			out.turnAround(m)
+		}
+	}
 	return out, nil
 }
 
-func atoi32(b []byte) (int32, error) {
-	n, err := strconv.ParseInt(string(b), 10, 32) // the compiler does not allocate here
-	return int32(n), err
+// turnAround puts the records of each of m's pages, read backward, in the order of the list.
+func (r *PlanRows) turnAround(m *PlanMany) {
+	sr := r.sets[m.idx]
+	reverse := func(start, end int) {
+		for a, b := start, end-1; a < b; a, b = a+1, b-1 {
+			va, vb := sr.vals[a*m.ncol:(a+1)*m.ncol], sr.vals[b*m.ncol:(b+1)*m.ncol]
+			for j := range va {
+				va[j], vb[j] = vb[j], va[j]
+			}
+			k := m.nkid * 2
+			ka, kb := sr.kids[a*k:(a+1)*k], sr.kids[b*k:(b+1)*k]
+			for j := range ka {
+				ka[j], kb[j] = kb[j], ka[j]
+			}
+			for _, kid := range m.kids { // whose more is indexed by the record it is under
+				more := r.sets[kid.idx].more
+				for len(more) <= b {
+					more = append(more, false)
+				}
+				more[a], more[b] = more[b], more[a]
+				r.sets[kid.idx].more = more
+			}
+		}
+	}
+	if m.parent < 0 {
+		reverse(0, int(sr.n))
+		return
+	}
+	for p := range r.sets[m.parent].n {
+		reverse(r.Page(m, int(p)))
+	}
 }
 
 func (r *PlanRows) add(v []byte) span {
@@ -223,7 +264,7 @@ func (r *PlanRows) get(s span) []byte {
 // set (ignored for the root).
 func (r *PlanRows) Page(m *PlanMany, parent int) (start, end int) {
 	if m.parent < 0 {
-		return 0, len(r.sets[m.idx].ords)
+		return 0, int(r.sets[m.idx].n)
 	}
 	pr := r.sets[m.parent]
 	p := parent*pr.m.nkid*2 + m.slot*2
@@ -298,7 +339,7 @@ type planCompiler struct {
 	// union resolves an untyped NULL to text, values are read as text there (ord and branch
 	// columns stay numbers: rows are sorted by them).
 	types    []string
-	ordCol   []int // per set: global index of its ord column (cnt and values follow)
+	valCol   []int // per set: global index of its first value column
 	totalCol int
 	order    []string
 }
@@ -411,7 +452,7 @@ func (c *planCompiler) key() string {
 
 // statement writes the whole statement.
 func (c *planCompiler) statement(root *PlanMany) (string, error) {
-	c.ordCol = make([]int, len(c.sets))
+	c.valCol = make([]int, len(c.sets))
 	c.totalCol = -1
 	b := c.b
 	head := &strings.Builder{}
@@ -427,7 +468,7 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 	saved := b.sb
 	b.sb = strings.Builder{}
 	first := len(c.cols)
-	if err := c.set(root, "", ""); err != nil {
+	if err := c.set(root, ""); err != nil {
 		return "", err
 	}
 	setSQL := b.sb.String()
@@ -453,9 +494,11 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 	} else {
 		head.WriteString("1 AS one")
 	}
-	head.WriteString(") AS r LEFT JOIN LATERAL (" + setSQL + ") AS u ON true ORDER BY ")
+	head.WriteString(") AS r LEFT JOIN LATERAL (" + setSQL + ") AS u ON true")
 	for i, o := range c.order {
-		if i > 0 {
+		if i == 0 {
+			head.WriteString(" ORDER BY ")
+		} else {
 			head.WriteString(", ")
 		}
 		head.WriteString("u." + o)
@@ -464,24 +507,33 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 }
 
 // set writes the subquery of m's rows and of all its descendants; parent is the SQL
-// expression of the enclosing object's id ("" for the root), gate a condition on the enclosing
-// row ("" for none): false on the n+1-th row of the enclosing page, whose pages are not read
-// (PostgreSQL tests it once per parent row, before scanning).
-func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
+// expression of the enclosing object's id ("" for the root).
+func (c *planCompiler) set(m *PlanMany, parent string) error {
 	b := c.b
 	e := m.entity
 	cols := objectColumns(m.Object, e)
 	s := b.alias()
-	ordName := c.key()
-	c.ordCol[m.idx] = len(c.cols) - 1
-	desc := ""
-	if m.win.backward {
-		desc = " DESC"
-	}
-	c.order = append(c.order, ordName+desc+" NULLS LAST")
-
 	var sel []string
-	sel = append(sel, s+".plan_ord AS "+ordName)
+	if m.Lookup == nil {
+		// The page's sort keys, typed, sort the rows as the page's ORDER BY does.
+		for i, f := range m.win.fields {
+			name := c.col()
+			c.types[len(c.types)-1] = f.Kind.SQLType()
+			sel = append(sel, col(s, f.Column)+" AS "+name)
+			key := name // as sortKey writes it
+			if f.Kind == catalog.KindString {
+				key += ` COLLATE "und-x-icu"`
+			}
+			if m.win.order[i].Desc != m.win.backward {
+				key += " DESC"
+			}
+			c.order = append(c.order, key)
+			if !slices.Contains(cols, f.Column) {
+				cols = append(cols, f.Column)
+			}
+		}
+	}
+	c.valCol[m.idx] = len(c.cols)
 	valExprs := make([]string, m.ncol)
 	var joins strings.Builder
 	// Values of the object and of its to-one objects; totals of its connections.
@@ -566,11 +618,7 @@ func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 		for i, k := range kids {
 			b.sb = strings.Builder{}
 			first := len(c.cols)
-			kidGate := ""
-			if m.Lookup == nil {
-				kidGate = fmt.Sprintf("%s.plan_ord <= %d", s, m.win.limit)
-			}
-			if err := c.set(k, col(s, "id"), kidGate); err != nil {
+			if err := c.set(k, col(s, "id")); err != nil {
 				return err
 			}
 			arms[i] = arm{b.sb.String(), first, len(c.cols)}
@@ -620,13 +668,9 @@ func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 			}
 			b.write(col(t, cn))
 		}
-		b.write(", 1 AS plan_ord FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
+		b.write(" FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
 	} else {
-		// The ordinal numbers the rows of the sorted LIMIT n+1 subquery: the window's order
-		// is the subquery's, so PostgreSQL adds no sort.
-		b.write("SELECT pg.*, row_number() OVER (ORDER BY ")
-		m.win.orderBy(b, "pg")
-		b.write(") AS plan_ord FROM (SELECT ")
+		b.write("SELECT ")
 		for i, cn := range cols {
 			if i > 0 {
 				b.write(", ")
@@ -634,7 +678,7 @@ func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 			b.write(col(t, cn))
 		}
 		b.write(" FROM ", ident(e.Table), " AS ", t)
-		// Conditions: the relation to the parent, the gate, the filter and the cursor;
+		// Conditions: the relation to the parent, the filter and the cursor;
 		// trivially true parts are left out.
 		var conds []string
 		if m.parent >= 0 {
@@ -646,9 +690,6 @@ func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 			} else {
 				conds = append(conds, col(t, r.Ref)+" = "+parent)
 			}
-		}
-		if gate != "" {
-			conds = append(conds, gate)
 		}
 		for _, part := range []func() error{
 			func() error { return b.where(e, t, m.Args.Filter) },
@@ -667,7 +708,7 @@ func (c *planCompiler) set(m *PlanMany, parent, gate string) error {
 		}
 		b.write(" ORDER BY ")
 		m.win.orderBy(b, t)
-		b.write(fmt.Sprintf(" LIMIT %d) AS pg", m.win.limit+1))
+		b.write(" LIMIT ", strconv.Itoa(m.win.limit+1))
 	}
 	b.write(") AS ", s, joins.String())
 	if kidSQL != "" {
