@@ -240,3 +240,27 @@ func TestCredentialsThatDoNotHoldAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// The same request from an analyst and from the public reads two catalogs: the published
+// views for the public. The planner keeps compiled plans by role too, so it cannot hand the
+// public a plan made for the analyst.
+func TestOneRequestFromTwoRolesReadsTwoCatalogs(t *testing.T) {
+	w := newWorld(t)
+	w.a.exec(smallCounts)
+	const q = `{ observations(filter: {indicator: {code: {eq: "participants"}}}) { nodes { value disaggregation { code } } } }`
+	for _, name := range []string{"analyst", "public", "analyst", "public"} {
+		data, codes := w.ask(w.callers[name], q, nil)
+		if len(codes) > 0 {
+			t.Fatalf("%s: %v", name, codes)
+		}
+		breakdowns := 0
+		for _, n := range data["observations"].(map[string]any)["nodes"].([]any) {
+			if n := n.(map[string]any); n["disaggregation"] != nil && n["value"] != nil {
+				breakdowns++
+			}
+		}
+		if want := map[string]int{"analyst": 2, "public": 0}[name]; breakdowns != want {
+			t.Errorf("%s sees %d breakdown values, want %d", name, breakdowns, want)
+		}
+	}
+}

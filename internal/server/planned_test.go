@@ -168,3 +168,22 @@ func TestPlannedTransportAnswersAsGqlgen(t *testing.T) {
 		}
 	}
 }
+
+// Compiled plans are kept by request (planned.compile): a request sent again, or with other
+// variables, or another field of the same document, must not get another's plan.
+func TestPlannedRequestsRepeatedGetTheirOwnPlans(t *testing.T) {
+	p := newPair(t)
+	q := `query($nis: String!, $n: Int) { commune(nisCode: $nis) { nisCode servedBy(first: $n) { nodes { name } } } a: operators(first: 1) { nodes { name } } b: operators(first: 2) { nodes { name } } }`
+	for _, vars := range []map[string]any{
+		{"nis": "21015", "n": 1}, {"nis": "21015", "n": 1}, {"nis": "21012", "n": 1}, {"nis": "21015", "n": 2}, {"nis": "21015", "n": 1},
+	} {
+		want, _ := p.post(p.resolved, q, vars)
+		got, n := p.post(p.planned, q, vars)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("variables %v: planned response differs\n got: %s\nwant: %s", vars, got, want)
+		}
+		if n != 3 {
+			t.Errorf("variables %v: %d statements, want 3 (one per root field)", vars, n)
+		}
+	}
+}

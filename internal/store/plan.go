@@ -116,9 +116,20 @@ type PlanRows struct {
 	total span
 }
 
-// RunPlan compiles root into one statement, runs it with the request's context (row-level
-// security and the caller's catalog apply as on the resolvers' path) and reads its rows.
-func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) {
+// CompiledPlan is the statement of a plan and the layout of its rows. Compiling lays out the
+// plan's tree too; neither changes afterwards, so that requests may run it concurrently.
+type CompiledPlan struct {
+	sql      string
+	args     []any // the result format, then the statement's parameters
+	sets     []*PlanMany
+	ncols    int
+	valCol   []int
+	totalCol int
+}
+
+// CompilePlan compiles root into one statement over the catalog of ctx's role (published
+// views below analyst, as on the resolvers' path).
+func (s *Store) CompilePlan(ctx context.Context, root *PlanMany) (*CompiledPlan, error) {
 	c := &planCompiler{s: s, ctx: ctx, b: &builder{}}
 	if err := c.prepare(root, -1, 0); err != nil {
 		return nil, err
@@ -127,7 +138,16 @@ func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.readPool().Query(ctx, sql, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, c.b.args...)...)
+	return &CompiledPlan{
+		sql: sql, args: append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, c.b.args...),
+		sets: c.sets, ncols: len(c.cols), valCol: c.valCol, totalCol: c.totalCol,
+	}, nil
+}
+
+// RunPlan runs a compiled plan with the request's context (row-level security applies as on
+// the resolvers' path) and reads its rows.
+func (s *Store) RunPlan(ctx context.Context, c *CompiledPlan) (*PlanRows, error) {
+	rows, err := s.readPool().Query(ctx, c.sql, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("planned read: %w", err)
 	}
@@ -150,8 +170,8 @@ func (s *Store) RunPlan(ctx context.Context, root *PlanMany) (*PlanRows, error) 
 	gotTotal := false
 	for rows.Next() {
 		raw := rows.RawValues()
-		if len(raw) != len(c.cols) {
-			return nil, fmt.Errorf("planned read: %d columns, want %d", len(raw), len(c.cols))
+		if len(raw) != c.ncols {
+			return nil, fmt.Errorf("planned read: %d columns, want %d", len(raw), c.ncols)
 		}
 		if c.totalCol >= 0 && !gotTotal {
 			out.total, gotTotal = out.add(raw[c.totalCol]), true

@@ -23,7 +23,11 @@ func TestRunPlan(t *testing.T) {
 			ToOne: []*store.PlanToOne{{Relation: "legalForm", Object: &store.PlanObject{Entity: "LegalForm", Fields: []string{"code"}}}},
 			Many:  []*store.PlanMany{projects, last}},
 	}
-	rows, err := st.RunPlan(ctx, root)
+	compiled, err := st.CompilePlan(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.RunPlan(ctx, compiled)
 	if err != nil {
 		t.Fatal(err)
 	}
