@@ -534,26 +534,6 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	cols := objectColumns(m.Object, e)
 	s := b.alias()
 	var sel []string
-	if m.Lookup == nil {
-		// The page's sort keys, typed, sort the rows as the page's ORDER BY does.
-		for i, f := range m.win.fields {
-			name := c.col()
-			c.types[len(c.types)-1] = f.Kind.SQLType()
-			sel = append(sel, col(s, f.Column)+" AS "+name)
-			key := name // as sortKey writes it
-			if f.Kind == catalog.KindString {
-				key += ` COLLATE "und-x-icu"`
-			}
-			if m.win.order[i].Desc != m.win.backward {
-				key += " DESC"
-			}
-			c.order = append(c.order, key)
-			if !slices.Contains(cols, f.Column) {
-				cols = append(cols, f.Column)
-			}
-		}
-	}
-	c.valCol[m.idx] = len(c.cols)
 	valExprs := make([]string, m.ncol)
 	var joins strings.Builder
 	// Values of the object and of its to-one objects; totals of its connections.
@@ -613,9 +593,37 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	if err := fill(m.Object, e, s); err != nil {
 		return err
 	}
+	c.valCol[m.idx] = len(c.cols)
+	names := make([]string, len(valExprs))
 	for i, v := range valExprs {
-		_ = i
-		sel = append(sel, v+" AS "+c.col())
+		names[i] = c.col()
+		sel = append(sel, v+" AS "+names[i])
+	}
+	if m.Lookup == nil {
+		// The page's sort keys sort the rows as the page's ORDER BY does: the value columns
+		// when the fields are read, typed for that; a column of their own otherwise.
+		for i, f := range m.win.fields {
+			var name string
+			if k := slices.Index(m.Object.Fields, f.Name); k >= 0 {
+				name = names[m.Object.cols[k]]
+				c.types[c.valCol[m.idx]+m.Object.cols[k]] = f.Kind.SQLType()
+			} else {
+				name = c.col()
+				c.types[len(c.types)-1] = f.Kind.SQLType()
+				sel = append(sel, col(s, f.Column)+" AS "+name)
+				if !slices.Contains(cols, f.Column) {
+					cols = append(cols, f.Column)
+				}
+			}
+			key := name // as sortKey writes it
+			if f.Kind == catalog.KindString {
+				key += ` COLLATE "und-x-icu"`
+			}
+			if m.win.order[i].Desc != m.win.backward {
+				key += " DESC"
+			}
+			c.order = append(c.order, key)
+		}
 	}
 	// Children: one LATERAL, a UNION ALL of tagged branches when there are several.
 	kids := m.kids
