@@ -60,7 +60,7 @@ func (t *Target) Check(ctx context.Context, p *Prepared) (int, error) {
 	viaGraphQL := make([]answer, len(t.Endpoints))
 	keys := 0
 	for i, e := range t.Endpoints {
-		body, err := t.queryGraphQL(ctx, e, p)
+		body, err := t.queryGraphQL(ctx, e, p, nil)
 		if err != nil {
 			return 0, err
 		}

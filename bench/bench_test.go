@@ -365,7 +365,7 @@ func BenchmarkWorkloads(b *testing.B) {
 		for _, e := range target.Endpoints {
 			b.Run(w.Name+"/graphql-"+e.Path, func(b *testing.B) {
 				for b.Loop() {
-					if _, err := target.queryGraphQL(ctx, e, p); err != nil {
+					if _, err := target.queryGraphQL(ctx, e, p, nil); err != nil {
 						b.Fatal(err)
 					}
 				}

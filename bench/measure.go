@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,8 +111,11 @@ func (t *Target) Measure(ctx context.Context, p *Prepared, clients int, b Budget
 	}
 	viaGraphQL := make([]func(context.Context) error, len(t.Endpoints))
 	for i, e := range t.Endpoints {
+		buffers := sync.Pool{New: func() any { return new(bytes.Buffer) }} // one per client at a time
 		viaGraphQL[i] = func(ctx context.Context) error {
-			_, err := t.queryGraphQL(ctx, e, p)
+			buf := buffers.Get().(*bytes.Buffer)
+			_, err := t.queryGraphQL(ctx, e, p, buf)
+			buffers.Put(buf)
 			return err
 		}
 	}
