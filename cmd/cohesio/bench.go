@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ func benchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line and per (workload, clients, path, sql_mode)"},
 			&cli.StringFlag{Name: "path", Value: "both", Usage: "the GraphQL path measured: planned (the read planner), resolvers (gqlgen's resolvers only) or both"},
 			&cli.StringSliceFlag{Name: "workload", Usage: "measure only this workload (repeatable)"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the measurements (servers and clients, one process) to this file, for go tool pprof"},
 		},
 		Action:   runBench,
 		Commands: []*cli.Command{benchExportCommand(), benchFaultCommand()},
@@ -124,7 +126,30 @@ func runBench(ctx context.Context, c *cli.Command) error {
 	}
 	printer := bench.NewPrinter(c.Root().Writer, c.Bool("json"))
 	cfg := bench.Config{Clients: clients, Budget: budget, Log: slog.Default()}
+	if file := c.String("cpuprofile"); file != "" {
+		stop, err := startCPUProfile(file)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return target.Run(ctx, workloads, cfg, printer.Print)
+}
+
+// startCPUProfile profiles the process's CPU into file until stop is called.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // ensureSyntheticData loads the synthetic dataset of --scale and --seed, as `seed synthetic`
