@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -125,6 +126,9 @@ type CompiledPlan struct {
 	ncols    int
 	valCol   []int
 	totalCol int
+	// arena is the size of the values of the last run: the next run of the same request
+	// reserves it at once rather than growing to it in doubling steps.
+	arena atomic.Int64
 }
 
 // CompilePlan compiles root into one statement over the catalog of ctx's role (published
@@ -152,7 +156,7 @@ func (s *Store) RunPlan(ctx context.Context, c *CompiledPlan) (*PlanRows, error)
 		return nil, fmt.Errorf("planned read: %w", err)
 	}
 	defer rows.Close()
-	out := &PlanRows{arena: make([]byte, 0, 4096), sets: make([]*setRows, len(c.sets))}
+	out := &PlanRows{arena: make([]byte, 0, max(4096, c.arena.Load())), sets: make([]*setRows, len(c.sets))}
 	for i, m := range c.sets {
 		out.sets[i] = &setRows{m: m}
 	}
@@ -228,6 +232,7 @@ func (s *Store) RunPlan(ctx context.Context, c *CompiledPlan) (*PlanRows, error)
 			out.turnAround(m)
 		}
 	}
+	c.arena.Store(int64(len(out.arena)))
 	return out, nil
 }
 
