@@ -8,7 +8,7 @@
 // Anything the planner does not know falls back to the resolvers, per root field: fields with
 // arguments other than the connection arguments (name(lang:)...), aggregates, reports,
 // analyses, datasets, mutations, introspection, filters on decimals and dates, empty pages
-// (first: 0), connections under to-one objects. The resolvers stay the reference; a planned
+// (first: 0). The resolvers stay the reference; a planned
 // root field that meets anything unexpected at run time (a NULL where the schema promises a
 // value, an error) is answered by the resolvers too, which then report it their way.
 package plan
@@ -324,9 +324,6 @@ func (pl *planning) object(sel ast.SelectionSet, e *catalog.Entity, po *store.Pl
 			var err error
 			if fd.obj, err = pl.object(cf.Selections, r.Target, sub); err != nil {
 				return nil, err
-			}
-			if len(sub.Many) > 0 {
-				return nil, no("connection under to-one %s.%s", e.Name, cf.Name)
 			}
 		case e.Relation(cf.Name) != nil:
 			r := e.Relation(cf.Name)

@@ -398,7 +398,7 @@ func (c *planCompiler) prepare(m *PlanMany, parent, slot int) error {
 			m.curKinds = append(m.curKinds, f.Kind)
 		}
 	}
-	m.kids = m.Object.Many
+	m.kids = connections(m.Object, nil)
 	m.nkid = len(m.kids)
 	for i, k := range m.kids {
 		if err := c.prepare(k, m.idx, i); err != nil {
@@ -413,9 +413,6 @@ func (c *planCompiler) prepare(m *PlanMany, parent, slot int) error {
 func (c *planCompiler) layout(m *PlanMany, e *catalog.Entity, o *PlanObject, top bool) error {
 	if o.Entity != e.Name {
 		return fmt.Errorf("plan: object of %s read as %s", o.Entity, e.Name)
-	}
-	if !top && len(o.Many) > 0 {
-		return fmt.Errorf("plan: connections under a to-one object are left to the resolvers")
 	}
 	o.AddField("id")
 	if top && m.Cursors && m.Lookup == nil {
@@ -541,9 +538,13 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	var sel []string
 	valExprs := make([]string, m.ncol)
 	var joins strings.Builder
+	parentID := map[*PlanMany]string{} // of each child: the id of the object it hangs from
 	// Values of the object and of its to-one objects; totals of its connections.
 	var fill func(o *PlanObject, e *catalog.Entity, alias string) error
 	fill = func(o *PlanObject, e *catalog.Entity, alias string) error {
+		for _, n := range o.Many {
+			parentID[n] = col(alias, "id")
+		}
 		for i, name := range o.Fields {
 			valExprs[o.cols[i]] = col(alias, e.Field(name).Column)
 		}
@@ -651,7 +652,7 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 		for i, k := range kids {
 			b.sb = strings.Builder{}
 			first := len(c.cols)
-			if err := c.set(k, col(s, "id")); err != nil {
+			if err := c.set(k, parentID[k]); err != nil {
 				return err
 			}
 			arms[i] = arm{b.sb.String(), first, len(c.cols)}
@@ -758,6 +759,16 @@ func (c *planCompiler) text(write func() error) (string, error) {
 	text := c.b.sb.String()
 	c.b.sb = saved
 	return text, err
+}
+
+// connections lists the to-many connections of o and of its to-one objects, depth-first: the
+// children of the set whose records o is read from.
+func connections(o *PlanObject, out []*PlanMany) []*PlanMany {
+	out = append(out, o.Many...)
+	for _, t := range o.ToOne {
+		out = connections(t.Object, out)
+	}
+	return out
 }
 
 // objectColumns returns the columns o reads of its rows: its fields', its to-one relations'
