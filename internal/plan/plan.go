@@ -7,8 +7,7 @@
 //
 // Anything the planner does not know falls back to the resolvers, per root field: fields with
 // arguments other than the connection arguments (name(lang:)...), aggregates, reports,
-// analyses, datasets, mutations, introspection, filters on decimals and dates, empty pages
-// (first: 0). The resolvers stay the reference; a planned
+// analyses, datasets, mutations, introspection, empty pages (first: 0). The resolvers stay the reference; a planned
 // root field that meets anything unexpected at run time (a NULL where the schema promises a
 // value, an error) is answered by the resolvers too, which then report it their way.
 package plan
@@ -17,11 +16,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/shopspring/decimal"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cohesio/cohesio/internal/catalog"
@@ -489,7 +492,8 @@ func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
 			if !ok {
 				return f, no("filter.%s", k)
 			}
-			for op, x := range ops {
+			for _, op := range slices.Sorted(maps.Keys(ops)) { // one statement text per shape
+				x := ops[op]
 				if x == nil {
 					continue
 				}
@@ -542,6 +546,26 @@ func condValue(e *catalog.Entity, f *catalog.Field, op string, x any) (any, erro
 				out[i] = int64(n)
 			}
 			return out, nil
+		case f.Kind == catalog.KindDecimal:
+			out := make([]string, len(list))
+			for i, v := range list {
+				d, err := toDecimal(v)
+				if err != nil {
+					return nil, no("filter.%s", f.Name)
+				}
+				out[i] = d
+			}
+			return out, nil
+		case f.Kind == catalog.KindDate:
+			out := make([]time.Time, len(list))
+			for i, v := range list {
+				d, err := toDate(v)
+				if err != nil {
+					return nil, no("filter.%s", f.Name)
+				}
+				out[i] = d
+			}
+			return out, nil
 		case f.Kind == catalog.KindString || f.Kind == catalog.KindEnum || f.Kind == catalog.KindStringList:
 			out := make([]string, len(list))
 			for i, v := range list {
@@ -573,6 +597,18 @@ func condValue(e *catalog.Entity, f *catalog.Field, op string, x any) (any, erro
 			return nil, no("filter.%s", f.Name)
 		}
 		return b, nil
+	case catalog.KindDecimal:
+		d, err := toDecimal(x)
+		if err != nil {
+			return nil, no("filter.%s", f.Name)
+		}
+		return d, nil
+	case catalog.KindDate:
+		d, err := toDate(x)
+		if err != nil {
+			return nil, no("filter.%s", f.Name)
+		}
+		return d, nil
 	case catalog.KindString, catalog.KindEnum:
 		s, ok := x.(string)
 		if !ok {
@@ -584,6 +620,35 @@ func condValue(e *catalog.Entity, f *catalog.Field, op string, x any) (any, erro
 		return s, nil
 	}
 	return nil, no("filter.%s", f.Name)
+}
+
+// toDecimal reads a Decimal as graph/scalar.UnmarshalDecimal does, in the exact text the
+// resolvers bind.
+func toDecimal(v any) (string, error) {
+	var d decimal.Decimal
+	var err error
+	switch v := v.(type) {
+	case string:
+		d, err = decimal.NewFromString(v)
+	case json.Number:
+		d, err = decimal.NewFromString(v.String())
+	case int64:
+		d = decimal.NewFromInt(v)
+	case float64:
+		d = decimal.NewFromFloat(v)
+	default:
+		err = fmt.Errorf("not a decimal: %T", v)
+	}
+	return d.String(), err
+}
+
+// toDate reads a Date as graph/scalar.UnmarshalDate does.
+func toDate(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("not a date: %T", v)
+	}
+	return time.Parse(time.DateOnly, s)
 }
 
 func idValue(e *catalog.Entity, v any) (int64, error) {

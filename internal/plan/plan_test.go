@@ -27,11 +27,12 @@ func TestWhatIsPlanned(t *testing.T) {
 		{`{ operator(enterpriseNumber: "0999000129") { name seatCommune { nisCode } } }`, true},
 		{`{ node(id: "T3BlcmF0b3I6MQ") { id ... on Operator { name } } }`, true},
 		{`{ operators(filter: {kind: {eq: PUBLIC}, name: {contains: "a"}}) { nodes { __typename } } }`, true},
-		{`{ operator(enterpriseNumber: "12") { name } }`, false},                   // invalid: the resolvers say why
-		{`{ node(id: "bm9wZToy") { id } }`, false},                                 // not an id of this API
-		{`{ territories { nodes { name(lang: NL) } } }`, false},                    // a field with arguments
-		{`{ operators { aggregate { count } } }`, false},                           // aggregates
-		{`{ projects(filter: {budget: {gt: "10"}}) { nodes { title } } }`, false},  // decimal filters
+		{`{ operator(enterpriseNumber: "12") { name } }`, false}, // invalid: the resolvers say why
+		{`{ node(id: "bm9wZToy") { id } }`, false},               // not an id of this API
+		{`{ territories { nodes { name(lang: NL) } } }`, false},  // a field with arguments
+		{`{ operators { aggregate { count } } }`, false},         // aggregates
+		{`{ projects(filter: {budget: {gt: "10"}, startDate: {lt: "2025-01-01"}}) { nodes { title } } }`, true},
+		{`{ projects(filter: {budget: {gt: "ten"}}) { nodes { title } } }`, false}, // invalid: the resolvers say why
 		{`{ projects { nodes { programme { projects { totalCount } } } } }`, true}, // a connection under a to-one
 		{`{ datasets { name } }`, false},                                           // not the relational model
 		{`{ __schema { queryType { name } } }`, false},                             // introspection
