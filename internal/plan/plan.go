@@ -6,10 +6,11 @@
 // gqlgen's generated marshallers write for the resolvers' results.
 //
 // Anything the planner does not know falls back to the resolvers, per root field: fields with
-// arguments other than the connection arguments (name(lang:)...), aggregates, reports,
-// analyses, datasets, mutations, introspection, empty pages (first: 0). The resolvers stay the reference; a planned
-// root field that meets anything unexpected at run time (a NULL where the schema promises a
-// value, an error) is answered by the resolvers too, which then report it their way.
+// arguments other than the connection arguments and lang (name(lang:)), aggregates, reports,
+// analyses, datasets, mutations, introspection, empty pages (first: 0). The resolvers stay
+// the reference; a planned root field that meets anything unexpected at run time (a NULL
+// where the schema promises a value, an error) is answered by the resolvers too, which then
+// report it their way.
 package plan
 
 import (
@@ -180,6 +181,7 @@ const (
 	fHasPrev
 	fStart
 	fEnd
+	fByLang // name(lang:) and the like: the NL column when asked and not empty, else the FR one
 )
 
 type objW struct {
@@ -193,6 +195,7 @@ type field struct {
 	kind     fieldKind
 	typename string
 	i        int // index in po.Fields
+	nl       int // fByLang: index of the NL field in po.Fields; -1 when FR is asked
 	f        *catalog.Field
 	nonNull  bool
 	obj      *objW // to-one object, node
@@ -302,6 +305,14 @@ func (pl *planning) object(sel ast.SelectionSet, e *catalog.Entity, po *store.Pl
 		case cf.Name == "id":
 			fd.kind, fd.typename = fID, e.Name
 			fd.i = po.AddField("id")
+		case e.Field(cf.Name) == nil && e.Field(cf.Name+"Fr") != nil && e.Field(cf.Name+"Nl") != nil &&
+			len(cf.Definition.Arguments) == 1 && cf.Definition.Arguments[0].Name == "lang":
+			// cohesion's Name(lang), Label(lang)...: pick(lang, fr, nl).
+			fd.kind, fd.f = fByLang, e.Field(cf.Name+"Fr")
+			fd.i, fd.nl = po.AddField(cf.Name+"Fr"), -1
+			if cf.ArgumentMap(pl.oc.Variables)["lang"] == "NL" {
+				fd.nl = po.AddField(cf.Name + "Nl")
+			}
 		case e.Field(cf.Name) != nil:
 			f := e.Field(cf.Name)
 			if len(cf.Definition.Arguments) > 0 || len(cf.Arguments) > 0 || f.Kind == catalog.KindID {

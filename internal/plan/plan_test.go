@@ -29,8 +29,9 @@ func TestWhatIsPlanned(t *testing.T) {
 		{`{ operators(filter: {kind: {eq: PUBLIC}, name: {contains: "a"}}) { nodes { __typename } } }`, true},
 		{`{ operator(enterpriseNumber: "12") { name } }`, false}, // invalid: the resolvers say why
 		{`{ node(id: "bm9wZToy") { id } }`, false},               // not an id of this API
-		{`{ territories { nodes { name(lang: NL) } } }`, false},  // a field with arguments
-		{`{ operators { aggregate { count } } }`, false},         // aggregates
+		{`{ territories { nodes { name(lang: NL) } } }`, true},   // cohesion's pick(lang, fr, nl)
+		{`{ programmes { nodes { nameNl name(lang: FR) } } }`, true},
+		{`{ operators { aggregate { count } } }`, false}, // aggregates
 		{`{ projects(filter: {budget: {gt: "10"}, startDate: {lt: "2025-01-01"}}) { nodes { title } } }`, true},
 		{`{ projects(filter: {budget: {gt: "ten"}}) { nodes { title } } }`, false}, // invalid: the resolvers say why
 		{`{ projects { nodes { programme { projects { totalCount } } } } }`, true}, // a connection under a to-one

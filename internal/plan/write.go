@@ -176,6 +176,16 @@ func (w *writer) object(o *objW, m *store.PlanMany, rec int) error {
 			if err := w.scalar(fd, w.rows.Value(m, rec, o.po.Col(fd.i))); err != nil {
 				return err
 			}
+		case fByLang:
+			v := w.rows.Value(m, rec, o.po.Col(fd.i))
+			if fd.nl >= 0 {
+				if nl := w.rows.Value(m, rec, o.po.Col(fd.nl)); len(nl) > 0 {
+					v = nl
+				}
+			}
+			if err := w.scalar(fd, v); err != nil {
+				return err
+			}
 		case fToOne:
 			if w.rows.Value(m, rec, fd.obj.po.IDCol()) == nil {
 				if fd.nonNull {
