@@ -81,6 +81,68 @@ type dimSQL struct {
 	multi bool   // a fact may fall in several keys (a project's themes)
 }
 
+// modelDims are the dimensions that follow the relational model (internal/catalog) from a
+// column of the fact: the entity whose id it holds, the relations to follow from there, and
+// the field of the last entity that keys the groups (its FR/NL name or label labels them,
+// when it has one). The catalog gives tables, columns and join keys.
+var modelDims = map[report.DimensionKind]modelDim{
+	report.Programme:    {"programme_id", "Programme", nil, "code"},
+	report.Policy:       {"programme_id", "Programme", []string{"policy"}, "code"},
+	report.Funder:       {"programme_id", "Programme", []string{"funder"}, "code"},
+	report.FunderLevel:  {"programme_id", "Programme", []string{"funder"}, "level"},
+	report.OperatorKind: {"operator_id", "Operator", nil, "kind"},
+	report.LegalForm:    {"operator_id", "Operator", []string{"legalForm"}, "code"},
+	report.Sector:       {"operator_id", "Operator", []string{"sectors"}, "code"},
+	report.Theme:        {"project_id", "Project", []string{"themes"}, "code"},
+	report.TargetPublic: {"project_id", "Project", []string{"targetPublics"}, "code"},
+}
+
+// eventTheme: an event has one theme of its own.
+var eventTheme = modelDim{"theme_id", "Theme", nil, "code"}
+
+type modelDim struct {
+	col    string // of the fact row f
+	entity string // whose id col holds
+	path   []string
+	key    string // a field of the last entity
+}
+
+// sql joins the dimension from the fact row f, aliases starting with a.
+func (d modelDim) sql(cat *catalog.Catalog, a string, lang cohesion.Lang) dimSQL {
+	e := cat.Entity(d.entity)
+	id := "f." + d.col // the id of the current entity
+	var out dimSQL
+	var join strings.Builder
+	for i, name := range d.path {
+		r := e.Relation(name)
+		x := fmt.Sprintf("%s%d", a, i)
+		switch {
+		case !r.Many: // through the current row's key
+			fmt.Fprintf(&join, " JOIN %s %s ON %s.id = %s", e.Table, x, x, id)
+			id = x + "." + r.FK
+		case r.Link != "":
+			fmt.Fprintf(&join, " JOIN %s %s ON %s.%s = %s", r.Link, x, x, r.Ref, id)
+			id, out.multi = x+"."+r.FK, true
+		default:
+			fmt.Fprintf(&join, " JOIN %s %s ON %s.%s = %s", r.Target.Table, x, x, r.Ref, id)
+			id, out.multi = x+".id", true
+		}
+		e = r.Target
+	}
+	fmt.Fprintf(&join, " JOIN %s %s ON %s.id = %s", e.Table, a, a, id)
+	key := e.Field(d.key)
+	out.join, out.key = join.String(), a+"."+key.Column
+	if key.Kind == catalog.KindEnum {
+		return out // labelled from a code list (report.CodeLabel)
+	}
+	for _, label := range []string{"name", "label"} {
+		if fr, nl := e.Field(label+"Fr"), e.Field(label+"Nl"); fr != nil && nl != nil {
+			out.label = byCode(e.Table, lc(lang, fr.Column, nl.Column))
+		}
+	}
+	return out
+}
+
 // byCode looks a column of table up by its unique code.
 func byCode(table, column string) string {
 	return "(SELECT " + column + " FROM " + table + " WHERE code = %s)"
@@ -94,11 +156,17 @@ func lc(lang cohesion.Lang, fr, nl string) string {
 }
 
 // dimension returns the SQL of dimension d numbered i for fact, writing its parameters in b.
-func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *report.Request) dimSQL {
+func (s *Store) dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *report.Request) dimSQL {
 	lang := r.Lang
 	a := fmt.Sprintf("d%d", i)
 	name := lc(lang, "name_fr", "name_nl")
 	label := lc(lang, "label_fr", "label_nl")
+	if d.Kind == report.Theme && fact == report.Events {
+		return eventTheme.sql(s.catalog, a, lang)
+	}
+	if md, ok := modelDims[d.Kind]; ok {
+		return md.sql(s.catalog, a, lang)
+	}
 	switch d.Kind {
 	case report.Territory:
 		return dimSQL{
@@ -107,34 +175,11 @@ func dimension(b *builder, i int, d report.Dimension, fact report.Fact, r *repor
 			key: a + ".code", label: byCode("territory", name), pop: byCode("territory", "population"),
 			multi: d.TerritoryLevel == cohesion.TerritoryBassin || d.TerritoryLevel == cohesion.TerritoryCLSS,
 		}
-	case report.Programme:
-		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]s ON %[1]s.id = f.programme_id", a), key: a + ".code", label: byCode("programme", name)}
-	case report.Policy:
-		return dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN policy %[1]s ON %[1]s.id = %[1]sp.policy_id", a), key: a + ".code", label: byCode("policy", name)}
-	case report.Funder, report.FunderLevel:
-		ds := dimSQL{join: fmt.Sprintf(" JOIN programme %[1]sp ON %[1]sp.id = f.programme_id JOIN authority %[1]s ON %[1]s.id = %[1]sp.funder_id", a), key: a + ".code", label: byCode("authority", name)}
-		if d.Kind == report.FunderLevel {
-			ds.key, ds.label = a+".level", ""
-		}
-		return ds
-	case report.OperatorKind:
-		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]s ON %[1]s.id = f.operator_id", a), key: a + ".kind"}
-	case report.LegalForm:
-		return dimSQL{join: fmt.Sprintf(" JOIN operator %[1]so ON %[1]so.id = f.operator_id JOIN legal_form %[1]s ON %[1]s.id = %[1]so.legal_form_id", a), key: a + ".code", label: byCode("legal_form", label)}
-	case report.Sector:
-		return dimSQL{join: fmt.Sprintf(" JOIN operator_sector %[1]sl ON %[1]sl.operator_id = f.operator_id JOIN sector %[1]s ON %[1]s.id = %[1]sl.sector_id", a), key: a + ".code", label: byCode("sector", label), multi: true}
-	case report.Theme:
-		if fact == report.Events {
-			return dimSQL{join: fmt.Sprintf(" JOIN theme %[1]s ON %[1]s.id = f.theme_id", a), key: a + ".code", label: byCode("theme", label)}
-		}
-		return dimSQL{join: fmt.Sprintf(" JOIN project_theme %[1]sl ON %[1]sl.project_id = f.project_id JOIN theme %[1]s ON %[1]s.id = %[1]sl.theme_id", a), key: a + ".code", label: byCode("theme", label), multi: true}
-	case report.TargetPublic:
-		return dimSQL{join: fmt.Sprintf(" JOIN project_target_public %[1]sl ON %[1]sl.project_id = f.project_id JOIN target_public %[1]s ON %[1]s.id = %[1]sl.target_public_id", a), key: a + ".code", label: byCode("target_public", label), multi: true}
 	case report.Indicator:
 		if d.RollUp {
 			return dimSQL{join: fmt.Sprintf(" JOIN indicator_roots %[1]sr ON %[1]sr.indicator_id = f.indicator_id AND %[1]sr.parent_id IS NULL JOIN indicator %[1]s ON %[1]s.id = %[1]sr.root_id", a), key: a + ".code", label: byCode("indicator", label)}
 		}
-		return dimSQL{join: fmt.Sprintf(" JOIN indicator %[1]s ON %[1]s.id = f.indicator_id", a), key: a + ".code", label: byCode("indicator", label)}
+		return modelDim{"indicator_id", "Indicator", nil, "code"}.sql(s.catalog, a, lang)
 	case report.Axis:
 		return dimSQL{join: fmt.Sprintf(" JOIN programme_axis %[1]s ON %[1]s.id = f.axis_id JOIN programme %[1]sp ON %[1]sp.id = %[1]s.programme_id", a),
 			key:   fmt.Sprintf("%[1]sp.code || ':' || %[1]s.code", a),
@@ -338,7 +383,7 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		b.write(", ", name, " AS (SELECT f.fact_id, f.indicator_id, f.kind, f.value, f.operator_id, f.project_id, f.budget, f.period_end")
 		dims = make([]dimSQL, nd)
 		for i, d := range r.Dimensions {
-			dims[i] = dimension(b, i, d, fact, r)
+			dims[i] = s.dimension(b, i, d, fact, r)
 			multi = multi || dims[i].multi
 			fmt.Fprintf(&b.sb, ", %s AS k%d", dims[i].key, i)
 		}

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/pgtest"
 	"github.com/cohesio/cohesio/internal/report"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -220,6 +223,67 @@ func TestReportDimensions(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// The dimensions that follow the relational model are labelled with their entity's FR or NL
+// name or label; the ones with a code list, by the code list.
+func TestReportDimensionLabels(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	st, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	db, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	load(t, st, `
+		INSERT INTO sector (code, label_fr, label_nl) VALUES ('education', 'Éducation', 'Onderwijs');
+		INSERT INTO operator_sector (operator_id, sector_id) VALUES (1, 1);
+		INSERT INTO theme (code, label_fr, label_nl) VALUES ('reading', 'Lecture', 'Lezen');
+		INSERT INTO project_theme (project_id, theme_id) SELECT 1, id FROM theme WHERE code = 'reading';`)
+	label := func(sql, code string) string {
+		var out string
+		if err := db.QueryRow(context.Background(), sql, code).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	tests := []struct {
+		kind   report.DimensionKind
+		fr, nl string // SQL of the expected labels of a code
+	}{
+		{report.Programme, "SELECT name_fr FROM programme WHERE code = $1", "SELECT name_nl FROM programme WHERE code = $1"},
+		{report.Policy, "SELECT name_fr FROM policy WHERE code = $1", "SELECT name_nl FROM policy WHERE code = $1"},
+		{report.Funder, "SELECT name_fr FROM authority WHERE code = $1", "SELECT name_nl FROM authority WHERE code = $1"},
+		{report.LegalForm, "SELECT label_fr FROM legal_form WHERE code = $1", "SELECT label_nl FROM legal_form WHERE code = $1"},
+		{report.Sector, "SELECT label_fr FROM sector WHERE code = $1", "SELECT label_nl FROM sector WHERE code = $1"},
+		{report.Theme, "SELECT label_fr FROM theme WHERE code = $1", "SELECT label_nl FROM theme WHERE code = $1"},
+		{report.OperatorKind, "", ""},
+		{report.FunderLevel, "", ""},
+	}
+	for _, tt := range tests {
+		for _, lang := range []cohesion.Lang{cohesion.LangFR, cohesion.LangNL} {
+			res := runReport(t, st, report.Request{Measures: []report.Measure{{Kind: report.ProjectCount}}, Dimensions: []report.Dimension{{Kind: tt.kind}}, Lang: lang})
+			if len(res.Rows) == 0 {
+				t.Fatalf("%s: no rows", tt.kind)
+			}
+			for _, r := range res.Rows {
+				k := r.Keys[0]
+				want := map[cohesion.Lang]string{cohesion.LangFR: tt.fr, cohesion.LangNL: tt.nl}[lang]
+				switch {
+				case k.Code == nil:
+					t.Fatalf("%s %s: a row without key", tt.kind, lang)
+				case want == "" && k.Label != nil:
+					t.Errorf("%s %s: %s labelled %q, want the code list's label (report.CodeLabel)", tt.kind, lang, *k.Code, *k.Label)
+				case want != "" && (k.Label == nil || *k.Label != label(want, *k.Code)):
+					t.Errorf("%s %s: %s labelled %v, want %q", tt.kind, lang, *k.Code, k.Label, label(want, *k.Code))
+				}
+			}
+		}
 	}
 }
 
