@@ -5,14 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -67,7 +62,7 @@ func FilterFromJSON(cat *catalog.Catalog, entity string, raw []byte) (catalog.Fi
 		return catalog.Filter{}, cohesion.Invalid(field, reason)
 	}
 	m, _ := coerced["filter"].(map[string]any)
-	return jsonFilter(e, m, "filter")
+	return catalog.ParseFilter(e, m, "filter")
 }
 
 // knownFields refuses the first field, in sorted order, that the input type does not have.
@@ -99,164 +94,3 @@ func knownFields(schema *ast.Schema, def *ast.Definition, v any, path string) er
 var filterSchema = sync.OnceValue(func() *ast.Schema {
 	return generated.NewExecutableSchema(generated.Config{}).Schema()
 })
-
-func jsonFilter(e *catalog.Entity, m map[string]any, at string) (catalog.Filter, error) {
-	var f catalog.Filter
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v, path := m[k], at+"."+k
-		switch {
-		case v == nil:
-		case k == "and" || k == "or":
-			// gqlparser may hand a list over as []any or as a typed slice.
-			subs := reflect.ValueOf(v)
-			for i := 0; i < subs.Len(); i++ {
-				sub, _ := subs.Index(i).Interface().(map[string]any)
-				sf, err := jsonFilter(e, sub, fmt.Sprintf("%s[%d]", path, i))
-				if err != nil {
-					return f, err
-				}
-				if k == "and" {
-					f.And = append(f.And, sf)
-				} else {
-					f.Or = append(f.Or, sf)
-				}
-			}
-		case k == "not":
-			sf, err := jsonFilter(e, v.(map[string]any), path)
-			if err != nil {
-				return f, err
-			}
-			f.Not = &sf
-		case e.Relation(k) != nil:
-			sf, err := jsonFilter(e.Relation(k).Target, v.(map[string]any), path)
-			if err != nil {
-				return f, err
-			}
-			f.Rels = append(f.Rels, catalog.RelFilter{Relation: k, Filter: sf})
-		case e.Field(k) != nil:
-			ops := v.(map[string]any)
-			names := make([]string, 0, len(ops))
-			for op := range ops {
-				names = append(names, op)
-			}
-			slices.Sort(names)
-			for _, op := range names {
-				if ops[op] == nil {
-					continue
-				}
-				val, err := jsonValue(e, e.Field(k), op, ops[op], path+"."+op)
-				if err != nil {
-					return f, err
-				}
-				f.Conds = append(f.Conds, catalog.Cond{Field: k, Op: op, Value: val})
-			}
-		default:
-			return f, cohesion.Invalid(path, fmt.Sprintf("%s has no field or relation %q", e.Name, k))
-		}
-	}
-	return f, nil
-}
-
-// listOps take a list of values; the other comparisons one value.
-var listOps = map[string]bool{"in": true, "notIn": true, "containsAll": true, "containsAny": true}
-
-// jsonValue converts a validated JSON comparison value into what the store binds, as plain
-// does for the API's typed inputs. gqlparser leaves custom scalars (dates, decimals) to us.
-func jsonValue(e *catalog.Entity, f *catalog.Field, op string, v any, path string) (any, error) {
-	if op == "isNull" {
-		return v, nil
-	}
-	rv := reflect.ValueOf(v)
-	isList := rv.Kind() == reflect.Slice
-	if isList != listOps[op] {
-		if isList {
-			return nil, cohesion.Invalid(path, "expects one value, not a list")
-		}
-		return nil, cohesion.Invalid(path, "expects a list")
-	}
-	if !isList {
-		return filterScalar(e, f, v, path)
-	}
-	// gqlparser may hand a list over as []any or as a typed slice.
-	var ints []int64
-	strs := []string{}
-	for i := 0; i < rv.Len(); i++ {
-		y, err := filterScalar(e, f, rv.Index(i).Interface(), fmt.Sprintf("%s[%d]", path, i))
-		if err != nil {
-			return nil, err
-		}
-		if n, ok := y.(int64); ok {
-			ints = append(ints, n)
-		} else {
-			strs = append(strs, y.(string))
-		}
-	}
-	if f.Kind == catalog.KindID || f.Kind == catalog.KindInt {
-		if ints == nil {
-			ints = []int64{}
-		}
-		return ints, nil
-	}
-	return strs, nil
-}
-
-func filterScalar(e *catalog.Entity, f *catalog.Field, v any, path string) (any, error) {
-	switch f.Kind {
-	case catalog.KindID:
-		s := fmt.Sprint(v)
-		typ, n, err := decodeID(s)
-		if err != nil || typ != e.Name {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%q is not the id of a %s", s, e.Name))
-		}
-		return n, nil
-	case catalog.KindInt:
-		n, err := strconv.ParseInt(fmt.Sprint(v), 10, 32)
-		if err != nil {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not an integer", v))
-		}
-		return n, nil
-	case catalog.KindEnum:
-		s := strings.ToLower(fmt.Sprint(v))
-		if !slices.Contains(f.Enum, s) {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not one of %s", v, strings.ToUpper(strings.Join(f.Enum, ", "))))
-		}
-		return s, nil
-	case catalog.KindBool:
-		b, ok := v.(bool)
-		if !ok {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not true or false", v))
-		}
-		return b, nil
-	case catalog.KindDate:
-		s, ok := v.(string)
-		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a date (YYYY-MM-DD)", v))
-		}
-		return s, nil
-	case catalog.KindDecimal:
-		var s string
-		switch x := v.(type) {
-		case string:
-			s = x
-		case json.Number:
-			s = x.String()
-		default:
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a decimal number", v))
-		}
-		d, err := decimal.NewFromString(s)
-		if err != nil || len(s) > 40 {
-			return nil, cohesion.Invalid(path, fmt.Sprintf("%q is not a decimal number", s))
-		}
-		return d.String(), nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return nil, cohesion.Invalid(path, fmt.Sprintf("%v is not a text", v))
-	}
-	return s, nil
-}

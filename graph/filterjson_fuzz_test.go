@@ -46,10 +46,10 @@ func FuzzFilterFromJSON(f *testing.F) {
 		{"Operator", `{"seatCommune": {"nisCode": {"eq": "21015"}}}`},
 		{"Operator", `{"kind": {"in": ["PUBLIC", "ASSOCIATIVE"]}, "name": {"contains": "asbl"}, "fictitious": {"eq": false}}`},
 		{"Operator", `{"or": [{"name": {"startsWith": "Ré"}}, {"not": {"acronym": {"isNull": true}}}], "languages": {"containsAny": ["fr", "nl"]}}`},
-		{"Operator", `{"id": {"in": ["` + globalID("Operator", 1) + `", "` + globalID("Operator", 9007199254740993) + `"]}}`},
+		{"Operator", `{"id": {"in": ["` + catalog.GlobalID("Operator", 1) + `", "` + catalog.GlobalID("Operator", 9007199254740993) + `"]}}`},
 		{"Operator", `{"projects": {"themes": {"code": {"eq": "digital_exclusion"}}, "startDate": {"gte": "2024-01-01"}}}`},
 		{"Observation", `{"and": [{"periodStart": {"gte": "2023-01-01"}}, {"periodEnd": {"lt": "2024-01-01"}}], "kind": {"eq": "REALISED"}, "value": {"gt": "10.5"}}`},
-		{"Observation", `{"indicator": {"code": {"in": ["participants"]}}, "operator": {"id": {"eq": "` + globalID("Operator", 3) + `"}}}`},
+		{"Observation", `{"indicator": {"code": {"in": ["participants"]}}, "operator": {"id": {"eq": "` + catalog.GlobalID("Operator", 3) + `"}}}`},
 		{"Project", `{"budget": {"lte": 1500.25}, "operator": {"kind": {"neq": "PRIVATE"}}, "partners": {"name": {"isNull": false}}}`},
 		{"Project", ` null `},
 		{"Project", ``},
@@ -58,7 +58,7 @@ func FuzzFilterFromJSON(f *testing.F) {
 		{"Operator", `{"nope": {"eq": 1}}`},
 		{"Operator", `{"name": {"eq": ["a", "b"]}}`},
 		{"Operator", `{"kind": {"eq": "PUBLIK"}}`},
-		{"Operator", `{"id": {"eq": "` + globalID("Project", 1) + `"}}`},
+		{"Operator", `{"id": {"eq": "` + catalog.GlobalID("Project", 1) + `"}}`},
 		{"Meeting", `{"year": {"eq": 99999999999999999999}}`},
 		{"Meeting", `{"year": {"eq": 1e3}}`},
 		{"Observation", `{"value": {"isNull": "true"}}`},
@@ -264,7 +264,7 @@ func scalarValue(e *catalog.Entity, fld *catalog.Field, x any) (any, string) {
 	n, isNumber := x.(json.Number)
 	switch fld.Kind {
 	case catalog.KindID:
-		typ, id, err := decodeID(fmt.Sprint(x))
+		typ, id, err := catalog.ParseGlobalID(fmt.Sprint(x))
 		if err != nil || typ != e.Name || !(isText || isNumber) {
 			return nil, fmt.Sprintf("%#v is not the id of a %s, yet it was accepted", x, e.Name)
 		}
@@ -290,10 +290,11 @@ func scalarValue(e *catalog.Entity, fld *catalog.Field, x any) (any, string) {
 		}
 		return nil, fmt.Sprintf("%#v is not one of %v, yet it was accepted", x, fld.Enum)
 	case catalog.KindDate:
-		if _, err := scalar.UnmarshalDate(x); err != nil {
+		d, err := scalar.UnmarshalDate(x)
+		if err != nil {
 			return nil, fmt.Sprintf("%#v is not a Date, yet it was accepted", x)
 		}
-		return s, ""
+		return d, "" // a time, as the resolvers bind it
 	case catalog.KindDecimal:
 		if _, err := scalar.UnmarshalDecimal(x); err != nil || !(isText || isNumber) {
 			return nil, fmt.Sprintf("%#v is not a Decimal, yet it was accepted", x)

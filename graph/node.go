@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cohesio/cohesio/graph/model"
+	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -73,7 +74,7 @@ func (r *queryResolver) nodes(ctx context.Context, gids []string) ([]model.Node,
 	refs := make([]ref, len(gids))
 	byType := map[string][]int64{}
 	for i, gid := range gids {
-		typ, id, err := decodeID(gid)
+		typ, id, err := catalog.ParseGlobalID(gid)
 		if err != nil || nodeLoaders[typ] == nil {
 			return nil, cohesion.Invalid("id", fmt.Sprintf("%q is not an id of this API", gid))
 		}

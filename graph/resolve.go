@@ -193,7 +193,7 @@ func connection[T any](p *store.Page[T]) *model.Connection[T] {
 
 // id resolves the global id of the object being resolved.
 func id(ctx context.Context, localID int64) (string, error) {
-	return globalID(graphql.GetFieldContext(ctx).Object, localID), nil
+	return catalog.GlobalID(graphql.GetFieldContext(ctx).Object, localID), nil
 }
 
 // idOf reads the ID field every domain type has.
@@ -346,7 +346,7 @@ func plain(e *catalog.Entity, field string, v reflect.Value) (any, error) {
 		return v.Interface(), nil
 	}
 	if field == "id" {
-		typ, n, err := decodeID(v.String())
+		typ, n, err := catalog.ParseGlobalID(v.String())
 		if err != nil || typ != e.Name {
 			return nil, cohesion.Invalid("filter.id", fmt.Sprintf("%q is not the id of a %s", v.String(), e.Name))
 		}

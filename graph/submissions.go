@@ -6,13 +6,14 @@ import (
 
 	"github.com/cohesio/cohesio/graph/model"
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/store"
 )
 
 // localID reads a global id of the given type, naming field when it is not one.
 func localID(gid, typ, field string) (int64, error) {
-	t, n, err := decodeID(gid)
+	t, n, err := catalog.ParseGlobalID(gid)
 	if err != nil || t != typ {
 		return 0, cohesion.Invalid(field, fmt.Sprintf("%q is not the id of a %s", gid, typ))
 	}

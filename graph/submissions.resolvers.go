@@ -12,12 +12,13 @@ import (
 	"github.com/cohesio/cohesio/graph/generated"
 	"github.com/cohesio/cohesio/graph/model"
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/store"
 )
 
 func (r *apiTokenResolver) ID(ctx context.Context, obj *store.APIToken) (string, error) {
-	return globalID("ApiToken", obj.ID), nil
+	return catalog.GlobalID("ApiToken", obj.ID), nil
 }
 
 func (r *apiTokenResolver) CreatedAt(ctx context.Context, obj *store.APIToken) (string, error) {

@@ -14,18 +14,12 @@
 package plan
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/shopspring/decimal"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cohesio/cohesio/internal/catalog"
@@ -96,9 +90,9 @@ func (p *Planner) Plan(oc *graphql.OperationContext, f graphql.CollectedField) (
 	typ := f.Definition.Type
 	if f.Name == "node" {
 		gid, _ := args["id"].(string)
-		name, id, ok := decodeID(gid)
+		name, id, err := catalog.ParseGlobalID(gid)
 		e := p.cat.Entity(name)
-		if !ok || e == nil || !implements(p.schema, name, "Node") {
+		if err != nil || e == nil || !implements(p.schema, name, "Node") {
 			return nil, no("node id %q", gid)
 		}
 		return pl.single(f, e, &store.PlanLookup{Field: "id", Value: id})
@@ -407,7 +401,7 @@ func (pl *planning) listArgs(f graphql.CollectedField, e *catalog.Entity, args m
 				return out, no("filter")
 			}
 			var err error
-			if out.Filter, err = toFilter(e, m); err != nil {
+			if out.Filter, err = catalog.ParseFilter(e, m, "filter"); err != nil {
 				return out, err
 			}
 		default:
@@ -443,247 +437,4 @@ func toInt32(v any) (int32, bool) {
 		return 0, false
 	}
 	return int32(n), true
-}
-
-// toFilter converts a filter input as graph.toFilter does; it refuses what it cannot convert
-// exactly as gqlgen and the resolvers would (decimals, dates, anything unexpected).
-func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
-	var f store.Filter
-	for k, v := range m {
-		if v == nil {
-			continue
-		}
-		switch {
-		case k == "and" || k == "or":
-			list, ok := v.([]any)
-			if !ok {
-				if one, isMap := v.(map[string]any); isMap {
-					list = []any{one}
-				} else {
-					return f, no("filter.%s", k)
-				}
-			}
-			for _, item := range list {
-				sm, ok := item.(map[string]any)
-				if !ok {
-					return f, no("filter.%s", k)
-				}
-				sf, err := toFilter(e, sm)
-				if err != nil {
-					return f, err
-				}
-				if k == "and" {
-					f.And = append(f.And, sf)
-				} else {
-					f.Or = append(f.Or, sf)
-				}
-			}
-		case k == "not":
-			sm, ok := v.(map[string]any)
-			if !ok {
-				return f, no("filter.not")
-			}
-			sf, err := toFilter(e, sm)
-			if err != nil {
-				return f, err
-			}
-			f.Not = &sf
-		case e.Relation(k) != nil:
-			sm, ok := v.(map[string]any)
-			if !ok {
-				return f, no("filter.%s", k)
-			}
-			sf, err := toFilter(e.Relation(k).Target, sm)
-			if err != nil {
-				return f, err
-			}
-			f.Rels = append(f.Rels, store.RelFilter{Relation: k, Filter: sf})
-		case e.Field(k) != nil:
-			ops, ok := v.(map[string]any)
-			if !ok {
-				return f, no("filter.%s", k)
-			}
-			for _, op := range slices.Sorted(maps.Keys(ops)) { // one statement text per shape
-				x := ops[op]
-				if x == nil {
-					continue
-				}
-				val, err := condValue(e, e.Field(k), op, x)
-				if err != nil {
-					return f, err
-				}
-				f.Conds = append(f.Conds, store.Cond{Field: k, Op: op, Value: val})
-			}
-		default:
-			return f, no("filter.%s", k)
-		}
-	}
-	return f, nil
-}
-
-func condValue(e *catalog.Entity, f *catalog.Field, op string, x any) (any, error) {
-	if op == "isNull" {
-		b, ok := x.(bool)
-		if !ok {
-			return nil, no("filter.%s.%s", f.Name, op)
-		}
-		return b, nil
-	}
-	if list, ok := x.([]any); ok || op == "in" || op == "notIn" || op == "containsAll" || op == "containsAny" {
-		if !ok {
-			list = []any{x} // a single value given for a list
-		}
-		if len(list) == 0 {
-			return []string{}, nil
-		}
-		switch {
-		case f.Kind == catalog.KindID:
-			out := make([]int64, len(list))
-			for i, v := range list {
-				n, err := idValue(e, v)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = n
-			}
-			return out, nil
-		case f.Kind == catalog.KindInt:
-			out := make([]int64, len(list))
-			for i, v := range list {
-				n, ok := toInt32(v)
-				if !ok {
-					return nil, no("filter.%s", f.Name)
-				}
-				out[i] = int64(n)
-			}
-			return out, nil
-		case f.Kind == catalog.KindDecimal:
-			out := make([]string, len(list))
-			for i, v := range list {
-				d, err := toDecimal(v)
-				if err != nil {
-					return nil, no("filter.%s", f.Name)
-				}
-				out[i] = d
-			}
-			return out, nil
-		case f.Kind == catalog.KindDate:
-			out := make([]time.Time, len(list))
-			for i, v := range list {
-				d, err := toDate(v)
-				if err != nil {
-					return nil, no("filter.%s", f.Name)
-				}
-				out[i] = d
-			}
-			return out, nil
-		case f.Kind == catalog.KindString || f.Kind == catalog.KindEnum || f.Kind == catalog.KindStringList:
-			out := make([]string, len(list))
-			for i, v := range list {
-				s, ok := v.(string)
-				if !ok {
-					return nil, no("filter.%s", f.Name)
-				}
-				if f.Kind == catalog.KindEnum {
-					s = strings.ToLower(s)
-				}
-				out[i] = s
-			}
-			return out, nil
-		}
-		return nil, no("filter.%s", f.Name)
-	}
-	switch f.Kind {
-	case catalog.KindID:
-		return idValue(e, x)
-	case catalog.KindInt:
-		n, ok := toInt32(x)
-		if !ok {
-			return nil, no("filter.%s", f.Name)
-		}
-		return int64(n), nil
-	case catalog.KindBool:
-		b, ok := x.(bool)
-		if !ok {
-			return nil, no("filter.%s", f.Name)
-		}
-		return b, nil
-	case catalog.KindDecimal:
-		d, err := toDecimal(x)
-		if err != nil {
-			return nil, no("filter.%s", f.Name)
-		}
-		return d, nil
-	case catalog.KindDate:
-		d, err := toDate(x)
-		if err != nil {
-			return nil, no("filter.%s", f.Name)
-		}
-		return d, nil
-	case catalog.KindString, catalog.KindEnum:
-		s, ok := x.(string)
-		if !ok {
-			return nil, no("filter.%s", f.Name)
-		}
-		if f.Kind == catalog.KindEnum {
-			s = strings.ToLower(s)
-		}
-		return s, nil
-	}
-	return nil, no("filter.%s", f.Name)
-}
-
-// toDecimal reads a Decimal as graph/scalar.UnmarshalDecimal does, in the exact text the
-// resolvers bind.
-func toDecimal(v any) (string, error) {
-	var d decimal.Decimal
-	var err error
-	switch v := v.(type) {
-	case string:
-		d, err = decimal.NewFromString(v)
-	case json.Number:
-		d, err = decimal.NewFromString(v.String())
-	case int64:
-		d = decimal.NewFromInt(v)
-	case float64:
-		d = decimal.NewFromFloat(v)
-	default:
-		err = fmt.Errorf("not a decimal: %T", v)
-	}
-	return d.String(), err
-}
-
-// toDate reads a Date as graph/scalar.UnmarshalDate does.
-func toDate(v any) (time.Time, error) {
-	s, ok := v.(string)
-	if !ok {
-		return time.Time{}, fmt.Errorf("not a date: %T", v)
-	}
-	return time.Parse(time.DateOnly, s)
-}
-
-func idValue(e *catalog.Entity, v any) (int64, error) {
-	s, _ := v.(string)
-	typ, n, ok := decodeID(s)
-	if !ok || typ != e.Name {
-		return 0, no("filter.id")
-	}
-	return n, nil
-}
-
-// decodeID reads a global id as graph.decodeID does.
-func decodeID(gid string) (string, int64, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(gid)
-	if err != nil {
-		return "", 0, false
-	}
-	typ, n, ok := strings.Cut(string(b), ":")
-	if !ok || typ == "" {
-		return "", 0, false
-	}
-	id, err := strconv.ParseInt(n, 10, 64)
-	if err != nil {
-		return "", 0, false
-	}
-	return typ, id, true
 }

@@ -1,4 +1,4 @@
-package graph
+package catalog
 
 import (
 	"encoding/base64"
@@ -9,11 +9,14 @@ import (
 
 // Global ids are "Type:123" in unpadded base64url: opaque to clients, self-describing for
 // node(id:).
-func globalID(typ string, id int64) string {
+
+// GlobalID is the API's id of row id of the entity named typ.
+func GlobalID(typ string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
 }
 
-func decodeID(gid string) (typ string, id int64, err error) {
+// ParseGlobalID reads a global id: the entity's name and the row's id.
+func ParseGlobalID(gid string) (typ string, id int64, err error) {
 	b, err := base64.RawURLEncoding.DecodeString(gid)
 	if err == nil {
 		var n string
