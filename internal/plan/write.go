@@ -163,7 +163,7 @@ func (w *writer) object(o *objW, m *store.PlanMany, rec int) error {
 			if v == nil {
 				return errShape
 			}
-			// graph.globalID: base64url("Type:id"), unpadded.
+			// catalog.GlobalID: base64url("Type:id"), unpadded.
 			w.tmp = append(append(append(w.tmp[:0], fd.typename...), ':'), v...)
 			b.WriteByte('"')
 			n := base64.RawURLEncoding.EncodedLen(len(w.tmp))
