@@ -6,8 +6,8 @@
 // gqlgen's generated marshallers write for the resolvers' results.
 //
 // Anything the planner does not know falls back to the resolvers, per root field: fields with
-// arguments other than the connection arguments and lang (name(lang:)), aggregates, reports,
-// analyses, datasets, mutations, introspection, empty pages (first: 0). The resolvers stay
+// arguments other than the connection arguments and lang (name(lang:)), reports, analyses,
+// datasets, mutations, introspection, empty pages (first: 0). The resolvers stay
 // the reference; a planned root field that meets anything unexpected at run time (a NULL
 // where the schema promises a value, an error) is answered by the resolvers too, which then
 // report it their way.
@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -176,6 +177,9 @@ const (
 	fStart
 	fEnd
 	fByLang // name(lang:) and the like: the NL column when asked and not empty, else the FR one
+	fAggregate
+	fAggInt     // count, countDistinct: i indexes the connection's Aggs
+	fAggDecimal // sum, avg, min, max
 )
 
 type objW struct {
@@ -249,6 +253,35 @@ func (pl *planning) connection(f graphql.CollectedField, e *catalog.Entity, args
 					}
 				default:
 					return nil, nil, no("%sEdge.%s", e.Name, ef.Name)
+				}
+				fd.sub = append(fd.sub, sub)
+			}
+		case "aggregate":
+			fd.kind = fAggregate
+			typ := e.Name + "Aggregate"
+			for _, af := range graphql.CollectFields(pl.oc, cf.Selections, []string{typ}) {
+				sub := field{key: key(af.Alias)}
+				sp := store.AggSpec{Fn: af.Name}
+				switch af.Name {
+				case "__typename":
+					sub.kind, sub.typename = fTypename, typ
+					fd.sub = append(fd.sub, sub)
+					continue
+				case "count":
+					sub.kind = fAggInt
+				case "countDistinct":
+					sub.kind = fAggInt
+					sp.Field = catalog.EnumToField(fmt.Sprint(af.ArgumentMap(pl.oc.Variables)["field"]))
+				case "sum", "avg", "min", "max":
+					sub.kind = fAggDecimal
+					sp.Field = catalog.EnumToField(fmt.Sprint(af.ArgumentMap(pl.oc.Variables)["field"]))
+				default:
+					return nil, nil, no("%s.%s", typ, af.Name)
+				}
+				sub.i = slices.Index(m.Aggs, sp)
+				if sub.i < 0 {
+					sub.i = len(m.Aggs)
+					m.Aggs = append(m.Aggs, sp)
 				}
 				fd.sub = append(fd.sub, sub)
 			}

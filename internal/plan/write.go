@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -98,6 +99,23 @@ func (w *writer) conn(c *connW, parent, start, end int, total []byte) error {
 				b.WriteByte('}')
 			}
 			b.WriteByte(']')
+		case fAggregate:
+			b.WriteByte('{')
+			for j := range fd.sub {
+				sub := &fd.sub[j]
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(sub.key)
+				if sub.kind == fTypename {
+					writeQuoted(b, sub.typename)
+					continue
+				}
+				if err := w.aggregate(sub, w.rows.Aggregate(m, parent, sub.i)); err != nil {
+					return err
+				}
+			}
+			b.WriteByte('}')
 		case fPageInfo:
 			hasNext, hasPrev := w.rows.PageInfo(m, parent)
 			b.WriteByte('{')
@@ -205,6 +223,29 @@ func (w *writer) object(o *objW, m *store.PlanMany, rec int) error {
 		}
 	}
 	b.WriteByte('}')
+	return nil
+}
+
+// aggregate writes an aggregate's numeric text as model.Aggregate and the Int and Decimal
+// marshallers write it: counts as integers, the others as exact decimal strings or null.
+func (w *writer) aggregate(fd *field, v []byte) error {
+	if v == nil {
+		if fd.kind == fAggInt {
+			w.buf.WriteByte('0')
+		} else {
+			w.buf.WriteString("null")
+		}
+		return nil
+	}
+	d, err := decimal.NewFromString(string(v))
+	if err != nil {
+		return err
+	}
+	if fd.kind == fAggInt {
+		w.buf.Write(strconv.AppendInt(w.tmp[:0], int64(int32(d.IntPart())), 10))
+		return nil
+	}
+	writeQuoted(w.buf, d.String())
 	return nil
 }
 

@@ -79,12 +79,16 @@ type PlanMany struct {
 	Args     ListArgs // Args.Total: the connection's totalCount is read
 	Cursors  bool     // edges' cursors or pageInfo cursors are read
 	Object   *PlanObject
+	// Aggs are aggregates over every row the connection's filter selects, as Aggregate and
+	// AggregateRelated compute them.
+	Aggs []AggSpec
 
 	idx      int // index of the set in the statement, in depth-first order
 	parent   int // index of the enclosing set; -1 for the root
 	slot     int // index among the to-many children of the enclosing set
 	nkid     int // number of to-many children of this set
 	totalCol int // column holding the total: in the enclosing set's record, or -1 (root)
+	aggCol   int // first column of the aggregates, in the enclosing set's record
 	ncol     int
 	win      *window
 	entity   *catalog.Entity
@@ -115,6 +119,7 @@ type PlanRows struct {
 	arena []byte
 	sets  []*setRows
 	total span
+	aggs  []span // the root connection's
 }
 
 // CompiledPlan is the statement of a plan and the layout of its rows. Compiling lays out the
@@ -126,6 +131,8 @@ type CompiledPlan struct {
 	ncols    int
 	valCol   []int
 	totalCol int
+	aggCol   int // the root connection's first aggregate; -1 for none
+	naggs    int
 	// arena is the size of the values of the last run: the next run of the same request
 	// reserves it at once rather than growing to it in doubling steps.
 	arena atomic.Int64
@@ -142,10 +149,14 @@ func (s *Store) CompilePlan(ctx context.Context, root *PlanMany) (*CompiledPlan,
 	if err != nil {
 		return nil, err
 	}
-	return &CompiledPlan{
+	cp := &CompiledPlan{
 		sql: sql, args: append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, c.b.args...),
-		sets: c.sets, ncols: len(c.cols), valCol: c.valCol, totalCol: c.totalCol,
-	}, nil
+		sets: c.sets, ncols: len(c.cols), valCol: c.valCol, totalCol: c.totalCol, aggCol: c.aggCol,
+	}
+	if c.aggCol >= 0 {
+		cp.naggs = len(root.Aggs)
+	}
+	return cp, nil
 }
 
 // RunPlan runs a compiled plan with the request's context (row-level security applies as on
@@ -177,8 +188,14 @@ func (s *Store) RunPlan(ctx context.Context, c *CompiledPlan) (*PlanRows, error)
 		if len(raw) != c.ncols {
 			return nil, fmt.Errorf("planned read: %d columns, want %d", len(raw), c.ncols)
 		}
-		if c.totalCol >= 0 && !gotTotal {
-			out.total, gotTotal = out.add(raw[c.totalCol]), true
+		if !gotTotal {
+			if c.totalCol >= 0 {
+				out.total = out.add(raw[c.totalCol])
+			}
+			for i := range c.naggs {
+				out.aggs = append(out.aggs, out.add(raw[c.aggCol+i]))
+			}
+			gotTotal = true
 		}
 		for i, m := range c.sets {
 			has[i] = false
@@ -313,6 +330,15 @@ func (r *PlanRows) Total(m *PlanMany, parent int) []byte {
 	return r.Value(p, parent, m.totalCol)
 }
 
+// Aggregate returns the i-th of m.Aggs under record parent of the enclosing set (ignored for
+// the root), as text; nil for NULL.
+func (r *PlanRows) Aggregate(m *PlanMany, parent, i int) []byte {
+	if m.parent < 0 {
+		return r.get(r.aggs[i])
+	}
+	return r.Value(r.sets[m.parent].m, parent, m.aggCol+i)
+}
+
 // PageInfo returns hasNextPage and hasPreviousPage of m's page under record parent of the
 // enclosing set (ignored for the root), as listPages computes them.
 func (r *PlanRows) PageInfo(m *PlanMany, parent int) (hasNext, hasPrev bool) {
@@ -366,6 +392,7 @@ type planCompiler struct {
 	types    []string
 	valCol   []int // per set: global index of its first value column
 	totalCol int
+	aggCol   int // the root connection's first aggregate; -1 for none
 	order    []string
 }
 
@@ -444,6 +471,8 @@ func (c *planCompiler) layout(m *PlanMany, e *catalog.Entity, o *PlanObject, top
 			n.totalCol = m.ncol
 			m.ncol++
 		}
+		n.aggCol = m.ncol
+		m.ncol += len(n.Aggs)
 	}
 	for _, t := range o.ToOne {
 		r := e.Relation(t.Relation)
@@ -486,6 +515,20 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 		total = c.col()
 		rootCols = append(rootCols, "r."+total)
 	}
+	c.aggCol = -1
+	var aggSQL string
+	if root.Lookup == nil && len(root.Aggs) > 0 {
+		c.aggCol = len(c.cols)
+		names := make([]string, len(root.Aggs))
+		for i := range names {
+			names[i] = c.col()
+			rootCols = append(rootCols, "g."+names[i])
+		}
+		var err error
+		if aggSQL, err = c.text(func() error { return c.aggregates(root, "", names) }); err != nil {
+			return "", err
+		}
+	}
 	// The root set's SQL goes to a separate builder text but shares parameters.
 	saved := b.sb
 	b.sb = strings.Builder{}
@@ -516,7 +559,11 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 	} else {
 		head.WriteString("1 AS one")
 	}
-	head.WriteString(") AS r LEFT JOIN LATERAL (" + setSQL + ") AS u ON true")
+	head.WriteString(") AS r")
+	if aggSQL != "" {
+		head.WriteString(" CROSS JOIN LATERAL (" + aggSQL + ") AS g")
+	}
+	head.WriteString(" LEFT JOIN LATERAL (" + setSQL + ") AS u ON true")
 	for i, o := range c.order {
 		if i == 0 {
 			head.WriteString(" ORDER BY ")
@@ -571,6 +618,22 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			sub.WriteString(b.sb.String())
 			b.sb = saved
 			valExprs[n.totalCol] = sub.String()
+		}
+		for _, n := range o.Many {
+			if len(n.Aggs) == 0 {
+				continue
+			}
+			g := b.alias()
+			names := make([]string, len(n.Aggs))
+			for i := range names {
+				names[i] = fmt.Sprintf("a%d", i)
+				valExprs[n.aggCol+i] = g + "." + names[i]
+			}
+			text, err := c.text(func() error { return c.aggregates(n, col(alias, "id"), names) })
+			if err != nil {
+				return err
+			}
+			joins.WriteString(" LEFT JOIN LATERAL (" + text + ") AS " + g + " ON true")
 		}
 		for _, t := range o.ToOne {
 			r := e.Relation(t.Relation)
@@ -749,6 +812,39 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 		b.write(" LEFT JOIN LATERAL (", kidSQL, ") AS u ON true")
 	}
 	return nil
+}
+
+// aggregates writes the statement of m's aggregates, named names, over every row its filter
+// selects; parent is the SQL expression of the enclosing object's id ("" for the root). One
+// row always: an aggregate without GROUP BY.
+func (c *planCompiler) aggregates(m *PlanMany, parent string, names []string) error {
+	b := c.b
+	e := m.entity
+	t := b.alias()
+	b.write("SELECT ")
+	for i, sp := range m.Aggs {
+		expr, err := aggExpr(e, t, sp)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.write(", ")
+		}
+		b.write(expr, " AS ", names[i])
+	}
+	b.write(" FROM ", ident(e.Table), " AS ", t)
+	if parent != "" {
+		r := c.relationOf(m)
+		if r.Link != "" {
+			l := b.alias()
+			b.write(" JOIN ", ident(r.Link), " AS ", l, " ON ", col(l, r.FK), " = ", col(t, "id"), " WHERE ", col(l, r.Ref), " = ", parent, " AND ")
+		} else {
+			b.write(" WHERE ", col(t, r.Ref), " = ", parent, " AND ")
+		}
+	} else {
+		b.write(" WHERE ")
+	}
+	return b.where(e, t, m.Args.Filter)
 }
 
 // text returns the SQL that write writes (its parameters are added to the statement's).
