@@ -31,7 +31,7 @@ import (
 //   - plannedPOST answers a POSTed query whose root fields are all plannable without gqlgen's
 //     executor, which would otherwise cost a goroutine per root field and re-encode the
 //     response it holds as bytes; anything else is left to gqlgen's own POST transport.
-//   - plannedRootFields answers the plannable root fields of every other operation (GET,
+//   - rootFields answers the plannable root fields of every other operation (GET,
 //     queries that mix planned and resolved fields) inside the executor.
 //
 // Both go through gqlgen's parsing, validation, limits (limitsExtension), APQ and error
