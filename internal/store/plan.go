@@ -23,10 +23,11 @@ import (
 // ByIDs, ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
 // (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN LATERAL per to-one relation (ByIDs
 // reads the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many
-// page, and a correlated count(*) per totalCount. Sibling to-many connections of one object are
-// branches of one UNION ALL (tagged, padded with NULLs), so that they never multiply each
-// other. JSON is built in Go from the text values: PostgreSQL does no more than the
-// hand-written SQL would (see plan_test.go and internal/server/planned_test.go for figures).
+// page (connections under to-one objects included), a correlated count(*) per totalCount and
+// a LEFT JOIN LATERAL aggregate per aggregate selection (aggExpr, as Aggregate computes them).
+// Sibling to-many connections of one object are branches of one UNION ALL (tagged, padded
+// with NULLs), so that they never multiply each other. JSON is built in Go from the text
+// values: PostgreSQL does no more than the hand-written SQL would (cohesio bench measures it).
 //
 // Each page row carries its sort keys, and rows are sorted by them, level by level, in the
 // direction each page was read (a backward page arrives in reverse and RunPlan turns it
