@@ -23,8 +23,8 @@ import (
 // ByIDs, ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
 // (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN LATERAL per to-one relation (ByIDs
 // reads the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many
-// page (connections under to-one objects included), a correlated count(*) per totalCount and
-// a LEFT JOIN LATERAL aggregate per aggregate selection (aggExpr, as Aggregate computes them).
+// page (connections under to-one objects included), and a LEFT JOIN LATERAL aggregate for the
+// totalCount and the aggregates of a connection (aggExpr, as Aggregate computes them).
 // Sibling to-many connections of one object are branches of one UNION ALL (tagged, padded
 // with NULLs), so that they never multiply each other. JSON is built in Go from the text
 // values: PostgreSQL does no more than the hand-written SQL would (cohesio bench measures it).
@@ -88,7 +88,7 @@ type PlanMany struct {
 	parent   int // index of the enclosing set; -1 for the root
 	slot     int // index among the to-many children of the enclosing set
 	nkid     int // number of to-many children of this set
-	totalCol int // column holding the total: in the enclosing set's record, or -1 (root)
+	totalAgg int // the count in Aggs that gives totalCount; -1 for none
 	aggCol   int // first column of the aggregates, in the enclosing set's record
 	ncol     int
 	win      *window
@@ -119,7 +119,6 @@ type setRows struct {
 type PlanRows struct {
 	arena []byte
 	sets  []*setRows
-	total span
 	aggs  []span // the root connection's
 }
 
@@ -131,7 +130,6 @@ type CompiledPlan struct {
 	sets     []*PlanMany
 	ncols    int
 	valCol   []int
-	totalCol int
 	aggCol   int // the root connection's first aggregate; -1 for none
 	naggs    int
 	// arena is the size of the values of the last run: the next run of the same request
@@ -143,6 +141,7 @@ type CompiledPlan struct {
 // views below analyst, as on the resolvers' path).
 func (s *Store) CompilePlan(ctx context.Context, root *PlanMany) (*CompiledPlan, error) {
 	c := &planCompiler{s: s, ctx: ctx, b: &builder{}}
+	root.countTotal()
 	if err := c.prepare(root, -1, 0); err != nil {
 		return nil, err
 	}
@@ -152,7 +151,7 @@ func (s *Store) CompilePlan(ctx context.Context, root *PlanMany) (*CompiledPlan,
 	}
 	cp := &CompiledPlan{
 		sql: sql, args: append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, c.b.args...),
-		sets: c.sets, ncols: len(c.cols), valCol: c.valCol, totalCol: c.totalCol, aggCol: c.aggCol,
+		sets: c.sets, ncols: len(c.cols), valCol: c.valCol, aggCol: c.aggCol,
 	}
 	if c.aggCol >= 0 {
 		cp.naggs = len(root.Aggs)
@@ -183,20 +182,17 @@ func (s *Store) RunPlan(ctx context.Context, c *CompiledPlan) (*PlanRows, error)
 	for i := range parentOf {
 		parentOf[i] = -1
 	}
-	gotTotal := false
+	gotAggs := false
 	for rows.Next() {
 		raw := rows.RawValues()
 		if len(raw) != c.ncols {
 			return nil, fmt.Errorf("planned read: %d columns, want %d", len(raw), c.ncols)
 		}
-		if !gotTotal {
-			if c.totalCol >= 0 {
-				out.total = out.add(raw[c.totalCol])
-			}
+		if !gotAggs {
 			for i := range c.naggs {
 				out.aggs = append(out.aggs, out.add(raw[c.aggCol+i]))
 			}
-			gotTotal = true
+			gotAggs = true
 		}
 		for i, m := range c.sets {
 			has[i] = false
@@ -321,14 +317,10 @@ func (r *PlanRows) Value(m *PlanMany, rec, col int) []byte {
 
 // Total returns m's totalCount under record parent of the enclosing set.
 func (r *PlanRows) Total(m *PlanMany, parent int) []byte {
-	if m.parent < 0 {
-		return r.get(r.total)
-	}
-	if m.totalCol < 0 {
+	if m.totalAgg < 0 {
 		return nil
 	}
-	p := r.sets[m.parent].m
-	return r.Value(p, parent, m.totalCol)
+	return r.Aggregate(m, parent, m.totalAgg)
 }
 
 // Aggregate returns the i-th of m.Aggs under record parent of the enclosing set (ignored for
@@ -392,9 +384,21 @@ type planCompiler struct {
 	// columns stay numbers: rows are sorted by them).
 	types    []string
 	valCol   []int // per set: global index of its first value column
-	totalCol int
 	aggCol   int // the root connection's first aggregate; -1 for none
 	order    []string
+}
+
+// countTotal makes sure a count is among m's aggregates when its totalCount is read.
+func (m *PlanMany) countTotal() {
+	m.totalAgg = -1
+	if !m.Args.Total || m.Lookup != nil {
+		return
+	}
+	count := AggSpec{Fn: "count"}
+	if m.totalAgg = slices.Index(m.Aggs, count); m.totalAgg < 0 {
+		m.totalAgg = len(m.Aggs)
+		m.Aggs = append(m.Aggs, count)
+	}
 }
 
 // prepare numbers the sets depth-first, resolves entities and windows, and lays out records.
@@ -467,11 +471,7 @@ func (c *planCompiler) layout(m *PlanMany, e *catalog.Entity, o *PlanObject, top
 		if r == nil || !r.Many {
 			return fmt.Errorf("plan: %s has no to-many relation %q", e.Name, n.Relation)
 		}
-		n.totalCol = -1
-		if n.Args.Total {
-			n.totalCol = m.ncol
-			m.ncol++
-		}
+		n.countTotal()
 		n.aggCol = m.ncol
 		m.ncol += len(n.Aggs)
 	}
@@ -505,18 +505,8 @@ func (c *planCompiler) key() string {
 // statement writes the whole statement.
 func (c *planCompiler) statement(root *PlanMany) (string, error) {
 	c.valCol = make([]int, len(c.sets))
-	c.totalCol = -1
-	b := c.b
-	head := &strings.Builder{}
-	head.WriteString("SELECT ")
-	var rootCols []string
-	var total string
-	if root.Lookup == nil && root.Args.Total {
-		c.totalCol = len(c.cols)
-		total = c.col()
-		rootCols = append(rootCols, "r."+total)
-	}
 	c.aggCol = -1
+	var rootCols []string
 	var aggSQL string
 	if root.Lookup == nil && len(root.Aggs) > 0 {
 		c.aggCol = len(c.cols)
@@ -530,37 +520,16 @@ func (c *planCompiler) statement(root *PlanMany) (string, error) {
 			return "", err
 		}
 	}
-	// The root set's SQL goes to a separate builder text but shares parameters.
-	saved := b.sb
-	b.sb = strings.Builder{}
 	first := len(c.cols)
-	if err := c.set(root, ""); err != nil {
+	setSQL, err := c.text(func() error { return c.set(root, "") })
+	if err != nil {
 		return "", err
 	}
-	setSQL := b.sb.String()
-	b.sb = strings.Builder{}
-	if total != "" {
-		b.write("(SELECT count(*) FROM ", ident(root.entity.Table), " AS ")
-		t := b.alias()
-		b.write(t, " WHERE ")
-		if err := b.where(root.entity, t, root.Args.Filter); err != nil {
-			return "", err
-		}
-		b.write(")")
-	}
-	totalSQL := b.sb.String()
-	b.sb = saved
 	for _, name := range c.cols[first:] {
 		rootCols = append(rootCols, "u."+name)
 	}
-	head.WriteString(strings.Join(rootCols, ", "))
-	head.WriteString(" FROM (SELECT ")
-	if total != "" {
-		head.WriteString(totalSQL + " AS " + total)
-	} else {
-		head.WriteString("1 AS one")
-	}
-	head.WriteString(") AS r")
+	head := &strings.Builder{}
+	head.WriteString("SELECT " + strings.Join(rootCols, ", ") + " FROM (SELECT 1 AS one) AS r")
 	if aggSQL != "" {
 		head.WriteString(" CROSS JOIN LATERAL (" + aggSQL + ") AS g")
 	}
@@ -587,7 +556,7 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 	valExprs := make([]string, m.ncol)
 	var joins strings.Builder
 	parentID := map[*PlanMany]string{} // of each child: the id of the object it hangs from
-	// Values of the object and of its to-one objects; totals of its connections.
+	// Values of the object and of its to-one objects; totals and aggregates of its connections.
 	var fill func(o *PlanObject, e *catalog.Entity, alias string) error
 	fill = func(o *PlanObject, e *catalog.Entity, alias string) error {
 		for _, n := range o.Many {
@@ -595,30 +564,6 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 		}
 		for i, name := range o.Fields {
 			valExprs[o.cols[i]] = col(alias, e.Field(name).Column)
-		}
-		for _, n := range o.Many {
-			if n.totalCol < 0 {
-				continue
-			}
-			r := e.Relation(n.Relation)
-			sub := &strings.Builder{}
-			saved := b.sb
-			b.sb = strings.Builder{}
-			t := b.alias()
-			if r.Link != "" {
-				l := b.alias()
-				b.write("(SELECT count(*) FROM ", ident(n.entity.Table), " AS ", t, " JOIN ", ident(r.Link), " AS ", l,
-					" ON ", col(l, r.FK), " = ", col(t, "id"), " WHERE ", col(l, r.Ref), " = ", col(alias, "id"), " AND ")
-			} else {
-				b.write("(SELECT count(*) FROM ", ident(n.entity.Table), " AS ", t, " WHERE ", col(t, r.Ref), " = ", col(alias, "id"), " AND ")
-			}
-			if err := b.where(n.entity, t, n.Args.Filter); err != nil {
-				return err
-			}
-			b.write(")")
-			sub.WriteString(b.sb.String())
-			b.sb = saved
-			valExprs[n.totalCol] = sub.String()
 		}
 		for _, n := range o.Many {
 			if len(n.Aggs) == 0 {
