@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,11 +29,11 @@ import (
 // JSON written directly from its rows; the resolvers stay the reference: responses are
 // byte-identical either way (differential_test.go). It comes in at two places:
 //
-//   - plannedPOST answers a POSTed query whose root fields are all plannable without gqlgen's
-//     executor, which would otherwise cost a goroutine per root field and re-encode the
-//     response it holds as bytes; anything else is left to gqlgen's own POST transport.
-//   - rootFields answers the plannable root fields of every other operation (GET,
-//     queries that mix planned and resolved fields) inside the executor.
+//   - plannedPOST and plannedGET answer a query whose root fields are all plannable without
+//     gqlgen's executor, which would otherwise cost a goroutine per root field and re-encode
+//     the response it holds as bytes; anything else is left to gqlgen's own transports.
+//   - rootFields answers the plannable root fields of every other operation (queries that
+//     mix planned and resolved fields) inside the executor.
 //
 // Both go through gqlgen's parsing, validation, limits (limitsExtension), APQ and error
 // presenter first, and the guards and trusted documents stand outside gqlgen; so a planned
@@ -136,7 +137,8 @@ type plannedPOST struct {
 
 func (t plannedPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	body, err := io.ReadAll(r.Body)
-	if err == nil && t.answer(w, r, body, exec) {
+	params := &graphql.RawParams{Headers: r.Header}
+	if err == nil && jsonDecode(body, params) == nil && t.p.answer(w, r, params, exec) {
 		return
 	}
 	// gqlgen reads the body again, and meets the same read error if there was one.
@@ -144,16 +146,40 @@ func (t plannedPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	t.POST.Do(w, r, exec)
 }
 
+// plannedGET is gqlgen's GET transport with the same shortcut: queries sent by GET (often
+// persisted ones, for HTTP caches) are the front-ends' too.
+type plannedGET struct {
+	transport.GET
+	p *planned
+}
+
+func (t plannedGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	for _, v := range []struct {
+		name string
+		into any
+	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
+		if s := q.Get(v.name); s != "" && err == nil {
+			err = jsonDecode([]byte(s), v.into)
+		}
+	}
+	if err == nil && t.p.answer(w, r, params, exec) {
+		return
+	}
+	t.GET.Do(w, r, exec)
+}
+
+// jsonDecode reads JSON as gqlgen's transports do: numbers stay json.Number.
+func jsonDecode(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
 // answer writes the response of a query whose root fields are all planned, and reports
 // whether it did; it writes nothing otherwise.
-func (t plannedPOST) answer(w http.ResponseWriter, r *http.Request, body []byte, exec graphql.GraphExecutor) bool {
-	params := &graphql.RawParams{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // as gqlgen decodes variables
-	if dec.Decode(params) != nil {
-		return false
-	}
-	params.Headers = r.Header
+func (p *planned) answer(w http.ResponseWriter, r *http.Request, params *graphql.RawParams, exec graphql.GraphExecutor) bool {
 	ctx := r.Context()
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil || oc.Operation.Operation != ast.Query {
@@ -169,7 +195,7 @@ func (t plannedPOST) answer(w http.ResponseWriter, r *http.Request, body []byte,
 			buf.WriteByte(',')
 		}
 		buf.WriteString(`"` + f.Alias + `":`) // a GraphQL name needs no escaping
-		if t.p.field(ctx, oc, f, buf) != nil {
+		if p.field(ctx, oc, f, buf) != nil {
 			return false
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -194,5 +195,45 @@ func TestPlannedRequestsRepeatedGetTheirOwnPlans(t *testing.T) {
 		if n != 3 {
 			t.Errorf("variables %v: %d statements, want 3 (one per root field)", vars, n)
 		}
+	}
+}
+
+// Queries sent by GET take the same shortcut (plannedGET), with the same answers as gqlgen's.
+func TestPlannedGETAnswersAsGqlgen(t *testing.T) {
+	p := newPair(t)
+	apq := `{"persistedQuery":{"version":1,"sha256Hash":"0000000000000000000000000000000000000000000000000000000000000000"}}`
+	for _, c := range []struct {
+		name  string
+		query url.Values
+		plan  bool
+	}{
+		{"planned", url.Values{"query": {`{ operators(first: 2) { nodes { name } } }`}}, true},
+		{"variables", url.Values{"query": {`query($n: Int) { operators(first: $n) { nodes { name } } }`}, "variables": {`{"n": 1}`}}, true},
+		{"operation name", url.Values{"query": {`query A { operators(first: 1) { nodes { name } } } query B { territories { nodes { code } } }`}, "operationName": {"B"}}, true},
+		{"invalid", url.Values{"query": {`{ operators { nodes { nope } } }`}}, false},
+		{"bad variables JSON", url.Values{"query": {`query($n: Int) { operators(first: $n) { nodes { name } } }`}, "variables": {`{"n":`}}, false},
+		{"unknown persisted query", url.Values{"extensions": {apq}}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			send := func(srv *httptest.Server) (int, string, string) {
+				res, err := http.Get(srv.URL + "/graphql?" + c.query.Encode())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				return res.StatusCode, res.Header.Get("Content-Type"), string(b)
+			}
+			before := p.statements.n.Load()
+			gotStatus, gotType, gotBody := send(p.planned)
+			n := p.statements.n.Load() - before
+			wantStatus, wantType, wantBody := send(p.resolved)
+			if gotStatus != wantStatus || gotType != wantType || gotBody != wantBody {
+				t.Fatalf("planned: %d %s %s\nresolvers: %d %s %s", gotStatus, gotType, gotBody, wantStatus, wantType, wantBody)
+			}
+			if c.plan && n != 1 {
+				t.Errorf("planned request cost %d statements, want 1", n)
+			}
+		})
 	}
 }

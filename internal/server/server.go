@@ -160,14 +160,15 @@ func New(cfg Config) (http.Handler, error) {
 func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	srv := handler.New(es)
-	srv.AddTransport(transport.GET{})
 	if p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger); cfg.DisablePlanner || err != nil {
 		if err != nil {
 			cfg.Logger.Error("planner disabled", "err", err)
 		}
+		srv.AddTransport(transport.GET{})
 		srv.AddTransport(transport.POST{})
 	} else {
 		srv.AroundRootFields(p.rootFields) // planned.go
+		srv.AddTransport(plannedGET{p: p})
 		srv.AddTransport(plannedPOST{p: p})
 	}
 	// Parsing and validating a document costs more than many queries: cache them.
