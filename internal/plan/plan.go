@@ -7,10 +7,9 @@
 //
 // Anything the planner does not know falls back to the resolvers, per root field: fields with
 // arguments other than the connection arguments and lang (name(lang:)), reports, analyses,
-// datasets, mutations, introspection, empty pages (first: 0). The resolvers stay
-// the reference; a planned root field that meets anything unexpected at run time (a NULL
-// where the schema promises a value, an error) is answered by the resolvers too, which then
-// report it their way.
+// datasets, mutations, introspection. The resolvers stay the reference; a planned root field
+// that meets anything unexpected at run time (a NULL where the schema promises a value, an
+// error) is answered by the resolvers too, which then report it their way.
 package plan
 
 import (

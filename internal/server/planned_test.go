@@ -105,7 +105,8 @@ var plannedCases = []struct {
 	{"planned and resolver fields mixed", `{ operators(first: 2) { nodes { name } } territories { nodes { name(lang: NL) } } }`, nil, -1},
 	{"variables for page arguments", `query($n: Int, $c: String) { operators(first: $n, after: $c) { edges { cursor node { name } } } }`, map[string]any{"n": 1, "c": "WzFd"}, 1},
 	{"a bad cursor errs as the resolvers do", `{ operators(after: "bad") { nodes { name } } }`, nil, -1},
-	{"first: 0", `{ operators(first: 0) { pageInfo { hasNextPage } nodes { name } } }`, nil, -1},
+	{"first: 0", `{ operators(first: 0) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`, nil, 1},
+	{"last: 0, nested", `{ operators(last: 0) { pageInfo { hasPreviousPage } nodes { name } } territories { nodes { servedBy(first: 0) { totalCount pageInfo { hasNextPage } edges { cursor } } } } }`, nil, 2},
 }
 
 func mustRead(path string) string {

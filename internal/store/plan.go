@@ -413,9 +413,6 @@ func (c *planCompiler) prepare(m *PlanMany, parent, slot int) error {
 		if m.win, err = resolveWindow(e, m.Args); err != nil {
 			return err
 		}
-		if m.win.limit == 0 {
-			return invalid("first", "empty pages are left to the resolvers")
-		}
 	} else {
 		m.win = &window{limit: 1}
 	}
