@@ -125,13 +125,13 @@ type PlanRows struct {
 // CompiledPlan is the statement of a plan and the layout of its rows. Compiling lays out the
 // plan's tree too; neither changes afterwards, so that requests may run it concurrently.
 type CompiledPlan struct {
-	sql      string
-	args     []any // the result format, then the statement's parameters
-	sets     []*PlanMany
-	ncols    int
-	valCol   []int
-	aggCol   int // the root connection's first aggregate; -1 for none
-	naggs    int
+	sql    string
+	args   []any // the result format, then the statement's parameters
+	sets   []*PlanMany
+	ncols  int
+	valCol []int
+	aggCol int // the root connection's first aggregate; -1 for none
+	naggs  int
 	// arena is the size of the values of the last run: the next run of the same request
 	// reserves it at once rather than growing to it in doubling steps.
 	arena atomic.Int64
@@ -382,10 +382,10 @@ type planCompiler struct {
 	// types of the columns in UNION ALL arms: NULL pads must be typed, and since a nested
 	// union resolves an untyped NULL to text, values are read as text there (ord and branch
 	// columns stay numbers: rows are sorted by them).
-	types    []string
-	valCol   []int // per set: global index of its first value column
-	aggCol   int // the root connection's first aggregate; -1 for none
-	order    []string
+	types  []string
+	valCol []int // per set: global index of its first value column
+	aggCol int   // the root connection's first aggregate; -1 for none
+	order  []string
 }
 
 // countTotal makes sure a count is among m's aggregates when its totalCount is read.
