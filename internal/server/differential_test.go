@@ -12,7 +12,7 @@ package server_test
 //	COHESIO_DIFF_SEED=1234 COHESIO_DIFF_ONLY=17 go test -run RandomQueries ./internal/server/
 //
 // replays all the queries of that seed, or only the 17th. COHESIO_DIFF_N sets how many
-// queries run (300 by default, 3000 with -long).
+// queries run (2,000 by default, 20,000 with -long).
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ import (
 	"github.com/cohesio/cohesio/internal/store"
 )
 
-var diffLong = flag.Bool("long", false, "run the long differential tests (3000 random queries)")
+var diffLong = flag.Bool("long", false, "run the long differential tests (20,000 random queries)")
 
 // twoPaths is the same database served twice: with the read planner, and with the resolvers
 // only.
@@ -702,9 +702,9 @@ func diffSettings(t *testing.T) (seed uint64, n int, only int) {
 		}
 		seed = v
 	}
-	n = 300
+	n = 2000
 	if *diffLong {
-		n = 3000
+		n = 20000
 	}
 	if s := os.Getenv("COHESIO_DIFF_N"); s != "" {
 		v, err := strconv.Atoi(s)
