@@ -293,8 +293,10 @@ func (pl *planning) connection(f graphql.CollectedField, e *catalog.Entity, args
 					sub.kind, sub.typename = fTypename, "PageInfo"
 				case "hasNextPage":
 					sub.kind = fHasNext
+					m.More = true
 				case "hasPreviousPage":
 					sub.kind = fHasPrev
+					m.More = true
 				case "startCursor":
 					sub.kind = fStart
 					m.Cursors = true

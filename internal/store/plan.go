@@ -19,9 +19,10 @@ import (
 // selection, compiled here into ONE statement whose flat rows carry every level of the tree,
 // and read back into compact records the planner's JSON writer walks.
 //
-// The statement selects exactly the rows the resolvers' statements select (List, ListRelated,
-// ByIDs, ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
-// (window.orderBy) and LIMIT n+1 per page; one LEFT JOIN LATERAL per to-one relation (ByIDs
+// The statement selects the rows the resolvers' statements select (List, ListRelated, ByIDs,
+// ByField, countPages): the same WHERE (builder.where, window.seek), the same ORDER BY
+// (window.orderBy) and LIMIT n per page (n+1 when pageInfo's hasNextPage or hasPreviousPage
+// is read, as the resolvers always do); one LEFT JOIN LATERAL per to-one relation (ByIDs
 // reads the target by id under the same row-level security), a LEFT JOIN LATERAL per to-many
 // page (connections under to-one objects included), and a LEFT JOIN LATERAL aggregate for the
 // totalCount and the aggregates of a connection (aggExpr, as Aggregate computes them).
@@ -34,8 +35,8 @@ import (
 // around). RunPlan tells records apart by their id. No count(*) OVER () nor row_number(): the
 // n+1-th row, when there is one, tells hasNextPage (hasPreviousPage backward) by its presence,
 // and RunPlan drops it and the rows of its pages; PostgreSQL reads what the resolvers would,
-// plus that row and its pages. (Ordinals from row_number() cost a window per page, about 8%
-// of the view workload's statement.)
+// plus, when asked, that row and its pages. (Ordinals from row_number() cost a window per
+// page, about 8% of the view workload's statement.)
 
 // PlanObject is what the planner reads of each row of an entity.
 type PlanObject struct {
@@ -79,7 +80,10 @@ type PlanMany struct {
 	Lookup   *PlanLookup
 	Args     ListArgs // Args.Total: the connection's totalCount is read
 	Cursors  bool     // edges' cursors or pageInfo cursors are read
-	Object   *PlanObject
+	// More: hasNextPage or hasPreviousPage is read, which the row past the page tells; without
+	// it, the page is read alone.
+	More   bool
+	Object *PlanObject
 	// Aggs are aggregates over every row the connection's filter selects, as Aggregate and
 	// AggregateRelated compute them.
 	Aggs []AggSpec
@@ -748,7 +752,11 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 		}
 		b.write(" ORDER BY ")
 		m.win.orderBy(b, t)
-		b.write(" LIMIT ", strconv.Itoa(m.win.limit+1))
+		limit := m.win.limit
+		if m.More {
+			limit++
+		}
+		b.write(" LIMIT ", strconv.Itoa(limit))
 	}
 	b.write(") AS ", s, joins.String())
 	if kidSQL != "" {

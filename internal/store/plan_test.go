@@ -15,10 +15,11 @@ func TestRunPlan(t *testing.T) {
 	st := open(t)
 	ctx := access.WithPrincipal(context.Background(), access.Principal{Role: access.Public})
 	projects := &store.PlanMany{Relation: "projects", Args: store.ListArgs{Total: true}, Cursors: true, Object: &store.PlanObject{Entity: "Project", Fields: []string{"title"}}}
-	last := &store.PlanMany{Relation: "projects", Args: store.ListArgs{Last: ptr(1)}, Cursors: true, Object: &store.PlanObject{Entity: "Project", Fields: []string{"title"}}}
+	last := &store.PlanMany{Relation: "projects", Args: store.ListArgs{Last: ptr(1)}, Cursors: true, More: true, Object: &store.PlanObject{Entity: "Project", Fields: []string{"title"}}}
 	root := &store.PlanMany{
 		Args:    store.ListArgs{Order: []store.Order{{Field: "name"}}, Total: true, First: ptr(2)},
 		Cursors: true,
+		More:    true,
 		Object: &store.PlanObject{Entity: "Operator", Fields: []string{"name"},
 			ToOne: []*store.PlanToOne{{Relation: "legalForm", Object: &store.PlanObject{Entity: "LegalForm", Fields: []string{"code"}}}},
 			Many:  []*store.PlanMany{projects, last}},
@@ -69,7 +70,7 @@ func TestRunPlan(t *testing.T) {
 		if s, e := rows.Page(last, rec); e-s != 1 {
 			t.Errorf("operator %d: last page of %d", id, e-s)
 		}
-		// pageInfo of the backward page (read in reverse: an n+1-th row would come first).
+		// pageInfo of the backward page (read in reverse: an n+1-th row comes last).
 		if next, prev := rows.PageInfo(last, rec); next != wantLast[id].HasNext || prev != wantLast[id].HasPrev {
 			t.Errorf("operator %d: last page info %v %v, want %v %v", id, next, prev, wantLast[id].HasNext, wantLast[id].HasPrev)
 		}
