@@ -25,19 +25,24 @@ func str(p *string) string {
 	return *p
 }
 
-func TestRootAggregatesCoverTheFilterNotThePage(t *testing.T) {
-	// The resolvers take one statement for all the aggregates of a connection, aliases
-	// included; the planner one per root field.
+// onBothPaths runs check against an API served by the resolvers only, then by the planner,
+// with the statements each path must take.
+func onBothPaths(t *testing.T, resolvers, planned int64, check func(t *testing.T, a *api, statements int64)) {
 	for _, path := range []struct {
 		name       string
 		resolvers  bool
 		statements int64
-	}{{"resolvers", true, 4}, {"planned", false, 2}} {
+	}{{"resolvers", true, resolvers}, {"planned", false, planned}} {
 		t.Run(path.name, func(t *testing.T) {
-			a := newAPI(t, func(c *server.Config) { c.DisablePlanner = path.resolvers })
-			rootAggregates(t, a, path.statements)
+			check(t, newAPI(t, func(c *server.Config) { c.DisablePlanner = path.resolvers }), path.statements)
 		})
 	}
+}
+
+func TestRootAggregatesCoverTheFilterNotThePage(t *testing.T) {
+	// The resolvers take one statement for all the aggregates of a connection, aliases
+	// included; the planner one per root field.
+	onBothPaths(t, 4, 2, rootAggregates)
 }
 
 func rootAggregates(t *testing.T, a *api, want int64) {
@@ -136,16 +141,7 @@ func TestNestedAggregatesPerParent(t *testing.T) {
 func TestNestedAggregateStatementsDoNotGrowWithPageSize(t *testing.T) {
 	// The resolvers take a page and an aggregate per level, for 3 levels; the planner one
 	// statement.
-	for _, path := range []struct {
-		name       string
-		resolvers  bool
-		statements int64
-	}{{"resolvers", true, 6}, {"planned", false, 1}} {
-		t.Run(path.name, func(t *testing.T) {
-			a := newAPI(t, func(c *server.Config) { c.DisablePlanner = path.resolvers })
-			nestedAggregateStatements(t, a, path.statements)
-		})
-	}
+	onBothPaths(t, 6, 1, nestedAggregateStatements)
 }
 
 func nestedAggregateStatements(t *testing.T, a *api, want int64) {

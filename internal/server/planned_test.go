@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -64,6 +65,28 @@ func (p *pair) post(srv *httptest.Server, q string, vars map[string]any) ([]byte
 		p.t.Fatal(err)
 	}
 	return out, p.statements.n.Load() - before
+}
+
+// sameAnswer sends the request made for each server of p and fails unless both answer with
+// the same status, content type and body; it returns the statements the planned one took.
+func (p *pair) sameAnswer(t *testing.T, request func(srv *httptest.Server) *http.Request) int64 {
+	t.Helper()
+	send := func(srv *httptest.Server) string {
+		res, err := http.DefaultClient.Do(request(srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return fmt.Sprintf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	before := p.statements.n.Load()
+	got := send(p.planned)
+	n := p.statements.n.Load() - before
+	if want := send(p.resolved); got != want {
+		t.Fatalf("planned: %s\nresolvers: %s", got, want)
+	}
+	return n
 }
 
 // plannedCases: each query with the number of statements the planner must use (-1: not
@@ -151,27 +174,14 @@ func TestPlannedTransportAnswersAsGqlgen(t *testing.T) {
 	for _, r := range requests {
 		for _, accept := range []string{"", "application/json", "application/graphql-response+json", "*/*", "text/html", "application/graphql-response+json;q=0.9, application/json"} {
 			t.Run(r.name+" "+accept, func(t *testing.T) {
-				send := func(srv *httptest.Server) (int, string, string) {
+				n := p.sameAnswer(t, func(srv *httptest.Server) *http.Request {
 					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(r.body))
 					req.Header.Set("Content-Type", "application/json")
 					if accept != "" {
 						req.Header.Set("Accept", accept)
 					}
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer res.Body.Close()
-					b, _ := io.ReadAll(res.Body)
-					return res.StatusCode, res.Header.Get("Content-Type"), string(b)
-				}
-				before := p.statements.n.Load()
-				gotStatus, gotType, gotBody := send(p.planned)
-				n := p.statements.n.Load() - before
-				wantStatus, wantType, wantBody := send(p.resolved)
-				if gotStatus != wantStatus || gotType != wantType || gotBody != wantBody {
-					t.Fatalf("planned: %d %s %s\nresolvers: %d %s %s", gotStatus, gotType, gotBody, wantStatus, wantType, wantBody)
-				}
+					return req
+				})
 				if r.name == "planned" && n != 1 {
 					t.Errorf("planned request cost %d statements, want 1", n)
 				}
@@ -216,22 +226,10 @@ func TestPlannedGETAnswersAsGqlgen(t *testing.T) {
 		{"unknown persisted query", url.Values{"extensions": {apq}}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			send := func(srv *httptest.Server) (int, string, string) {
-				res, err := http.Get(srv.URL + "/graphql?" + c.query.Encode())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				b, _ := io.ReadAll(res.Body)
-				return res.StatusCode, res.Header.Get("Content-Type"), string(b)
-			}
-			before := p.statements.n.Load()
-			gotStatus, gotType, gotBody := send(p.planned)
-			n := p.statements.n.Load() - before
-			wantStatus, wantType, wantBody := send(p.resolved)
-			if gotStatus != wantStatus || gotType != wantType || gotBody != wantBody {
-				t.Fatalf("planned: %d %s %s\nresolvers: %d %s %s", gotStatus, gotType, gotBody, wantStatus, wantType, wantBody)
-			}
+			n := p.sameAnswer(t, func(srv *httptest.Server) *http.Request {
+				req, _ := http.NewRequest(http.MethodGet, srv.URL+"/graphql?"+c.query.Encode(), nil)
+				return req
+			})
 			if c.plan && n != 1 {
 				t.Errorf("planned request cost %d statements, want 1", n)
 			}
