@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,4 +63,35 @@ func TestProductionModeHidesTheSchema(t *testing.T) {
 	}
 	var data map[string]any
 	a.query(`{ operators(first: 1) { nodes { name } } }`, nil, &data)
+}
+
+// Errors come in the order of their paths, however the items of a list were resolved: the
+// same request gets the same body every time.
+func TestErrorsComeInTheOrderOfTheirPaths(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.DisablePlanner = true })
+	const q = `{ operators { nodes { name projects(after: "bad") { nodes { title } } } } }`
+	first := a.raw(q, nil)
+	if len(first.Errors) < 3 {
+		t.Fatalf("%d errors, want one per operator", len(first.Errors))
+	}
+	for i, e := range first.Errors {
+		if want := fmt.Sprintf("[operators nodes %d projects]", i); fmt.Sprint(e.Path) != want {
+			t.Errorf("error %d at %v, want %s", i, e.Path, want)
+		}
+	}
+	body := func() string {
+		res, err := http.Post(a.srv.URL+"/graphql", "application/json", strings.NewReader(`{"query":`+strconv.Quote(q)+`}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	want := body()
+	for range 20 {
+		if got := body(); got != want {
+			t.Fatalf("the same request answered\n%s\nthen\n%s", want, got)
+		}
+	}
 }

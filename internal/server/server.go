@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -182,6 +185,13 @@ func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(graph.WithBatches(ctx))
 	})
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp != nil {
+			sortErrors(resp.Errors)
+		}
+		return resp
+	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, cfg.Logger, err)
 	})
@@ -190,6 +200,38 @@ func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 		return errors.New("internal error")
 	})
 	return srv
+}
+
+// sortErrors puts errors in the order of their paths (indices by number), then of their
+// messages: gqlgen resolves list items concurrently and lists their errors as they come, so
+// the same request would otherwise list them in another order each time.
+func sortErrors(errs gqlerror.List) {
+	slices.SortStableFunc(errs, func(a, b *gqlerror.Error) int {
+		for i := 0; i < len(a.Path) && i < len(b.Path); i++ {
+			if c := comparePathElement(a.Path[i], b.Path[i]); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(len(a.Path), len(b.Path)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+}
+
+func comparePathElement(a, b ast.PathElement) int {
+	ai, aIndex := a.(ast.PathIndex)
+	bi, bIndex := b.(ast.PathIndex)
+	switch {
+	case aIndex && bIndex:
+		return cmp.Compare(ai, bi)
+	case aIndex != bIndex: // not met in one response: a list or an object at the same place
+		if aIndex {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(string(a.(ast.PathName)), string(b.(ast.PathName)))
 }
 
 // presentError turns an error into what the client sees: the reason when the client can act
