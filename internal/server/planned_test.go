@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cohesio/cohesio/internal/pgtest"
@@ -234,5 +235,31 @@ func TestPlannedGETAnswersAsGqlgen(t *testing.T) {
 				t.Errorf("planned request cost %d statements, want 1", n)
 			}
 		})
+	}
+}
+
+// A cached plan serves concurrent requests (under -race in CI: nothing of it may change once
+// compiled), each with the resolvers' answer.
+func TestPlannedRequestsShareTheirPlanConcurrently(t *testing.T) {
+	p := newPair(t)
+	q := `query($c: String) { operators(first: 2, after: $c) { totalCount aggregate { count } pageInfo { hasNextPage endCursor } nodes { name legalForm { code } projects(last: 1) { pageInfo { hasPreviousPage } nodes { title } } } } }`
+	vars := map[string]any{"c": nil}
+	want, _ := p.post(p.resolved, q, vars)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 25 {
+				if got, _ := p.post(p.planned, q, vars); !bytes.Equal(got, want) {
+					errs <- string(got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for got := range errs {
+		t.Fatalf("planned response differs\n got: %s\nwant: %s", got, want)
 	}
 }
