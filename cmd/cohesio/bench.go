@@ -106,14 +106,12 @@ func runBench(ctx context.Context, c *cli.Command) error {
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		base, stop, err := serveLoopback(h)
 		if err != nil {
-			return fmt.Errorf("listen: %w", err)
+			return err
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
-		endpoints = append(endpoints, bench.Endpoint{Path: path, URL: "http://" + ln.Addr().String() + "/graphql"})
+		defer stop()
+		endpoints = append(endpoints, bench.Endpoint{Path: path, URL: base + "/graphql"})
 	}
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
@@ -227,4 +225,15 @@ func parseClients(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// serveLoopback serves h on a free loopback port and returns its base URL and how to stop it.
+func serveLoopback(h http.Handler) (base string, stop func() error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), srv.Close, nil
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -167,20 +166,18 @@ func runBenchFault(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := serveLoopback(h)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
+	defer stop()
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = cfg.clients + 1
 	defer transport.CloseIdleConnections()
 	// The client's own timeout is well past the hung threshold, so that a hung request is
 	// measured rather than cut at the threshold.
-	fc := &faultClient{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: transport, Timeout: cfg.timeout + 5*time.Second}}
+	fc := &faultClient{base: base, http: &http.Client{Transport: transport, Timeout: cfg.timeout + 5*time.Second}}
 
 	res, err := runFault(ctx, cfg, db.cluster, fc, transport)
 	if err != nil {
