@@ -82,7 +82,7 @@ func TestSavedAnswersMustFitTheirQuestion(t *testing.T) {
 		{QuestionKey: "a.summary", Value: Value{Text: ptr("fine")}},
 		{QuestionKey: "b.level", SiteID: ptr(int64(11)), Value: Value{Choices: []string{"a2"}}},
 		{QuestionKey: "g.2-1", Value: Value{Number: num("5")}}, // out of range, but a partial save may be
-		{QuestionKey: "a.summary"},                              // clears it
+		{QuestionKey: "a.summary"}, // clears it
 	}
 	for _, a := range ok {
 		if err := tpl.CheckAnswer("answers[0]", a, sites); err != nil {
