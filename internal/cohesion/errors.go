@@ -1,6 +1,9 @@
 package cohesion
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The few kinds of errors the edges turn into responses: anything else is an internal error.
 var (
@@ -23,3 +26,21 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 // Invalid returns an InvalidError.
 func Invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+
+// ErrConflict: the request was made on a version of the data that is no longer current.
+var ErrConflict = errors.New("conflict")
+
+// ConflictError says what changed under the request and which version is current, so that the
+// client can re-read and try again. It matches ErrConflict.
+type ConflictError struct {
+	What    string
+	Current int
+	Sent    int
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s changed since version %d: it is at version %d; read it again and redo the change", e.What, e.Sent, e.Current)
+}
+
+// Is makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }

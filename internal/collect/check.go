@@ -46,19 +46,21 @@ type Problem struct {
 
 // CheckAnswer checks that a saved answer fits its question: the question exists, the value is
 // of its kind, choices are among its options and the site is one of sites where the section
-// repeats (and absent where it does not). Ranges and rules wait for the submission, so that
+// repeats (and absent where it does not: an organisation without registered sites answers
+// such sections once). Ranges and rules wait for the submission, so that
 // partial saves are possible; field names the answer in the request.
 func (t *Template) CheckAnswer(field string, a Answer, sites []int64) error {
 	q, s, ok := t.Question(a.QuestionKey)
 	if !ok {
 		return cohesion.Invalid(field+".question", fmt.Sprintf("no question %q in version %d of template %s", a.QuestionKey, t.Version, t.Code))
 	}
+	perSite := s.Repeat == PerSite && len(sites) > 0
 	switch {
-	case s.Repeat == PerSite && a.SiteID == nil:
+	case perSite && a.SiteID == nil:
 		return cohesion.Invalid(field+".site", fmt.Sprintf("question %q is asked once per site: name the site", q.Key))
-	case s.Repeat == PerSite && !slices.Contains(sites, *a.SiteID):
+	case perSite && !slices.Contains(sites, *a.SiteID):
 		return cohesion.Invalid(field+".site", "not one of this organisation's sites")
-	case s.Repeat == Once && a.SiteID != nil:
+	case !perSite && a.SiteID != nil:
 		return cohesion.Invalid(field+".site", fmt.Sprintf("question %q is asked once, not per site", q.Key))
 	}
 	if a.Empty() {
@@ -141,7 +143,7 @@ func (t *Template) Check(answers []Answer, sites []int64) []Problem {
 	var problems []Problem
 	for _, s := range t.Sections {
 		scopes := []int64{0}
-		if s.Repeat == PerSite {
+		if s.Repeat == PerSite && len(sites) > 0 {
 			scopes = sites
 		}
 		for _, site := range scopes {
@@ -185,7 +187,7 @@ func (t *Template) Check(answers []Answer, sites []int64) []Problem {
 			}
 		}
 		scopes := []int64{0}
-		if perSite {
+		if perSite && len(sites) > 0 {
 			scopes = sites
 		}
 		for _, site := range scopes {
@@ -232,3 +234,17 @@ func (v Value) equals(s string) bool {
 	}
 	return false
 }
+
+// CheckError is a refused submission: every problem found. It matches cohesion.ErrInvalid.
+type CheckError struct{ Problems []Problem }
+
+func (e *CheckError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = fmt.Sprintf("%s (%s): %s", p.QuestionKey, p.Rule, p.Message)
+	}
+	return fmt.Sprintf("the report has %d problem(s): %s", len(e.Problems), strings.Join(msgs, "; "))
+}
+
+// Is makes errors.Is(err, cohesion.ErrInvalid) hold.
+func (e *CheckError) Is(target error) bool { return target == cohesion.ErrInvalid }

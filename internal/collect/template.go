@@ -157,6 +157,9 @@ func (t *Template) Repeats() bool {
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
+// ValidKey tells whether s is a valid code or key: lowercase letters, digits, '.', '-', '_'.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
+
 // Validate checks that the template makes sense, naming the field of the first problem with
 // its path in the template (sections[1].questions[0].options, rules[0].questions, ...).
 func (t *Template) Validate() error {
