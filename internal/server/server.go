@@ -34,6 +34,7 @@ import (
 	"github.com/cohesio/cohesio/graph"
 	"github.com/cohesio/cohesio/graph/generated"
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/internal/audit"
 	"github.com/cohesio/cohesio/internal/auth"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
@@ -399,13 +400,8 @@ func authenticate(cfg Config, next http.Handler) http.Handler {
 	})
 }
 
-type requestIDKey struct{}
-
 // RequestID returns the id of the request ctx belongs to.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return audit.RequestID(ctx) }
 
 // withRequestID tags each request with an id (the client's X-Request-Id, or a new one), echoed
 // in the response and in logs, so that an error a user reports can be found.
@@ -418,7 +414,7 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(r.Context(), id)))
 	})
 }
 
