@@ -92,14 +92,6 @@ func (r *snapshotResolver) RowCount(ctx context.Context, obj *store.Snapshot) (i
 	return int32(obj.RowCount), nil
 }
 
-func (r *snapshotResolver) SuppressionThreshold(ctx context.Context, obj *store.Snapshot) (*int32, error) {
-	if obj.SuppressionThreshold == nil {
-		return nil, nil
-	}
-	t := int32(*obj.SuppressionThreshold)
-	return &t, nil
-}
-
 func (r *snapshotResolver) CreatedAt(ctx context.Context, obj *store.Snapshot) (string, error) {
 	return obj.CreatedAt.UTC().Format(time.RFC3339), nil
 }

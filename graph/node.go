@@ -34,6 +34,26 @@ var nodeLoaders = map[string]func(ctx context.Context, r *Resolver, ids []int64)
 	"Theme":           byIDs[cohesion.Theme],
 	"TransversalLink": byIDs[cohesion.TransversalLink],
 	"WorkingGroup":    byIDs[cohesion.WorkingGroup],
+	"ReportTemplate": func(ctx context.Context, r *Resolver, ids []int64) (map[int64]model.Node, error) {
+		return asNodes(r.templates(ctx, ids))
+	},
+	"Campaign": func(ctx context.Context, r *Resolver, ids []int64) (map[int64]model.Node, error) {
+		return asNodes(r.campaigns(ctx, ids))
+	},
+	"Submission": func(ctx context.Context, r *Resolver, ids []int64) (map[int64]model.Node, error) {
+		return asNodes(r.submissions(ctx, ids))
+	},
+}
+
+func asNodes[T any](found map[int64]*T, err error) (map[int64]model.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]model.Node, len(found))
+	for id, n := range found {
+		out[id] = n
+	}
+	return out, nil
 }
 
 func byIDs[T any](ctx context.Context, r *Resolver, ids []int64) (map[int64]model.Node, error) {

@@ -5,6 +5,7 @@ package generated
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"github.com/cohesio/cohesio/graph/scalar"
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
@@ -38,8 +40,12 @@ type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	Approval() ApprovalResolver
 	ApprovalConnection() ApprovalConnectionResolver
+	AuditEntry() AuditEntryResolver
 	Authority() AuthorityResolver
 	AuthorityConnection() AuthorityConnectionResolver
+	Campaign() CampaignResolver
+	Completeness() CompletenessResolver
+	CompletenessGroup() CompletenessGroupResolver
 	Coordination() CoordinationResolver
 	CoordinationConnection() CoordinationConnectionResolver
 	Dataset() DatasetResolver
@@ -55,6 +61,7 @@ type ResolverRoot interface {
 	Licence() LicenceResolver
 	Meeting() MeetingResolver
 	MeetingConnection() MeetingConnectionResolver
+	MissingReport() MissingReportResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
 	NeedConnection() NeedConnectionResolver
@@ -62,6 +69,7 @@ type ResolverRoot interface {
 	ObservationConnection() ObservationConnectionResolver
 	Operator() OperatorResolver
 	OperatorConnection() OperatorConnectionResolver
+	OperatorSite() OperatorSiteResolver
 	Policy() PolicyResolver
 	PolicyConnection() PolicyConnectionResolver
 	Programme() ProgrammeResolver
@@ -71,14 +79,22 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
 	Query() QueryResolver
+	QuestionOption() QuestionOptionResolver
+	ReportTemplate() ReportTemplateResolver
+	ReviewComment() ReviewCommentResolver
 	Rule() RuleResolver
 	Sector() SectorResolver
 	SectorConnection() SectorConnectionResolver
 	Snapshot() SnapshotResolver
 	Source() SourceResolver
 	SourceConnection() SourceConnectionResolver
+	Submission() SubmissionResolver
+	SubmissionEvent() SubmissionEventResolver
 	TargetPublic() TargetPublicResolver
 	TargetPublicConnection() TargetPublicConnectionResolver
+	TemplateQuestion() TemplateQuestionResolver
+	TemplateRule() TemplateRuleResolver
+	TemplateSection() TemplateSectionResolver
 	Territory() TerritoryResolver
 	TerritoryConnection() TerritoryConnectionResolver
 	Theme() ThemeResolver
@@ -93,6 +109,16 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Answer struct {
+		Choices  func(childComplexity int) int
+		Date     func(childComplexity int) int
+		Number   func(childComplexity int) int
+		Question func(childComplexity int) int
+		Site     func(childComplexity int) int
+		Text     func(childComplexity int) int
+		YesNo    func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
@@ -132,6 +158,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AuditEntry struct {
+		After     func(childComplexity int) int
+		At        func(childComplexity int) int
+		Before    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Operation func(childComplexity int) int
+		RequestID func(childComplexity int) int
+		Role      func(childComplexity int) int
+		RowID     func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Table     func(childComplexity int) int
+	}
+
+	AuditPage struct {
+		Entries  func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
 	Authority struct {
 		Acronym          func(childComplexity int) int
 		Children         func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -165,12 +209,51 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Campaign struct {
+		Code        func(childComplexity int) int
+		Deadline    func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		GraceDays   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OpensOn     func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Template    func(childComplexity int) int
+	}
+
 	CoherenceCell struct {
 		AuthorityLevel func(childComplexity int) int
 		Links          func(childComplexity int) int
 		Policy         func(childComplexity int) int
 		Programme      func(childComplexity int) int
 		Relations      func(childComplexity int) int
+	}
+
+	Completeness struct {
+		AsOf        func(childComplexity int) int
+		ByAxis      func(childComplexity int) int
+		ByCommune   func(childComplexity int) int
+		ByProgramme func(childComplexity int) int
+		Missing     func(childComplexity int) int
+		Total       func(childComplexity int) int
+	}
+
+	CompletenessCounts struct {
+		Draft     func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Late      func(childComplexity int) int
+		Missing   func(childComplexity int) int
+		Reopened  func(childComplexity int) int
+		Returned  func(childComplexity int) int
+		Submitted func(childComplexity int) int
+		Validated func(childComplexity int) int
+	}
+
+	CompletenessGroup struct {
+		Axis      func(childComplexity int) int
+		Commune   func(childComplexity int) int
+		Counts    func(childComplexity int) int
+		Programme func(childComplexity int) int
 	}
 
 	ConcordanceRow struct {
@@ -435,13 +518,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MissingReport struct {
+		Campaign     func(childComplexity int) int
+		Commune      func(childComplexity int) int
+		Coordination func(childComplexity int) int
+		Late         func(childComplexity int) int
+		Operator     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Submission   func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAPIToken         func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string) int
-		CreateObservationDraft func(childComplexity int, input model.ObservationDraftInput) int
-		ReviewObservations     func(childComplexity int, ids []string, decision model.ReviewDecision, note *string) int
-		RevokeAPIToken         func(childComplexity int, id string) int
-		SubmitObservations     func(childComplexity int, ids []string) int
-		UpdateObservationDraft func(childComplexity int, id string, input model.ObservationDraftInput) int
+		CreateAPIToken       func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string) int
+		CreateReportTemplate func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
+		CreateSubmission     func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
+		OpenCampaign         func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
+		RecommendSubmission  func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
+		ReopenSubmission     func(childComplexity int, submission string, version int32, reason string, idempotencyKey *string) int
+		ReturnSubmission     func(childComplexity int, submission string, version int32, reason *string, comments []*model.CommentInput, idempotencyKey *string) int
+		ReviseReportTemplate func(childComplexity int, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) int
+		RevokeAPIToken       func(childComplexity int, id string) int
+		SaveAnswers          func(childComplexity int, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) int
+		SubmitSubmission     func(childComplexity int, submission string, version int32, idempotencyKey *string) int
+		ValidateSubmission   func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
 	}
 
 	Need struct {
@@ -586,6 +685,14 @@ type ComplexityRoot struct {
 	OperatorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OperatorSite struct {
+		Code     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Postcode func(childComplexity int) int
+		Street   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -748,9 +855,12 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Approvals        func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		AuditTrail       func(childComplexity int, submission *string, operator *string, observation *string, first *int32, after *string) int
 		Authorities      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Campaigns        func(childComplexity int) int
 		Coherence        func(childComplexity int, programme map[string]any) int
 		Commune          func(childComplexity int, nisCode string) int
+		Completeness     func(childComplexity int, campaigns []string, asOf *time.Time) int
 		Concordance      func(childComplexity int, territoryLevel *cohesion.TerritoryKind, fromYear *int32, toYear *int32, territory map[string]any, lowActivityBelow *int32, status []model.ConcordanceStatus) int
 		Coordination     func(childComplexity int, code string) int
 		Coordinations    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -776,17 +886,29 @@ type ComplexityRoot struct {
 		Programmes       func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Projects         func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Report           func(childComplexity int, measures []*model.ReportMeasure, dimensions []*model.ReportDimension, filter *model.ReportFilter, orderBy []*model.ReportOrder, limit *int32, totals *model.ReportTotals, compareWithPreviousPeriod *bool, lang *cohesion.Lang) int
+		ReportTemplates  func(childComplexity int, code *string) int
 		RuleViolations   func(childComplexity int, rule *string, year *int32) int
 		Rules            func(childComplexity int) int
 		Sectors          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Snapshots        func(childComplexity int, dataset *string) int
 		Sources          func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Submissions      func(childComplexity int, campaign *string, operator *string, status *collect.Status, first *int32, after *string) int
 		TargetPublics    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Territories      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Territory        func(childComplexity int, code string) int
 		Themes           func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		TransversalLinks func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		WorkingGroups    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+	}
+
+	QuestionCondition struct {
+		Equals func(childComplexity int) int
+		Key    func(childComplexity int) int
+	}
+
+	QuestionOption struct {
+		Code  func(childComplexity int) int
+		Label func(childComplexity int, lang *cohesion.Lang) int
 	}
 
 	Report struct {
@@ -814,6 +936,22 @@ type ComplexityRoot struct {
 		Values  func(childComplexity int) int
 	}
 
+	ReportTemplate struct {
+		Audience    func(childComplexity int) int
+		Axis        func(childComplexity int) int
+		BasedOn     func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Description func(childComplexity int, lang *cohesion.Lang) int
+		ID          func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Programme   func(childComplexity int) int
+		Rules       func(childComplexity int) int
+		Sections    func(childComplexity int) int
+		Title       func(childComplexity int, lang *cohesion.Lang) int
+		Version     func(childComplexity int) int
+	}
+
 	ReportValue struct {
 		Change             func(childComplexity int) int
 		ChangePercent      func(childComplexity int) int
@@ -822,6 +960,15 @@ type ComplexityRoot struct {
 		PreviousSuppressed func(childComplexity int) int
 		Suppressed         func(childComplexity int) int
 		Value              func(childComplexity int) int
+	}
+
+	ReviewComment struct {
+		At          func(childComplexity int) int
+		Body        func(childComplexity int) int
+		QuestionKey func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Site        func(childComplexity int) int
+		Subject     func(childComplexity int) int
 	}
 
 	Rule struct {
@@ -914,6 +1061,48 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Submission struct {
+		Answers          func(childComplexity int) int
+		Campaign         func(childComplexity int) int
+		Comments         func(childComplexity int) int
+		Coordination     func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Events           func(childComplexity int) int
+		FirstSubmittedAt func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Late             func(childComplexity int) int
+		Operator         func(childComplexity int) int
+		Recommended      func(childComplexity int) int
+		Sites            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		SubmittedAt      func(childComplexity int) int
+		Template         func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		ValidatedAt      func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	SubmissionEvent struct {
+		Action  func(childComplexity int) int
+		At      func(childComplexity int) int
+		From    func(childComplexity int) int
+		Reason  func(childComplexity int) int
+		Role    func(childComplexity int) int
+		Subject func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
+	SubmissionPage struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SubmissionPayload struct {
+		Replayed   func(childComplexity int) int
+		Submission func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
 	SuppressionRule struct {
 		AppliesToYou func(childComplexity int) int
 		Rule         func(childComplexity int) int
@@ -946,6 +1135,36 @@ type ComplexityRoot struct {
 	TargetPublicEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TemplateQuestion struct {
+		AskedWhen func(childComplexity int) int
+		Help      func(childComplexity int, lang *cohesion.Lang) int
+		Indicator func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Label     func(childComplexity int, lang *cohesion.Lang) int
+		Max       func(childComplexity int) int
+		Min       func(childComplexity int) int
+		Options   func(childComplexity int) int
+		Required  func(childComplexity int) int
+		Unit      func(childComplexity int) int
+	}
+
+	TemplateRule struct {
+		Key       func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Label     func(childComplexity int, lang *cohesion.Lang) int
+		Questions func(childComplexity int) int
+		Threshold func(childComplexity int) int
+	}
+
+	TemplateSection struct {
+		Help      func(childComplexity int, lang *cohesion.Lang) int
+		Key       func(childComplexity int) int
+		Label     func(childComplexity int, lang *cohesion.Lang) int
+		Questions func(childComplexity int) int
+		Repeat    func(childComplexity int) int
 	}
 
 	Territory struct {
@@ -1104,6 +1323,12 @@ type ApprovalResolver interface {
 type ApprovalConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Approval]) (*model.Aggregate, error)
 }
+type AuditEntryResolver interface {
+	ID(ctx context.Context, obj *store.AuditEntry) (string, error)
+	At(ctx context.Context, obj *store.AuditEntry) (string, error)
+
+	Operation(ctx context.Context, obj *store.AuditEntry) (model.AuditOperation, error)
+}
 type AuthorityResolver interface {
 	ID(ctx context.Context, obj *cohesion.Authority) (string, error)
 
@@ -1115,6 +1340,21 @@ type AuthorityResolver interface {
 }
 type AuthorityConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Authority]) (*model.Aggregate, error)
+}
+type CampaignResolver interface {
+	ID(ctx context.Context, obj *store.Campaign) (string, error)
+
+	Template(ctx context.Context, obj *store.Campaign) (*collect.Template, error)
+}
+type CompletenessResolver interface {
+	ByCommune(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
+	ByProgramme(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
+	ByAxis(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
+}
+type CompletenessGroupResolver interface {
+	Commune(ctx context.Context, obj *store.CompletenessGroup) (*cohesion.Territory, error)
+	Programme(ctx context.Context, obj *store.CompletenessGroup) (*cohesion.Programme, error)
+	Axis(ctx context.Context, obj *store.CompletenessGroup) (*cohesion.ProgrammeAxis, error)
 }
 type CoordinationResolver interface {
 	ID(ctx context.Context, obj *cohesion.Coordination) (string, error)
@@ -1200,13 +1440,27 @@ type MeetingResolver interface {
 type MeetingConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Meeting]) (*model.Aggregate, error)
 }
+type MissingReportResolver interface {
+	Campaign(ctx context.Context, obj *store.MissingReport) (*store.Campaign, error)
+	Operator(ctx context.Context, obj *store.MissingReport) (*cohesion.Operator, error)
+	Coordination(ctx context.Context, obj *store.MissingReport) (*cohesion.Coordination, error)
+	Commune(ctx context.Context, obj *store.MissingReport) (*cohesion.Territory, error)
+	Submission(ctx context.Context, obj *store.MissingReport) (*store.Submission, error)
+	Status(ctx context.Context, obj *store.MissingReport) (*collect.Status, error)
+}
 type MutationResolver interface {
-	CreateObservationDraft(ctx context.Context, input model.ObservationDraftInput) (*cohesion.Observation, error)
-	UpdateObservationDraft(ctx context.Context, id string, input model.ObservationDraftInput) (*cohesion.Observation, error)
-	SubmitObservations(ctx context.Context, ids []string) ([]*cohesion.Observation, error)
-	ReviewObservations(ctx context.Context, ids []string, decision model.ReviewDecision, note *string) ([]*cohesion.Observation, error)
 	CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string) (*model.NewAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (*store.APIToken, error)
+	CreateReportTemplate(ctx context.Context, input model.ReportTemplateInput, idempotencyKey *string) (*collect.Template, error)
+	ReviseReportTemplate(ctx context.Context, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) (*collect.Template, error)
+	OpenCampaign(ctx context.Context, input model.CampaignInput, idempotencyKey *string) (*store.Campaign, error)
+	CreateSubmission(ctx context.Context, campaign string, operator *string, coordination *string, idempotencyKey *string) (*model.SubmissionPayload, error)
+	SaveAnswers(ctx context.Context, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) (*model.SubmissionPayload, error)
+	SubmitSubmission(ctx context.Context, submission string, version int32, idempotencyKey *string) (*model.SubmissionPayload, error)
+	ReturnSubmission(ctx context.Context, submission string, version int32, reason *string, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
+	RecommendSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
+	ValidateSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
+	ReopenSubmission(ctx context.Context, submission string, version int32, reason string, idempotencyKey *string) (*model.SubmissionPayload, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *cohesion.Need) (string, error)
@@ -1252,6 +1506,9 @@ type OperatorResolver interface {
 }
 type OperatorConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Operator]) (*model.Aggregate, error)
+}
+type OperatorSiteResolver interface {
+	ID(ctx context.Context, obj *store.Site) (string, error)
 }
 type PolicyResolver interface {
 	ID(ctx context.Context, obj *cohesion.Policy) (string, error)
@@ -1316,6 +1573,11 @@ type QueryResolver interface {
 	Network(ctx context.Context, coordination map[string]any, year *int32) (*model.Network, error)
 	Rules(ctx context.Context) ([]*cohesion.Rule, error)
 	RuleViolations(ctx context.Context, rule *string, year *int32) ([]*model.RuleViolation, error)
+	ReportTemplates(ctx context.Context, code *string) ([]*collect.Template, error)
+	Campaigns(ctx context.Context) ([]*store.Campaign, error)
+	Submissions(ctx context.Context, campaign *string, operator *string, status *collect.Status, first *int32, after *string) (*model.SubmissionPage, error)
+	Completeness(ctx context.Context, campaigns []string, asOf *time.Time) (*store.Completeness, error)
+	AuditTrail(ctx context.Context, submission *string, operator *string, observation *string, first *int32, after *string) (*model.AuditPage, error)
 	Coordinations(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Coordination], error)
 	Coordination(ctx context.Context, code string) (*cohesion.Coordination, error)
 	WorkingGroups(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.WorkingGroup], error)
@@ -1349,6 +1611,24 @@ type QueryResolver interface {
 	Territory(ctx context.Context, code string) (*cohesion.Territory, error)
 	Commune(ctx context.Context, nisCode string) (*cohesion.Territory, error)
 }
+type QuestionOptionResolver interface {
+	Label(ctx context.Context, obj *collect.Option, lang *cohesion.Lang) (string, error)
+}
+type ReportTemplateResolver interface {
+	ID(ctx context.Context, obj *collect.Template) (string, error)
+
+	Programme(ctx context.Context, obj *collect.Template) (*cohesion.Programme, error)
+	Axis(ctx context.Context, obj *collect.Template) (*cohesion.ProgrammeAxis, error)
+
+	Title(ctx context.Context, obj *collect.Template, lang *cohesion.Lang) (string, error)
+	Description(ctx context.Context, obj *collect.Template, lang *cohesion.Lang) (*string, error)
+	BasedOn(ctx context.Context, obj *collect.Template) (*collect.Template, error)
+}
+type ReviewCommentResolver interface {
+	Site(ctx context.Context, obj *store.Comment) (*store.Site, error)
+
+	At(ctx context.Context, obj *store.Comment) (string, error)
+}
 type RuleResolver interface {
 	Programme(ctx context.Context, obj *cohesion.Rule) (*cohesion.Programme, error)
 	Coordination(ctx context.Context, obj *cohesion.Rule) (*cohesion.Coordination, error)
@@ -1366,7 +1646,7 @@ type SectorConnectionResolver interface {
 type SnapshotResolver interface {
 	Filter(ctx context.Context, obj *store.Snapshot) (string, error)
 	RowCount(ctx context.Context, obj *store.Snapshot) (int32, error)
-	SuppressionThreshold(ctx context.Context, obj *store.Snapshot) (*int32, error)
+
 	CreatedAt(ctx context.Context, obj *store.Snapshot) (string, error)
 
 	Downloads(ctx context.Context, obj *store.Snapshot) ([]*model.Download, error)
@@ -1378,6 +1658,26 @@ type SourceResolver interface {
 type SourceConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Source]) (*model.Aggregate, error)
 }
+type SubmissionResolver interface {
+	ID(ctx context.Context, obj *store.Submission) (string, error)
+	Campaign(ctx context.Context, obj *store.Submission) (*store.Campaign, error)
+	Template(ctx context.Context, obj *store.Submission) (*collect.Template, error)
+	Operator(ctx context.Context, obj *store.Submission) (*cohesion.Operator, error)
+	Coordination(ctx context.Context, obj *store.Submission) (*cohesion.Coordination, error)
+
+	CreatedAt(ctx context.Context, obj *store.Submission) (string, error)
+	UpdatedAt(ctx context.Context, obj *store.Submission) (string, error)
+	FirstSubmittedAt(ctx context.Context, obj *store.Submission) (*string, error)
+	SubmittedAt(ctx context.Context, obj *store.Submission) (*string, error)
+	ValidatedAt(ctx context.Context, obj *store.Submission) (*string, error)
+	Sites(ctx context.Context, obj *store.Submission) ([]*store.Site, error)
+	Answers(ctx context.Context, obj *store.Submission) ([]*model.Answer, error)
+	Events(ctx context.Context, obj *store.Submission) ([]*store.Event, error)
+	Comments(ctx context.Context, obj *store.Submission) ([]*store.Comment, error)
+}
+type SubmissionEventResolver interface {
+	At(ctx context.Context, obj *store.Event) (string, error)
+}
 type TargetPublicResolver interface {
 	ID(ctx context.Context, obj *cohesion.TargetPublic) (string, error)
 
@@ -1386,6 +1686,19 @@ type TargetPublicResolver interface {
 }
 type TargetPublicConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.TargetPublic]) (*model.Aggregate, error)
+}
+type TemplateQuestionResolver interface {
+	Label(ctx context.Context, obj *collect.Question, lang *cohesion.Lang) (string, error)
+	Help(ctx context.Context, obj *collect.Question, lang *cohesion.Lang) (*string, error)
+
+	Indicator(ctx context.Context, obj *collect.Question) (*cohesion.Indicator, error)
+}
+type TemplateRuleResolver interface {
+	Label(ctx context.Context, obj *collect.Rule, lang *cohesion.Lang) (string, error)
+}
+type TemplateSectionResolver interface {
+	Label(ctx context.Context, obj *collect.Section, lang *cohesion.Lang) (string, error)
+	Help(ctx context.Context, obj *collect.Section, lang *cohesion.Lang) (*string, error)
 }
 type TerritoryResolver interface {
 	ID(ctx context.Context, obj *cohesion.Territory) (string, error)
@@ -1456,6 +1769,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Answer.choices":
+		if e.ComplexityRoot.Answer.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Choices(childComplexity), true
+	case "Answer.date":
+		if e.ComplexityRoot.Answer.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Date(childComplexity), true
+	case "Answer.number":
+		if e.ComplexityRoot.Answer.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Number(childComplexity), true
+	case "Answer.question":
+		if e.ComplexityRoot.Answer.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Question(childComplexity), true
+	case "Answer.site":
+		if e.ComplexityRoot.Answer.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Site(childComplexity), true
+	case "Answer.text":
+		if e.ComplexityRoot.Answer.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Text(childComplexity), true
+	case "Answer.yesNo":
+		if e.ComplexityRoot.Answer.YesNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.YesNo(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -1610,6 +1966,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApprovalEdge.Node(childComplexity), true
+
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.requestId":
+		if e.ComplexityRoot.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RequestID(childComplexity), true
+	case "AuditEntry.role":
+		if e.ComplexityRoot.AuditEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Role(childComplexity), true
+	case "AuditEntry.rowId":
+		if e.ComplexityRoot.AuditEntry.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RowID(childComplexity), true
+	case "AuditEntry.subject":
+		if e.ComplexityRoot.AuditEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Subject(childComplexity), true
+	case "AuditEntry.table":
+		if e.ComplexityRoot.AuditEntry.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Table(childComplexity), true
+
+	case "AuditPage.entries":
+		if e.ComplexityRoot.AuditPage.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditPage.Entries(childComplexity), true
+	case "AuditPage.pageInfo":
+		if e.ComplexityRoot.AuditPage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditPage.PageInfo(childComplexity), true
 
 	case "Authority.acronym":
 		if e.ComplexityRoot.Authority.Acronym == nil {
@@ -1766,6 +2196,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthorityEdge.Node(childComplexity), true
 
+	case "Campaign.code":
+		if e.ComplexityRoot.Campaign.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Code(childComplexity), true
+	case "Campaign.deadline":
+		if e.ComplexityRoot.Campaign.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Deadline(childComplexity), true
+	case "Campaign.dueOn":
+		if e.ComplexityRoot.Campaign.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.DueOn(childComplexity), true
+	case "Campaign.graceDays":
+		if e.ComplexityRoot.Campaign.GraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.GraceDays(childComplexity), true
+	case "Campaign.id":
+		if e.ComplexityRoot.Campaign.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.ID(childComplexity), true
+	case "Campaign.opensOn":
+		if e.ComplexityRoot.Campaign.OpensOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.OpensOn(childComplexity), true
+	case "Campaign.periodEnd":
+		if e.ComplexityRoot.Campaign.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.PeriodEnd(childComplexity), true
+	case "Campaign.periodStart":
+		if e.ComplexityRoot.Campaign.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.PeriodStart(childComplexity), true
+	case "Campaign.template":
+		if e.ComplexityRoot.Campaign.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Template(childComplexity), true
+
 	case "CoherenceCell.authorityLevel":
 		if e.ComplexityRoot.CoherenceCell.AuthorityLevel == nil {
 			break
@@ -1796,6 +2281,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoherenceCell.Relations(childComplexity), true
+
+	case "Completeness.asOf":
+		if e.ComplexityRoot.Completeness.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.AsOf(childComplexity), true
+	case "Completeness.byAxis":
+		if e.ComplexityRoot.Completeness.ByAxis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.ByAxis(childComplexity), true
+	case "Completeness.byCommune":
+		if e.ComplexityRoot.Completeness.ByCommune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.ByCommune(childComplexity), true
+	case "Completeness.byProgramme":
+		if e.ComplexityRoot.Completeness.ByProgramme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.ByProgramme(childComplexity), true
+	case "Completeness.missing":
+		if e.ComplexityRoot.Completeness.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Missing(childComplexity), true
+	case "Completeness.total":
+		if e.ComplexityRoot.Completeness.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Total(childComplexity), true
+
+	case "CompletenessCounts.draft":
+		if e.ComplexityRoot.CompletenessCounts.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Draft(childComplexity), true
+	case "CompletenessCounts.expected":
+		if e.ComplexityRoot.CompletenessCounts.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Expected(childComplexity), true
+	case "CompletenessCounts.late":
+		if e.ComplexityRoot.CompletenessCounts.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Late(childComplexity), true
+	case "CompletenessCounts.missing":
+		if e.ComplexityRoot.CompletenessCounts.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Missing(childComplexity), true
+	case "CompletenessCounts.reopened":
+		if e.ComplexityRoot.CompletenessCounts.Reopened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Reopened(childComplexity), true
+	case "CompletenessCounts.returned":
+		if e.ComplexityRoot.CompletenessCounts.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Returned(childComplexity), true
+	case "CompletenessCounts.submitted":
+		if e.ComplexityRoot.CompletenessCounts.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Submitted(childComplexity), true
+	case "CompletenessCounts.validated":
+		if e.ComplexityRoot.CompletenessCounts.Validated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessCounts.Validated(childComplexity), true
+
+	case "CompletenessGroup.axis":
+		if e.ComplexityRoot.CompletenessGroup.Axis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessGroup.Axis(childComplexity), true
+	case "CompletenessGroup.commune":
+		if e.ComplexityRoot.CompletenessGroup.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessGroup.Commune(childComplexity), true
+	case "CompletenessGroup.counts":
+		if e.ComplexityRoot.CompletenessGroup.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessGroup.Counts(childComplexity), true
+	case "CompletenessGroup.programme":
+		if e.ComplexityRoot.CompletenessGroup.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompletenessGroup.Programme(childComplexity), true
 
 	case "ConcordanceRow.budget":
 		if e.ComplexityRoot.ConcordanceRow.Budget == nil {
@@ -2960,6 +3556,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
 
+	case "MissingReport.campaign":
+		if e.ComplexityRoot.MissingReport.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Campaign(childComplexity), true
+	case "MissingReport.commune":
+		if e.ComplexityRoot.MissingReport.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Commune(childComplexity), true
+	case "MissingReport.coordination":
+		if e.ComplexityRoot.MissingReport.Coordination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Coordination(childComplexity), true
+	case "MissingReport.late":
+		if e.ComplexityRoot.MissingReport.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Late(childComplexity), true
+	case "MissingReport.operator":
+		if e.ComplexityRoot.MissingReport.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Operator(childComplexity), true
+	case "MissingReport.status":
+		if e.ComplexityRoot.MissingReport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Status(childComplexity), true
+	case "MissingReport.submission":
+		if e.ComplexityRoot.MissingReport.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingReport.Submission(childComplexity), true
+
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -2971,28 +3610,83 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["role"].(access.Role), args["operator"].(*string), args["commune"].(*string), args["expiresAt"].(*string)), true
-	case "Mutation.createObservationDraft":
-		if e.ComplexityRoot.Mutation.CreateObservationDraft == nil {
+	case "Mutation.createReportTemplate":
+		if e.ComplexityRoot.Mutation.CreateReportTemplate == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_createObservationDraft_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_createReportTemplate_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateObservationDraft(childComplexity, args["input"].(model.ObservationDraftInput)), true
-	case "Mutation.reviewObservations":
-		if e.ComplexityRoot.Mutation.ReviewObservations == nil {
+		return e.ComplexityRoot.Mutation.CreateReportTemplate(childComplexity, args["input"].(model.ReportTemplateInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createSubmission":
+		if e.ComplexityRoot.Mutation.CreateSubmission == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_reviewObservations_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_createSubmission_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReviewObservations(childComplexity, args["ids"].([]string), args["decision"].(model.ReviewDecision), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateSubmission(childComplexity, args["campaign"].(string), args["operator"].(*string), args["coordination"].(*string), args["idempotencyKey"].(*string)), true
+	case "Mutation.openCampaign":
+		if e.ComplexityRoot.Mutation.OpenCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCampaign(childComplexity, args["input"].(model.CampaignInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.recommendSubmission":
+		if e.ComplexityRoot.Mutation.RecommendSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recommendSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecommendSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["comments"].([]*model.CommentInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.reopenSubmission":
+		if e.ComplexityRoot.Mutation.ReopenSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["reason"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.returnSubmission":
+		if e.ComplexityRoot.Mutation.ReturnSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["reason"].(*string), args["comments"].([]*model.CommentInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.reviseReportTemplate":
+		if e.ComplexityRoot.Mutation.ReviseReportTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseReportTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseReportTemplate(childComplexity, args["from"].(string), args["periodStart"].(time.Time), args["periodEnd"].(time.Time), args["add"].([]*model.QuestionAdditionInput), args["change"].([]*model.TemplateQuestionInput), args["retire"].([]string), args["idempotencyKey"].(*string)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -3004,28 +3698,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(string)), true
-	case "Mutation.submitObservations":
-		if e.ComplexityRoot.Mutation.SubmitObservations == nil {
+	case "Mutation.saveAnswers":
+		if e.ComplexityRoot.Mutation.SaveAnswers == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_submitObservations_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_saveAnswers_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitObservations(childComplexity, args["ids"].([]string)), true
-	case "Mutation.updateObservationDraft":
-		if e.ComplexityRoot.Mutation.UpdateObservationDraft == nil {
+		return e.ComplexityRoot.Mutation.SaveAnswers(childComplexity, args["submission"].(string), args["version"].(int32), args["answers"].([]*model.AnswerInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.submitSubmission":
+		if e.ComplexityRoot.Mutation.SubmitSubmission == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_updateObservationDraft_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_submitSubmission_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateObservationDraft(childComplexity, args["id"].(string), args["input"].(model.ObservationDraftInput)), true
+		return e.ComplexityRoot.Mutation.SubmitSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["idempotencyKey"].(*string)), true
+	case "Mutation.validateSubmission":
+		if e.ComplexityRoot.Mutation.ValidateSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_validateSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ValidateSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["comments"].([]*model.CommentInput), args["idempotencyKey"].(*string)), true
 
 	case "Need.evidence":
 		if e.ComplexityRoot.Need.Evidence == nil {
@@ -3723,6 +4428,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperatorEdge.Node(childComplexity), true
+
+	case "OperatorSite.code":
+		if e.ComplexityRoot.OperatorSite.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorSite.Code(childComplexity), true
+	case "OperatorSite.id":
+		if e.ComplexityRoot.OperatorSite.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorSite.ID(childComplexity), true
+	case "OperatorSite.name":
+		if e.ComplexityRoot.OperatorSite.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorSite.Name(childComplexity), true
+	case "OperatorSite.postcode":
+		if e.ComplexityRoot.OperatorSite.Postcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorSite.Postcode(childComplexity), true
+	case "OperatorSite.street":
+		if e.ComplexityRoot.OperatorSite.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorSite.Street(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4544,6 +5280,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Approvals(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.auditTrail":
+		if e.ComplexityRoot.Query.AuditTrail == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditTrail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditTrail(childComplexity, args["submission"].(*string), args["operator"].(*string), args["observation"].(*string), args["first"].(*int32), args["after"].(*string)), true
 	case "Query.authorities":
 		if e.ComplexityRoot.Query.Authorities == nil {
 			break
@@ -4555,6 +5302,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Authorities(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.campaigns":
+		if e.ComplexityRoot.Query.Campaigns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Campaigns(childComplexity), true
 	case "Query.coherence":
 		if e.ComplexityRoot.Query.Coherence == nil {
 			break
@@ -4577,6 +5330,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commune(childComplexity, args["nisCode"].(string)), true
+	case "Query.completeness":
+		if e.ComplexityRoot.Query.Completeness == nil {
+			break
+		}
+
+		args, err := ec.field_Query_completeness_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Completeness(childComplexity, args["campaigns"].([]string), args["asOf"].(*time.Time)), true
 	case "Query.concordance":
 		if e.ComplexityRoot.Query.Concordance == nil {
 			break
@@ -4848,6 +5612,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Report(childComplexity, args["measures"].([]*model.ReportMeasure), args["dimensions"].([]*model.ReportDimension), args["filter"].(*model.ReportFilter), args["orderBy"].([]*model.ReportOrder), args["limit"].(*int32), args["totals"].(*model.ReportTotals), args["compareWithPreviousPeriod"].(*bool), args["lang"].(*cohesion.Lang)), true
+	case "Query.reportTemplates":
+		if e.ComplexityRoot.Query.ReportTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportTemplates(childComplexity, args["code"].(*string)), true
 	case "Query.ruleViolations":
 		if e.ComplexityRoot.Query.RuleViolations == nil {
 			break
@@ -4898,6 +5673,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sources(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.submissions":
+		if e.ComplexityRoot.Query.Submissions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_submissions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Submissions(childComplexity, args["campaign"].(*string), args["operator"].(*string), args["status"].(*collect.Status), args["first"].(*int32), args["after"].(*string)), true
 	case "Query.targetPublics":
 		if e.ComplexityRoot.Query.TargetPublics == nil {
 			break
@@ -4964,6 +5750,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkingGroups(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+
+	case "QuestionCondition.equals":
+		if e.ComplexityRoot.QuestionCondition.Equals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionCondition.Equals(childComplexity), true
+	case "QuestionCondition.question":
+		if e.ComplexityRoot.QuestionCondition.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionCondition.Key(childComplexity), true
+
+	case "QuestionOption.code":
+		if e.ComplexityRoot.QuestionOption.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionOption.Code(childComplexity), true
+	case "QuestionOption.label":
+		if e.ComplexityRoot.QuestionOption.Label == nil {
+			break
+		}
+
+		args, err := ec.field_QuestionOption_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.QuestionOption.Label(childComplexity, args["lang"].(*cohesion.Lang)), true
 
 	case "Report.dimensions":
 		if e.ComplexityRoot.Report.Dimensions == nil {
@@ -5047,6 +5864,95 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportRow.Values(childComplexity), true
 
+	case "ReportTemplate.audience":
+		if e.ComplexityRoot.ReportTemplate.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Audience(childComplexity), true
+	case "ReportTemplate.axis":
+		if e.ComplexityRoot.ReportTemplate.Axis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Axis(childComplexity), true
+	case "ReportTemplate.basedOn":
+		if e.ComplexityRoot.ReportTemplate.BasedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.BasedOn(childComplexity), true
+	case "ReportTemplate.code":
+		if e.ComplexityRoot.ReportTemplate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Code(childComplexity), true
+	case "ReportTemplate.description":
+		if e.ComplexityRoot.ReportTemplate.Description == nil {
+			break
+		}
+
+		args, err := ec.field_ReportTemplate_description_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Description(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "ReportTemplate.id":
+		if e.ComplexityRoot.ReportTemplate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.ID(childComplexity), true
+	case "ReportTemplate.periodEnd":
+		if e.ComplexityRoot.ReportTemplate.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.PeriodEnd(childComplexity), true
+	case "ReportTemplate.periodStart":
+		if e.ComplexityRoot.ReportTemplate.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.PeriodStart(childComplexity), true
+	case "ReportTemplate.programme":
+		if e.ComplexityRoot.ReportTemplate.Programme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Programme(childComplexity), true
+	case "ReportTemplate.rules":
+		if e.ComplexityRoot.ReportTemplate.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Rules(childComplexity), true
+	case "ReportTemplate.sections":
+		if e.ComplexityRoot.ReportTemplate.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Sections(childComplexity), true
+	case "ReportTemplate.title":
+		if e.ComplexityRoot.ReportTemplate.Title == nil {
+			break
+		}
+
+		args, err := ec.field_ReportTemplate_title_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Title(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "ReportTemplate.version":
+		if e.ComplexityRoot.ReportTemplate.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportTemplate.Version(childComplexity), true
+
 	case "ReportValue.change":
 		if e.ComplexityRoot.ReportValue.Change == nil {
 			break
@@ -5089,6 +5995,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportValue.Value(childComplexity), true
+
+	case "ReviewComment.at":
+		if e.ComplexityRoot.ReviewComment.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.At(childComplexity), true
+	case "ReviewComment.body":
+		if e.ComplexityRoot.ReviewComment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.Body(childComplexity), true
+	case "ReviewComment.question":
+		if e.ComplexityRoot.ReviewComment.QuestionKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.QuestionKey(childComplexity), true
+	case "ReviewComment.role":
+		if e.ComplexityRoot.ReviewComment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.Role(childComplexity), true
+	case "ReviewComment.site":
+		if e.ComplexityRoot.ReviewComment.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.Site(childComplexity), true
+	case "ReviewComment.subject":
+		if e.ComplexityRoot.ReviewComment.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.Subject(childComplexity), true
 
 	case "Rule.code":
 		if e.ComplexityRoot.Rule.Code == nil {
@@ -5468,6 +6411,190 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceEdge.Node(childComplexity), true
 
+	case "Submission.answers":
+		if e.ComplexityRoot.Submission.Answers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Answers(childComplexity), true
+	case "Submission.campaign":
+		if e.ComplexityRoot.Submission.Campaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Campaign(childComplexity), true
+	case "Submission.comments":
+		if e.ComplexityRoot.Submission.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Comments(childComplexity), true
+	case "Submission.coordination":
+		if e.ComplexityRoot.Submission.Coordination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Coordination(childComplexity), true
+	case "Submission.createdAt":
+		if e.ComplexityRoot.Submission.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.CreatedAt(childComplexity), true
+	case "Submission.events":
+		if e.ComplexityRoot.Submission.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Events(childComplexity), true
+	case "Submission.firstSubmittedAt":
+		if e.ComplexityRoot.Submission.FirstSubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.FirstSubmittedAt(childComplexity), true
+	case "Submission.id":
+		if e.ComplexityRoot.Submission.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.ID(childComplexity), true
+	case "Submission.late":
+		if e.ComplexityRoot.Submission.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Late(childComplexity), true
+	case "Submission.operator":
+		if e.ComplexityRoot.Submission.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Operator(childComplexity), true
+	case "Submission.recommended":
+		if e.ComplexityRoot.Submission.Recommended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Recommended(childComplexity), true
+	case "Submission.sites":
+		if e.ComplexityRoot.Submission.Sites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Sites(childComplexity), true
+	case "Submission.status":
+		if e.ComplexityRoot.Submission.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Status(childComplexity), true
+	case "Submission.submittedAt":
+		if e.ComplexityRoot.Submission.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.SubmittedAt(childComplexity), true
+	case "Submission.template":
+		if e.ComplexityRoot.Submission.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Template(childComplexity), true
+	case "Submission.updatedAt":
+		if e.ComplexityRoot.Submission.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.UpdatedAt(childComplexity), true
+	case "Submission.validatedAt":
+		if e.ComplexityRoot.Submission.ValidatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.ValidatedAt(childComplexity), true
+	case "Submission.version":
+		if e.ComplexityRoot.Submission.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Version(childComplexity), true
+
+	case "SubmissionEvent.action":
+		if e.ComplexityRoot.SubmissionEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Action(childComplexity), true
+	case "SubmissionEvent.at":
+		if e.ComplexityRoot.SubmissionEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.At(childComplexity), true
+	case "SubmissionEvent.from":
+		if e.ComplexityRoot.SubmissionEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.From(childComplexity), true
+	case "SubmissionEvent.reason":
+		if e.ComplexityRoot.SubmissionEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Reason(childComplexity), true
+	case "SubmissionEvent.role":
+		if e.ComplexityRoot.SubmissionEvent.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Role(childComplexity), true
+	case "SubmissionEvent.subject":
+		if e.ComplexityRoot.SubmissionEvent.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Subject(childComplexity), true
+	case "SubmissionEvent.to":
+		if e.ComplexityRoot.SubmissionEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.To(childComplexity), true
+
+	case "SubmissionPage.nodes":
+		if e.ComplexityRoot.SubmissionPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPage.Nodes(childComplexity), true
+	case "SubmissionPage.pageInfo":
+		if e.ComplexityRoot.SubmissionPage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPage.PageInfo(childComplexity), true
+
+	case "SubmissionPayload.replayed":
+		if e.ComplexityRoot.SubmissionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPayload.Replayed(childComplexity), true
+	case "SubmissionPayload.submission":
+		if e.ComplexityRoot.SubmissionPayload.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPayload.Submission(childComplexity), true
+	case "SubmissionPayload.version":
+		if e.ComplexityRoot.SubmissionPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPayload.Version(childComplexity), true
+
 	case "SuppressionRule.appliesToYou":
 		if e.ComplexityRoot.SuppressionRule.AppliesToYou == nil {
 			break
@@ -5606,6 +6733,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TargetPublicEdge.Node(childComplexity), true
+
+	case "TemplateQuestion.askedWhen":
+		if e.ComplexityRoot.TemplateQuestion.AskedWhen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.AskedWhen(childComplexity), true
+	case "TemplateQuestion.help":
+		if e.ComplexityRoot.TemplateQuestion.Help == nil {
+			break
+		}
+
+		args, err := ec.field_TemplateQuestion_help_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Help(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "TemplateQuestion.indicator":
+		if e.ComplexityRoot.TemplateQuestion.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Indicator(childComplexity), true
+	case "TemplateQuestion.key":
+		if e.ComplexityRoot.TemplateQuestion.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Key(childComplexity), true
+	case "TemplateQuestion.kind":
+		if e.ComplexityRoot.TemplateQuestion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Kind(childComplexity), true
+	case "TemplateQuestion.label":
+		if e.ComplexityRoot.TemplateQuestion.Label == nil {
+			break
+		}
+
+		args, err := ec.field_TemplateQuestion_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Label(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "TemplateQuestion.max":
+		if e.ComplexityRoot.TemplateQuestion.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Max(childComplexity), true
+	case "TemplateQuestion.min":
+		if e.ComplexityRoot.TemplateQuestion.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Min(childComplexity), true
+	case "TemplateQuestion.options":
+		if e.ComplexityRoot.TemplateQuestion.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Options(childComplexity), true
+	case "TemplateQuestion.required":
+		if e.ComplexityRoot.TemplateQuestion.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Required(childComplexity), true
+	case "TemplateQuestion.unit":
+		if e.ComplexityRoot.TemplateQuestion.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateQuestion.Unit(childComplexity), true
+
+	case "TemplateRule.key":
+		if e.ComplexityRoot.TemplateRule.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateRule.Key(childComplexity), true
+	case "TemplateRule.kind":
+		if e.ComplexityRoot.TemplateRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateRule.Kind(childComplexity), true
+	case "TemplateRule.label":
+		if e.ComplexityRoot.TemplateRule.Label == nil {
+			break
+		}
+
+		args, err := ec.field_TemplateRule_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TemplateRule.Label(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "TemplateRule.questions":
+		if e.ComplexityRoot.TemplateRule.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateRule.Questions(childComplexity), true
+	case "TemplateRule.threshold":
+		if e.ComplexityRoot.TemplateRule.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateRule.Threshold(childComplexity), true
+
+	case "TemplateSection.help":
+		if e.ComplexityRoot.TemplateSection.Help == nil {
+			break
+		}
+
+		args, err := ec.field_TemplateSection_help_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TemplateSection.Help(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "TemplateSection.key":
+		if e.ComplexityRoot.TemplateSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateSection.Key(childComplexity), true
+	case "TemplateSection.label":
+		if e.ComplexityRoot.TemplateSection.Label == nil {
+			break
+		}
+
+		args, err := ec.field_TemplateSection_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TemplateSection.Label(childComplexity, args["lang"].(*cohesion.Lang)), true
+	case "TemplateSection.questions":
+		if e.ComplexityRoot.TemplateSection.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateSection.Questions(childComplexity), true
+	case "TemplateSection.repeat":
+		if e.ComplexityRoot.TemplateSection.Repeat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplateSection.Repeat(childComplexity), true
 
 	case "Territory.children":
 		if e.ComplexityRoot.Territory.Children == nil {
@@ -6263,6 +7544,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AggregationFilter", ec.unmarshalInputAggregationFilter),
+			graphql.NewInputUnmarshaler("AnswerInput", ec.unmarshalInputAnswerInput),
 			graphql.NewInputUnmarshaler("ApprovalFilter", ec.unmarshalInputApprovalFilter),
 			graphql.NewInputUnmarshaler("ApprovalOrder", ec.unmarshalInputApprovalOrder),
 			graphql.NewInputUnmarshaler("ApprovalStatusFilter", ec.unmarshalInputApprovalStatusFilter),
@@ -6270,6 +7552,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuthorityLevelFilter", ec.unmarshalInputAuthorityLevelFilter),
 			graphql.NewInputUnmarshaler("AuthorityOrder", ec.unmarshalInputAuthorityOrder),
 			graphql.NewInputUnmarshaler("BooleanFilter", ec.unmarshalInputBooleanFilter),
+			graphql.NewInputUnmarshaler("CampaignInput", ec.unmarshalInputCampaignInput),
+			graphql.NewInputUnmarshaler("CommentInput", ec.unmarshalInputCommentInput),
 			graphql.NewInputUnmarshaler("CoordinationFilter", ec.unmarshalInputCoordinationFilter),
 			graphql.NewInputUnmarshaler("CoordinationOrder", ec.unmarshalInputCoordinationOrder),
 			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
@@ -6290,7 +7574,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("NeedFilter", ec.unmarshalInputNeedFilter),
 			graphql.NewInputUnmarshaler("NeedOrder", ec.unmarshalInputNeedOrder),
-			graphql.NewInputUnmarshaler("ObservationDraftInput", ec.unmarshalInputObservationDraftInput),
 			graphql.NewInputUnmarshaler("ObservationFilter", ec.unmarshalInputObservationFilter),
 			graphql.NewInputUnmarshaler("ObservationKindFilter", ec.unmarshalInputObservationKindFilter),
 			graphql.NewInputUnmarshaler("ObservationOrder", ec.unmarshalInputObservationOrder),
@@ -6306,10 +7589,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProgrammeOrder", ec.unmarshalInputProgrammeOrder),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("QuestionAdditionInput", ec.unmarshalInputQuestionAdditionInput),
+			graphql.NewInputUnmarshaler("QuestionOptionInput", ec.unmarshalInputQuestionOptionInput),
 			graphql.NewInputUnmarshaler("ReportDimension", ec.unmarshalInputReportDimension),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReportMeasure", ec.unmarshalInputReportMeasure),
 			graphql.NewInputUnmarshaler("ReportOrder", ec.unmarshalInputReportOrder),
+			graphql.NewInputUnmarshaler("ReportTemplateInput", ec.unmarshalInputReportTemplateInput),
 			graphql.NewInputUnmarshaler("SectorFilter", ec.unmarshalInputSectorFilter),
 			graphql.NewInputUnmarshaler("SectorOrder", ec.unmarshalInputSectorOrder),
 			graphql.NewInputUnmarshaler("SourceFilter", ec.unmarshalInputSourceFilter),
@@ -6319,6 +7605,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StringListFilter", ec.unmarshalInputStringListFilter),
 			graphql.NewInputUnmarshaler("TargetPublicFilter", ec.unmarshalInputTargetPublicFilter),
 			graphql.NewInputUnmarshaler("TargetPublicOrder", ec.unmarshalInputTargetPublicOrder),
+			graphql.NewInputUnmarshaler("TemplateQuestionInput", ec.unmarshalInputTemplateQuestionInput),
+			graphql.NewInputUnmarshaler("TemplateRuleInput", ec.unmarshalInputTemplateRuleInput),
+			graphql.NewInputUnmarshaler("TemplateSectionInput", ec.unmarshalInputTemplateSectionInput),
 			graphql.NewInputUnmarshaler("TerritoryFilter", ec.unmarshalInputTerritoryFilter),
 			graphql.NewInputUnmarshaler("TerritoryKindFilter", ec.unmarshalInputTerritoryKindFilter),
 			graphql.NewInputUnmarshaler("TerritoryOrder", ec.unmarshalInputTerritoryOrder),
@@ -7430,6 +8719,796 @@ type RuleViolation {
   threshold: Decimal!
   "What was found, in words."
   evidence: String!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/collection.graphqls", Input: `"""
+Any JSON value: the rows before and after a change, in the audit trail.
+"""
+scalar JSON
+
+"Who fills in a report template."
+enum TemplateAudience {
+  "Approved operators: their yearly activity report."
+  OPERATOR
+  "Local coordinations: their annual report."
+  COORDINATION
+}
+
+"How often a section is answered."
+enum SectionRepeat {
+  "Once per report."
+  ONCE
+  "Once for each of the operator's activity sites (part B of axis 1); once when it has none registered."
+  PER_SITE
+}
+
+"The kind of answer a question takes."
+enum QuestionKind {
+  "Free text."
+  TEXT
+  "A number, in the question's unit."
+  NUMBER
+  "One of the options."
+  SINGLE_CHOICE
+  "Any of the options."
+  MULTIPLE_CHOICE
+  "A date."
+  DATE
+  "Yes or no."
+  YES_NO
+  "A number in the unit of an indicator of the catalogue: once the report is validated, the answer is a realised observation of it."
+  INDICATOR
+}
+
+"The kind of a rule across questions."
+enum TemplateRuleKind {
+  "The answers to the questions add up to at most the threshold."
+  SUM_AT_MOST
+  "The answer to the first question is not above the answer to the second."
+  NOT_ABOVE
+}
+
+"Where a report stands in the yearly cycle."
+enum SubmissionStatus {
+  "Being filled in by its organisation."
+  DRAFT
+  "Sent; waiting for review."
+  SUBMITTED
+  "Sent back by a reviewer, with comments, to be corrected."
+  RETURNED
+  "Sent again after a return or a reopening; waiting for review."
+  RESUBMITTED
+  "Validated by the administration and locked; its indicator answers are published observations."
+  VALIDATED
+  "Opened again by the administration, with a reason, to be corrected; its observations are withdrawn until it is validated again."
+  REOPENED
+}
+
+"Something done to a report."
+enum SubmissionAction {
+  "Started as a draft."
+  CREATE
+  "Sent for review."
+  SUBMIT
+  "Sent back to its organisation."
+  RETURN
+  "Recommended for validation by the coordination."
+  RECOMMEND
+  "Validated by the administration."
+  VALIDATE
+  "Opened again by the administration."
+  REOPEN
+}
+
+"A change the audit trail recorded."
+enum AuditOperation {
+  "A row was added."
+  INSERT
+  "A row was changed."
+  UPDATE
+  "A row was removed."
+  DELETE
+}
+
+"""
+One version of a report template: the questions an organisation answers for a reporting
+period. A template's versions share its code; a version never changes once made, and next
+year's version starts as a copy. Questions keep their key across versions, so answers line up
+across years even when the wording changed.
+"""
+type ReportTemplate implements Node {
+  "Global identifier."
+  id: ID!
+  "The code its versions share, e.g. cohesion-axis-1."
+  code: String!
+  "Its version number, from 1."
+  version: Int!
+  "Who fills it in."
+  audience: TemplateAudience!
+  "The programme it reports on."
+  programme: Programme!
+  "The programme axis it reports on; null for the whole programme."
+  axis: ProgrammeAxis
+  "First day of the reporting periods it is for."
+  periodStart: Date!
+  "Last day of the reporting periods it is for."
+  periodEnd: Date!
+  "Its title."
+  title(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "What it is for."
+  description(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String
+  "The version it was made from; null for a first version."
+  basedOn: ReportTemplate
+  "Its sections, in order."
+  sections: [TemplateSection!]!
+  "Its rules across questions, checked on submission."
+  rules: [TemplateRule!]!
+}
+
+"A part of a template, e.g. part A (qualitative) or part B (quantitative)."
+type TemplateSection {
+  "Its key, stable across versions."
+  key: String!
+  "Its label."
+  label(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "Help for whoever fills it in."
+  help(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String
+  "How often it is answered."
+  repeat: SectionRepeat!
+  "Its questions, in order."
+  questions: [TemplateQuestion!]!
+}
+
+"A question of a template."
+type TemplateQuestion {
+  "Its key, stable across the template's versions: answers are stored under it."
+  key: String!
+  "The kind of answer it takes."
+  kind: QuestionKind!
+  "Its wording."
+  label(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+  "Help for whoever answers it."
+  help(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String
+  "The unit of a number, e.g. hours."
+  unit: String
+  "For INDICATOR questions: the indicator its answers are observations of."
+  indicator: Indicator
+  "For choice questions: the options."
+  options: [QuestionOption!]!
+  "Whether it must be answered (when it is asked) before the report can be submitted."
+  required: Boolean!
+  "The smallest number accepted."
+  min: Decimal
+  "The largest number accepted."
+  max: Decimal
+  "When set, it is asked only when another question's answer has this value."
+  askedWhen: QuestionCondition
+}
+
+"An option of a choice question."
+type QuestionOption {
+  "The code stored in answers."
+  code: String!
+  "Its label."
+  label(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+}
+
+"The answer a conditional question depends on."
+type QuestionCondition {
+  "The key of the question it depends on."
+  question: String!
+  "The answer that makes it asked: 'true' or 'false' for yes/no, an option's code for a choice."
+  equals: String!
+}
+
+"A rule across questions of a template."
+type TemplateRule {
+  "Its key, named by the problems that break it."
+  key: String!
+  "What it checks."
+  kind: TemplateRuleKind!
+  "The keys of the questions it checks, in order."
+  questions: [String!]!
+  "For SUM_AT_MOST: the largest sum accepted."
+  threshold: Decimal
+  "What it says."
+  label(
+    "Language: FR (default) or NL."
+    lang: Lang = FR
+  ): String!
+}
+
+"""
+A campaign opens a template version for one reporting period, with a due date. Who must report
+follows from the data: every operator approved for the template's programme (and axis) during
+the period; for coordination templates, every coordination of the communes the programme covers.
+"""
+type Campaign implements Node {
+  "Global identifier."
+  id: ID!
+  "Its code, e.g. cohesion-axis1-2025."
+  code: String!
+  "The template version its reports answer."
+  template: ReportTemplate!
+  "First day of the period reported on."
+  periodStart: Date!
+  "Last day of the period reported on."
+  periodEnd: Date!
+  "When reports can be started."
+  opensOn: Date!
+  "When reports are due."
+  dueOn: Date!
+  "Days of grace after the due date before a report is late."
+  graceDays: Int!
+  "The last day a report is on time: the due date plus the grace days."
+  deadline: Date!
+}
+
+"One organisation's report to a campaign. Operators see their own; the coordinator of the commune sees its operators' once submitted; the administration sees all; analysts see validated ones."
+type Submission implements Node {
+  "Global identifier."
+  id: ID!
+  "The campaign it answers."
+  campaign: Campaign!
+  "The template version it answers (its campaign's)."
+  template: ReportTemplate!
+  "The reporting operator; null for a coordination's report."
+  operator: Operator
+  "The reporting coordination; null for an operator's report."
+  coordination: Coordination
+  "Where it stands."
+  status: SubmissionStatus!
+  "Counts its changes: pass it to the next change, which is refused with a CONFLICT error when someone changed the report in between."
+  version: Int!
+  "Whether the coordination recommended it for validation since it was last submitted."
+  recommended: Boolean!
+  "Whether it was first submitted after its campaign's deadline, or is not submitted and the deadline has passed (computed, never stored)."
+  late: Boolean!
+  "When it was started (RFC 3339)."
+  createdAt: String!
+  "When it last changed (RFC 3339)."
+  updatedAt: String!
+  "When it was first submitted (RFC 3339)."
+  firstSubmittedAt: String
+  "When it was last submitted (RFC 3339)."
+  submittedAt: String
+  "When it was validated (RFC 3339); null unless validated."
+  validatedAt: String
+  "The sites its per-site sections are answered for."
+  sites: [OperatorSite!]!
+  "Its answers, in the template's order."
+  answers: [Answer!]!
+  "What happened to it, oldest first: who, when, why."
+  events: [SubmissionEvent!]!
+  "The reviewers' comments, oldest first; an edit never removes them."
+  comments: [ReviewComment!]!
+}
+
+"An activity site of an operator."
+type OperatorSite {
+  "Its id, to name it in answers (a global id)."
+  id: ID!
+  "Its code within the operator."
+  code: String!
+  "Its name."
+  name: String!
+  "Street and number."
+  street: String
+  "Postcode."
+  postcode: String
+}
+
+"An answer; exactly one value field is set, the one of its question's kind."
+type Answer {
+  "The question's key."
+  question: String!
+  "For per-site sections: the site."
+  site: OperatorSite
+  "A TEXT answer."
+  text: String
+  "A NUMBER or INDICATOR answer."
+  number: Decimal
+  "A choice answer: the options' codes."
+  choices: [String!]
+  "A DATE answer."
+  date: Date
+  "A YES_NO answer."
+  yesNo: Boolean
+}
+
+"A step of a report's cycle."
+type SubmissionEvent {
+  "What was done."
+  action: SubmissionAction!
+  "The status before; null for the creation."
+  from: SubmissionStatus
+  "The status after."
+  to: SubmissionStatus!
+  "The role of whoever did it (system for the platform's own work)."
+  role: String!
+  "Who did it: a token, a user or a database user."
+  subject: String
+  "Why, as they said."
+  reason: String
+  "When (RFC 3339)."
+  at: String!
+}
+
+"A reviewer's comment on a report, or on one of its questions."
+type ReviewComment {
+  "The question it is about; null for the whole report."
+  question: String
+  "The site it is about, for per-site questions."
+  site: OperatorSite
+  "What it says."
+  body: String!
+  "The reviewer's role."
+  role: String!
+  "The reviewer."
+  subject: String
+  "When (RFC 3339)."
+  at: String!
+}
+
+"A page of reports."
+type SubmissionPage {
+  "The reports, by id."
+  nodes: [Submission!]!
+  "Whether more follow; pass endCursor as ` + "`" + `after` + "`" + ` for the next page."
+  pageInfo: PageInfo!
+}
+
+"Counts of expected reports by state."
+type CompletenessCounts {
+  "Reports expected."
+  expected: Int!
+  "Expected reports not submitted yet: not started, or still a first draft."
+  missing: Int!
+  "Reports being drafted."
+  draft: Int!
+  "Reports waiting for review (submitted or resubmitted)."
+  submitted: Int!
+  "Reports returned to their organisation."
+  returned: Int!
+  "Reports validated."
+  validated: Int!
+  "Reports reopened."
+  reopened: Int!
+  "Reports late at the date asked about."
+  late: Int!
+}
+
+"The counts of one commune, programme or programme axis."
+type CompletenessGroup {
+  "The commune, when grouped by commune."
+  commune: Territory
+  "The programme, when grouped by programme or axis."
+  programme: Programme
+  "The programme axis, when grouped by axis."
+  axis: ProgrammeAxis
+  "The counts."
+  counts: CompletenessCounts!
+}
+
+"An expected report not submitted yet."
+type MissingReport {
+  "The campaign expecting it."
+  campaign: Campaign!
+  "The operator that owes it."
+  operator: Operator
+  "The coordination that owes it."
+  coordination: Coordination
+  "The commune of the organisation."
+  commune: Territory
+  "Its draft, when started (as far as the caller may see it)."
+  submission: Submission
+  "DRAFT, or null when not started."
+  status: SubmissionStatus
+  "Whether it is past its deadline."
+  late: Boolean!
+}
+
+"Where the expected reports of some campaigns stand."
+type Completeness {
+  "The date lateness is judged at."
+  asOf: Date!
+  "The counts over everything in the caller's scope."
+  total: CompletenessCounts!
+  "By commune of the reporting organisation."
+  byCommune: [CompletenessGroup!]!
+  "By programme."
+  byProgramme: [CompletenessGroup!]!
+  "By programme axis."
+  byAxis: [CompletenessGroup!]!
+  "The reports not submitted yet."
+  missing: [MissingReport!]!
+}
+
+"One change to one row, as the audit trail recorded it in the same transaction."
+type AuditEntry {
+  "Its position in the trail."
+  id: ID!
+  "When (RFC 3339)."
+  at: String!
+  "The role of whoever made it (system for the platform's own work)."
+  role: String!
+  "Who made it: a token, a user, or the database user of a command."
+  subject: String
+  "The request it was made by (the X-Request-Id of the response)."
+  requestId: String
+  "The table."
+  table: String!
+  "The row's id."
+  rowId: String
+  "What happened."
+  operation: AuditOperation!
+  "The row before; null for an insert."
+  before: JSON
+  "The row after; null for a delete."
+  after: JSON
+}
+
+"A page of the audit trail."
+type AuditPage {
+  "The entries, oldest first."
+  entries: [AuditEntry!]!
+  "Whether more follow; pass endCursor as ` + "`" + `after` + "`" + ` for the next page."
+  pageInfo: PageInfo!
+}
+
+"What a change to a report returns."
+type SubmissionPayload {
+  "The report, as it is now."
+  submission: Submission!
+  "The version the change made: pass it to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+extend type Query {
+  "The report templates, every version, by code then version."
+  reportTemplates(
+    "Only the versions of this template."
+    code: String
+  ): [ReportTemplate!]!
+  "The campaigns, newest period first."
+  campaigns: [Campaign!]!
+  "The reports the caller may see, by id."
+  submissions(
+    "Only this campaign's."
+    campaign: ID
+    "Only this operator's."
+    operator: ID
+    "Only in this status."
+    status: SubmissionStatus
+    "How many (at most 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): SubmissionPage!
+  """
+  Where the expected reports stand, in total and by commune, programme and axis, with the
+  missing ones. Administrators and analysts see everything, coordinators their commune,
+  operators themselves.
+  """
+  completeness(
+    "The campaigns counted; every campaign when omitted."
+    campaigns: [ID!]
+    "The date lateness is judged at; today (Brussels) when omitted."
+    asOf: Date
+  ): Completeness!
+  """
+  The audit trail of a report (with its answers, events, comments and observations), of an
+  operator, or of an observation, within the caller's scope: administrators all of it,
+  operators and coordinators what concerns the records they may see.
+  """
+  auditTrail(
+    "A report's history."
+    submission: ID
+    "An operator's history."
+    operator: ID
+    "An observation's history."
+    observation: ID
+    "How many entries (at most 500)."
+    first: Int = 100
+    "The endCursor of the previous page."
+    after: String
+  ): AuditPage!
+}
+
+"An answer to save; give at most one value, none to clear the answer."
+input AnswerInput {
+  "The question's key."
+  question: String!
+  "For per-site sections: the site (its id)."
+  site: ID
+  "For TEXT questions."
+  text: String
+  "For NUMBER and INDICATOR questions."
+  number: Decimal
+  "For choice questions: the options' codes."
+  choices: [String!]
+  "For DATE questions."
+  date: Date
+  "For YES_NO questions."
+  yesNo: Boolean
+}
+
+"A reviewer's comment."
+input CommentInput {
+  "The question it is about; omit for the whole report."
+  question: String
+  "The site, for per-site questions."
+  site: ID
+  "What it says."
+  body: String!
+}
+
+"An option of a choice question."
+input QuestionOptionInput {
+  "The code stored in answers."
+  code: String!
+  "Label in French."
+  labelFr: String!
+  "Label in Dutch."
+  labelNl: String!
+}
+
+"A question of a template."
+input TemplateQuestionInput {
+  "Its key, stable across versions: lowercase letters, digits, '.', '-' and '_'."
+  key: String!
+  "The kind of answer it takes."
+  kind: QuestionKind!
+  "Wording in French."
+  labelFr: String!
+  "Wording in Dutch."
+  labelNl: String!
+  "Help in French."
+  helpFr: String
+  "Help in Dutch."
+  helpNl: String
+  "The unit of a number."
+  unit: String
+  "For INDICATOR questions: the indicator (its id)."
+  indicator: ID
+  "For choice questions: the options."
+  options: [QuestionOptionInput!]
+  "Whether it must be answered."
+  required: Boolean = false
+  "The smallest number accepted."
+  min: Decimal
+  "The largest number accepted."
+  max: Decimal
+  "Ask it only when the question with this key..."
+  askedWhenQuestion: String
+  "...has this answer ('true'/'false', or an option's code)."
+  askedWhenEquals: String
+}
+
+"A section of a template."
+input TemplateSectionInput {
+  "Its key."
+  key: String!
+  "Label in French."
+  labelFr: String!
+  "Label in Dutch."
+  labelNl: String!
+  "Help in French."
+  helpFr: String
+  "Help in Dutch."
+  helpNl: String
+  "How often it is answered."
+  repeat: SectionRepeat = ONCE
+  "Its questions, in order."
+  questions: [TemplateQuestionInput!]!
+}
+
+"A rule across questions."
+input TemplateRuleInput {
+  "Its key."
+  key: String!
+  "What it checks."
+  kind: TemplateRuleKind!
+  "The keys of the questions it checks."
+  questions: [String!]!
+  "For SUM_AT_MOST: the largest sum accepted."
+  threshold: Decimal
+  "What it says, in French."
+  labelFr: String!
+  "What it says, in Dutch."
+  labelNl: String!
+}
+
+"The first version of a report template."
+input ReportTemplateInput {
+  "The code its versions will share."
+  code: String!
+  "Who fills it in."
+  audience: TemplateAudience!
+  "The programme it reports on (its id)."
+  programme: ID!
+  "The programme axis (its id); omit for the whole programme."
+  axis: ID
+  "First day of the reporting periods it is for."
+  periodStart: Date!
+  "Last day of the reporting periods it is for."
+  periodEnd: Date!
+  "Title in French."
+  titleFr: String!
+  "Title in Dutch."
+  titleNl: String!
+  "Description in French."
+  descriptionFr: String
+  "Description in Dutch."
+  descriptionNl: String
+  "Its sections."
+  sections: [TemplateSectionInput!]!
+  "Its rules."
+  rules: [TemplateRuleInput!]
+}
+
+"A question added by a revision."
+input QuestionAdditionInput {
+  "The key of the section it goes at the end of."
+  section: String!
+  "The question."
+  question: TemplateQuestionInput!
+}
+
+"A campaign to open."
+input CampaignInput {
+  "Its code."
+  code: String!
+  "The template version (its id)."
+  template: ID!
+  "First day of the period reported on."
+  periodStart: Date!
+  "Last day of the period reported on."
+  periodEnd: Date!
+  "When reports can be started."
+  opensOn: Date!
+  "When reports are due."
+  dueOn: Date!
+  "Days of grace after the due date."
+  graceDays: Int = 0
+}
+
+# The yearly reporting cycle. Every change accepts an idempotency key: a retried request with the
+# same key returns the first result and writes nothing more. Changes to a report name the
+# version they were made on; a stale one is refused with a CONFLICT error whose extensions give
+# the current version. Every change is recorded in the audit trail in the same transaction.
+extend type Mutation {
+  "Makes the first version of a report template (administrators)."
+  createReportTemplate(
+    "The template."
+    input: ReportTemplateInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ReportTemplate!
+  "Makes the next version of a template from one of its versions: a copy with questions added, changed (by key) or retired (administrators)."
+  reviseReportTemplate(
+    "The version it starts from."
+    from: ID!
+    "First day of the periods the new version is for."
+    periodStart: Date!
+    "Last day of the periods the new version is for."
+    periodEnd: Date!
+    "Questions to add."
+    add: [QuestionAdditionInput!]
+    "Questions to replace, found by key (the key stays)."
+    change: [TemplateQuestionInput!]
+    "Keys of questions no longer asked."
+    retire: [String!]
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ReportTemplate!
+  "Opens a campaign (administrators)."
+  openCampaign(
+    "The campaign."
+    input: CampaignInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): Campaign!
+  "Starts the draft report of an operator (itself, or administrators) or of a coordination (its commune's coordinator) to a campaign that expects one from it."
+  createSubmission(
+    "The campaign."
+    campaign: ID!
+    "The reporting operator."
+    operator: ID
+    "The reporting coordination."
+    coordination: ID
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Saves answers of a draft, returned or reopened report: only the answers given change (partial saves are fine); an answer without a value is cleared."
+  saveAnswers(
+    "The report."
+    submission: ID!
+    "The version this save was made on."
+    version: Int!
+    "The answers."
+    answers: [AnswerInput!]!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Submits a report for review. Every rule is checked: a refusal lists every problem (extensions.problems), each naming the question and the rule, and changes nothing."
+  submitSubmission(
+    "The report."
+    submission: ID!
+    "The version being submitted."
+    version: Int!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Returns a report to its organisation with a reason and/or comments on its questions (the coordinator of the operator's commune; administrators)."
+  returnSubmission(
+    "The report."
+    submission: ID!
+    "The version reviewed."
+    version: Int!
+    "Why."
+    reason: String
+    "Comments, on the report or on questions."
+    comments: [CommentInput!]
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Recommends a report for validation (the coordinator of the operator's commune)."
+  recommendSubmission(
+    "The report."
+    submission: ID!
+    "The version reviewed."
+    version: Int!
+    "Comments."
+    comments: [CommentInput!]
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Validates a report (administrators): it is locked, and its indicator answers become validated observations in the same transaction."
+  validateSubmission(
+    "The report."
+    submission: ID!
+    "The version validated."
+    version: Int!
+    "Comments."
+    comments: [CommentInput!]
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
+  "Reopens a validated report for correction (administrators); its observations are withdrawn until it is validated again."
+  reopenSubmission(
+    "The report."
+    submission: ID!
+    "The version reopened."
+    version: Int!
+    "Why: required."
+    reason: String!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): SubmissionPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"""
@@ -11028,134 +13107,6 @@ type ReportValue {
   previousSuppressed: Boolean!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/submissions.graphqls", Input: `"""
-Changes to the data. Operators report the values of their indicators as drafts, change them
-and submit them; the coordinator of the operator's commune validates or rejects them.
-Validated values are published. Each change is checked against the caller's role, and again
-by the database's row-level security.
-"""
-type Mutation {
-  "Creates a draft value for your organisation or one of its projects (operators; administrators for anyone)."
-  createObservationDraft(
-    "The value to report."
-    input: ObservationDraftInput!
-  ): Observation!
-  "Changes a draft, or a rejected value to correct it; it becomes a draft again."
-  updateObservationDraft(
-    "The observation to change."
-    id: ID!
-    "Its new content."
-    input: ObservationDraftInput!
-  ): Observation!
-  "Submits drafts for review by the coordinator of the operator's commune. All or none."
-  submitObservations(
-    "The drafts to submit."
-    ids: [ID!]!
-  ): [Observation!]!
-  "Validates or rejects submissions (coordinators of the operator's commune; administrators). All or none."
-  reviewObservations(
-    "The submissions to decide on."
-    ids: [ID!]!
-    "Validate (publish) or reject."
-    decision: ReviewDecision!
-    "Why, appended to each observation's note."
-    note: String
-  ): [Observation!]!
-}
-
-"A value an operator reports."
-input ObservationDraftInput {
-  "The indicator's code."
-  indicator: String!
-  "The project the value is for; give a project or an operator."
-  project: ID
-  "The operator the value is for, when it is not about one project."
-  operator: ID
-  "First day of the period."
-  periodStart: Date!
-  "Last day of the period."
-  periodEnd: Date!
-  "Length of the period."
-  granularity: Granularity!
-  "Target, realised value or baseline."
-  kind: ObservationKind!
-  "The value, in the indicator's unit (persons are whole numbers; never negative)."
-  value: Decimal!
-  "The breakdown this value is for (one of the indicator's disaggregation dimensions); none for the total."
-  disaggregation: ID
-  "Remarks."
-  note: String
-}
-
-"A coordinator's decision on a submission."
-enum ReviewDecision {
-  "Publish the value."
-  VALIDATE
-  "Send it back to the operator."
-  REJECT
-}
-
-extend type Mutation {
-  "Creates an API token for a researcher or a machine (administrators). The secret is in the answer only: it is stored hashed."
-  createApiToken(
-    "What the token is for, e.g. the researcher's name and project."
-    name: String!
-    "The role it gives."
-    role: Role!
-    "For the OPERATOR role: the organisation it acts for."
-    operator: ID
-    "For the COORDINATOR role: the commune it acts for."
-    commune: ID
-    "When it stops working (RFC 3339); never when omitted."
-    expiresAt: String
-  ): NewApiToken!
-  "Revokes an API token at once (administrators)."
-  revokeApiToken(
-    "The token's id."
-    id: ID!
-  ): ApiToken!
-}
-
-"Who a caller is and what it may see and do."
-enum Role {
-  "Everything."
-  ADMIN
-  "All validated data, and aggregates without suppression."
-  ANALYST
-  "Its commune's operators and their submissions."
-  COORDINATOR
-  "Its own organisation's drafts, submissions and history."
-  OPERATOR
-  "Published datasets and suppressed aggregates."
-  RESEARCHER
-  "The directory, programmes and published aggregates, with suppression."
-  PUBLIC
-}
-
-"An API token, without its secret."
-type ApiToken {
-  "Its id, to revoke it."
-  id: ID!
-  "What it is for."
-  name: String!
-  "The role it gives."
-  role: Role!
-  "When it was created (RFC 3339)."
-  createdAt: String!
-  "When it stops working (RFC 3339); null for never."
-  expiresAt: String
-  "When it was revoked (RFC 3339); null while it works."
-  revokedAt: String
-}
-
-"A new API token and its secret."
-type NewApiToken {
-  "Send it as ` + "`" + `Authorization: Bearer <secret>` + "`" + `. It is shown only this once."
-  secret: String!
-  "The token."
-  token: ApiToken!
-}
-`, BuiltIn: false},
 	{Name: "../../schema/territory.graphqls", Input: `"""
 A territory: the Brussels-Capital Region, one of its 19 communes, a quartier or statistical
 sector, or a grouping across them (a PSSI bassin, a CLSS territory). Territories form a
@@ -11470,12 +13421,97 @@ input TerritoryOrder {
 }
 
 `, BuiltIn: false},
+	{Name: "../../schema/tokens.graphqls", Input: `"""
+Changes to the data. Each change is checked against the caller's role, and again by the
+database's row-level security. The yearly reporting cycle extends it.
+"""
+type Mutation {
+  "Creates an API token for a researcher or a machine (administrators). The secret is in the answer only: it is stored hashed."
+  createApiToken(
+    "What the token is for, e.g. the researcher's name and project."
+    name: String!
+    "The role it gives."
+    role: Role!
+    "For the OPERATOR role: the organisation it acts for."
+    operator: ID
+    "For the COORDINATOR role: the commune it acts for."
+    commune: ID
+    "When it stops working (RFC 3339); never when omitted."
+    expiresAt: String
+  ): NewApiToken!
+  "Revokes an API token at once (administrators)."
+  revokeApiToken(
+    "The token's id."
+    id: ID!
+  ): ApiToken!
+}
+
+"Who a caller is and what it may see and do."
+enum Role {
+  "Everything."
+  ADMIN
+  "All validated data, and aggregates without suppression."
+  ANALYST
+  "Its commune's operators and their submissions."
+  COORDINATOR
+  "Its own organisation's drafts, submissions and history."
+  OPERATOR
+  "Published datasets and suppressed aggregates."
+  RESEARCHER
+  "The directory, programmes and published aggregates, with suppression."
+  PUBLIC
+}
+
+"An API token, without its secret."
+type ApiToken {
+  "Its id, to revoke it."
+  id: ID!
+  "What it is for."
+  name: String!
+  "The role it gives."
+  role: Role!
+  "When it was created (RFC 3339)."
+  createdAt: String!
+  "When it stops working (RFC 3339); null for never."
+  expiresAt: String
+  "When it was revoked (RFC 3339); null while it works."
+  revokedAt: String
+}
+
+"A new API token and its secret."
+type NewApiToken {
+  "Send it as ` + "`" + `Authorization: Bearer <secret>` + "`" + `. It is shown only this once."
+  secret: String!
+  "The token."
+  token: ApiToken!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Answer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_Answer_question(ctx, field)
+	case "site":
+		return ec.fieldContext_Answer_site(ctx, field)
+	case "text":
+		return ec.fieldContext_Answer_text(ctx, field)
+	case "number":
+		return ec.fieldContext_Answer_number(ctx, field)
+	case "choices":
+		return ec.fieldContext_Answer_choices(ctx, field)
+	case "date":
+		return ec.fieldContext_Answer_date(ctx, field)
+	case "yesNo":
+		return ec.fieldContext_Answer_yesNo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Answer", field.Name)
+}
 
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -11555,6 +13591,42 @@ func (ec *executionContext) childFields_ApprovalEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ApprovalEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditEntry_role(ctx, field)
+	case "subject":
+		return ec.fieldContext_AuditEntry_subject(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEntry_requestId(ctx, field)
+	case "table":
+		return ec.fieldContext_AuditEntry_table(ctx, field)
+	case "rowId":
+		return ec.fieldContext_AuditEntry_rowId(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEntry_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEntry_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_AuditPage_entries(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditPage_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditPage", field.Name)
+}
+
 func (ec *executionContext) childFields_Authority(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11621,6 +13693,30 @@ func (ec *executionContext) childFields_AuthorityEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AuthorityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Campaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Campaign_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Campaign_code(ctx, field)
+	case "template":
+		return ec.fieldContext_Campaign_template(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Campaign_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Campaign_periodEnd(ctx, field)
+	case "opensOn":
+		return ec.fieldContext_Campaign_opensOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Campaign_dueOn(ctx, field)
+	case "graceDays":
+		return ec.fieldContext_Campaign_graceDays(ctx, field)
+	case "deadline":
+		return ec.fieldContext_Campaign_deadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Campaign", field.Name)
+}
+
 func (ec *executionContext) childFields_CoherenceCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "programme":
@@ -11635,6 +13731,60 @@ func (ec *executionContext) childFields_CoherenceCell(ctx context.Context, field
 		return ec.fieldContext_CoherenceCell_links(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoherenceCell", field.Name)
+}
+
+func (ec *executionContext) childFields_Completeness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_Completeness_asOf(ctx, field)
+	case "total":
+		return ec.fieldContext_Completeness_total(ctx, field)
+	case "byCommune":
+		return ec.fieldContext_Completeness_byCommune(ctx, field)
+	case "byProgramme":
+		return ec.fieldContext_Completeness_byProgramme(ctx, field)
+	case "byAxis":
+		return ec.fieldContext_Completeness_byAxis(ctx, field)
+	case "missing":
+		return ec.fieldContext_Completeness_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Completeness", field.Name)
+}
+
+func (ec *executionContext) childFields_CompletenessCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expected":
+		return ec.fieldContext_CompletenessCounts_expected(ctx, field)
+	case "missing":
+		return ec.fieldContext_CompletenessCounts_missing(ctx, field)
+	case "draft":
+		return ec.fieldContext_CompletenessCounts_draft(ctx, field)
+	case "submitted":
+		return ec.fieldContext_CompletenessCounts_submitted(ctx, field)
+	case "returned":
+		return ec.fieldContext_CompletenessCounts_returned(ctx, field)
+	case "validated":
+		return ec.fieldContext_CompletenessCounts_validated(ctx, field)
+	case "reopened":
+		return ec.fieldContext_CompletenessCounts_reopened(ctx, field)
+	case "late":
+		return ec.fieldContext_CompletenessCounts_late(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompletenessCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_CompletenessGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commune":
+		return ec.fieldContext_CompletenessGroup_commune(ctx, field)
+	case "programme":
+		return ec.fieldContext_CompletenessGroup_programme(ctx, field)
+	case "axis":
+		return ec.fieldContext_CompletenessGroup_axis(ctx, field)
+	case "counts":
+		return ec.fieldContext_CompletenessGroup_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompletenessGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_ConcordanceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12161,6 +14311,26 @@ func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type MeetingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MissingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaign":
+		return ec.fieldContext_MissingReport_campaign(ctx, field)
+	case "operator":
+		return ec.fieldContext_MissingReport_operator(ctx, field)
+	case "coordination":
+		return ec.fieldContext_MissingReport_coordination(ctx, field)
+	case "commune":
+		return ec.fieldContext_MissingReport_commune(ctx, field)
+	case "submission":
+		return ec.fieldContext_MissingReport_submission(ctx, field)
+	case "status":
+		return ec.fieldContext_MissingReport_status(ctx, field)
+	case "late":
+		return ec.fieldContext_MissingReport_late(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissingReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12447,6 +14617,22 @@ func (ec *executionContext) childFields_OperatorEdge(ctx context.Context, field 
 		return ec.fieldContext_OperatorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OperatorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OperatorSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OperatorSite_id(ctx, field)
+	case "code":
+		return ec.fieldContext_OperatorSite_code(ctx, field)
+	case "name":
+		return ec.fieldContext_OperatorSite_name(ctx, field)
+	case "street":
+		return ec.fieldContext_OperatorSite_street(ctx, field)
+	case "postcode":
+		return ec.fieldContext_OperatorSite_postcode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorSite", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12765,6 +14951,26 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_QuestionCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_QuestionCondition_question(ctx, field)
+	case "equals":
+		return ec.fieldContext_QuestionCondition_equals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionCondition", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_QuestionOption_code(ctx, field)
+	case "label":
+		return ec.fieldContext_QuestionOption_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionOption", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "dimensions":
@@ -12815,6 +15021,38 @@ func (ec *executionContext) childFields_ReportRow(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReportTemplate_id(ctx, field)
+	case "code":
+		return ec.fieldContext_ReportTemplate_code(ctx, field)
+	case "version":
+		return ec.fieldContext_ReportTemplate_version(ctx, field)
+	case "audience":
+		return ec.fieldContext_ReportTemplate_audience(ctx, field)
+	case "programme":
+		return ec.fieldContext_ReportTemplate_programme(ctx, field)
+	case "axis":
+		return ec.fieldContext_ReportTemplate_axis(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_ReportTemplate_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_ReportTemplate_periodEnd(ctx, field)
+	case "title":
+		return ec.fieldContext_ReportTemplate_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ReportTemplate_description(ctx, field)
+	case "basedOn":
+		return ec.fieldContext_ReportTemplate_basedOn(ctx, field)
+	case "sections":
+		return ec.fieldContext_ReportTemplate_sections(ctx, field)
+	case "rules":
+		return ec.fieldContext_ReportTemplate_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportTemplate", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "measure":
@@ -12833,6 +15071,24 @@ func (ec *executionContext) childFields_ReportValue(ctx context.Context, field g
 		return ec.fieldContext_ReportValue_previousSuppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportValue", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewComment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_ReviewComment_question(ctx, field)
+	case "site":
+		return ec.fieldContext_ReviewComment_site(ctx, field)
+	case "body":
+		return ec.fieldContext_ReviewComment_body(ctx, field)
+	case "role":
+		return ec.fieldContext_ReviewComment_role(ctx, field)
+	case "subject":
+		return ec.fieldContext_ReviewComment_subject(ctx, field)
+	case "at":
+		return ec.fieldContext_ReviewComment_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewComment", field.Name)
 }
 
 func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13015,6 +15271,90 @@ func (ec *executionContext) childFields_SourceEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SourceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Submission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Submission_id(ctx, field)
+	case "campaign":
+		return ec.fieldContext_Submission_campaign(ctx, field)
+	case "template":
+		return ec.fieldContext_Submission_template(ctx, field)
+	case "operator":
+		return ec.fieldContext_Submission_operator(ctx, field)
+	case "coordination":
+		return ec.fieldContext_Submission_coordination(ctx, field)
+	case "status":
+		return ec.fieldContext_Submission_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Submission_version(ctx, field)
+	case "recommended":
+		return ec.fieldContext_Submission_recommended(ctx, field)
+	case "late":
+		return ec.fieldContext_Submission_late(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Submission_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Submission_updatedAt(ctx, field)
+	case "firstSubmittedAt":
+		return ec.fieldContext_Submission_firstSubmittedAt(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Submission_submittedAt(ctx, field)
+	case "validatedAt":
+		return ec.fieldContext_Submission_validatedAt(ctx, field)
+	case "sites":
+		return ec.fieldContext_Submission_sites(ctx, field)
+	case "answers":
+		return ec.fieldContext_Submission_answers(ctx, field)
+	case "events":
+		return ec.fieldContext_Submission_events(ctx, field)
+	case "comments":
+		return ec.fieldContext_Submission_comments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Submission", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_SubmissionEvent_action(ctx, field)
+	case "from":
+		return ec.fieldContext_SubmissionEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SubmissionEvent_to(ctx, field)
+	case "role":
+		return ec.fieldContext_SubmissionEvent_role(ctx, field)
+	case "subject":
+		return ec.fieldContext_SubmissionEvent_subject(ctx, field)
+	case "reason":
+		return ec.fieldContext_SubmissionEvent_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_SubmissionEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_SubmissionPage_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SubmissionPage_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionPage", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submission":
+		return ec.fieldContext_SubmissionPayload_submission(ctx, field)
+	case "version":
+		return ec.fieldContext_SubmissionPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_SubmissionPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SuppressionRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "threshold":
@@ -13081,6 +15421,66 @@ func (ec *executionContext) childFields_TargetPublicEdge(ctx context.Context, fi
 		return ec.fieldContext_TargetPublicEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TargetPublicEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TemplateQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_TemplateQuestion_key(ctx, field)
+	case "kind":
+		return ec.fieldContext_TemplateQuestion_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_TemplateQuestion_label(ctx, field)
+	case "help":
+		return ec.fieldContext_TemplateQuestion_help(ctx, field)
+	case "unit":
+		return ec.fieldContext_TemplateQuestion_unit(ctx, field)
+	case "indicator":
+		return ec.fieldContext_TemplateQuestion_indicator(ctx, field)
+	case "options":
+		return ec.fieldContext_TemplateQuestion_options(ctx, field)
+	case "required":
+		return ec.fieldContext_TemplateQuestion_required(ctx, field)
+	case "min":
+		return ec.fieldContext_TemplateQuestion_min(ctx, field)
+	case "max":
+		return ec.fieldContext_TemplateQuestion_max(ctx, field)
+	case "askedWhen":
+		return ec.fieldContext_TemplateQuestion_askedWhen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemplateQuestion", field.Name)
+}
+
+func (ec *executionContext) childFields_TemplateRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_TemplateRule_key(ctx, field)
+	case "kind":
+		return ec.fieldContext_TemplateRule_kind(ctx, field)
+	case "questions":
+		return ec.fieldContext_TemplateRule_questions(ctx, field)
+	case "threshold":
+		return ec.fieldContext_TemplateRule_threshold(ctx, field)
+	case "label":
+		return ec.fieldContext_TemplateRule_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemplateRule", field.Name)
+}
+
+func (ec *executionContext) childFields_TemplateSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_TemplateSection_key(ctx, field)
+	case "label":
+		return ec.fieldContext_TemplateSection_label(ctx, field)
+	case "help":
+		return ec.fieldContext_TemplateSection_help(ctx, field)
+	case "repeat":
+		return ec.fieldContext_TemplateSection_repeat(ctx, field)
+	case "questions":
+		return ec.fieldContext_TemplateSection_questions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemplateSection", field.Name)
 }
 
 func (ec *executionContext) childFields_Territory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14413,47 +16813,269 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_createObservationDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Mutation_createReportTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ObservationDraftInput, error) {
-			return ec.unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx, v)
+		func(ctx context.Context, v any) (model.ReportTemplateInput, error) {
+			return ec.unmarshalNReportTemplateInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTemplateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_reviewObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
-		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["ids"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
-		func(ctx context.Context, v any) (model.ReviewDecision, error) {
-			return ec.unmarshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["decision"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["note"] = arg2
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaign",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaign"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CampaignInput, error) {
+			return ec.unmarshalNCampaignInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCampaignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recommendSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comments",
+		func(ctx context.Context, v any) ([]*model.CommentInput, error) {
+			return ec.unmarshalOCommentInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comments"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "comments",
+		func(ctx context.Context, v any) ([]*model.CommentInput, error) {
+			return ec.unmarshalOCommentInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comments"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviseReportTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodStart",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodStart"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "periodEnd",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodEnd"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "add",
+		func(ctx context.Context, v any) ([]*model.QuestionAdditionInput, error) {
+			return ec.unmarshalOQuestionAdditionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionAdditionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["add"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "change",
+		func(ctx context.Context, v any) ([]*model.TemplateQuestionInput, error) {
+			return ec.unmarshalOTemplateQuestionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["change"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "retire",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["retire"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg6
 	return args, nil
 }
 
@@ -14471,39 +17093,109 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_submitObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Mutation_saveAnswers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
-		func(ctx context.Context, v any) ([]string, error) {
-			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["ids"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_updateObservationDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNID2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ObservationDraftInput, error) {
-			return ec.unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx, v)
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "answers",
+		func(ctx context.Context, v any) ([]*model.AnswerInput, error) {
+			return ec.unmarshalNAnswerInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answers"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_validateSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comments",
+		func(ctx context.Context, v any) ([]*model.CommentInput, error) {
+			return ec.unmarshalOCommentInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comments"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -16289,6 +18981,52 @@ func (ec *executionContext) field_Query_approvals_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditTrail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "submission",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["submission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "observation",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["observation"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_authorities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16368,6 +19106,28 @@ func (ec *executionContext) field_Query_commune_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["nisCode"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_completeness_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaigns",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaigns"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -17277,6 +20037,20 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reportTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_report_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17488,6 +20262,52 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_submissions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "campaign",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["campaign"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*collect.Status, error) {
+			return ec.unmarshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -17775,6 +20595,48 @@ func (ec *executionContext) field_Query_workingGroups_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_QuestionOption_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ReportTemplate_description_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ReportTemplate_title_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Rule_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18018,6 +20880,76 @@ func (ec *executionContext) field_TargetPublic_projects_args(ctx context.Context
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_TemplateQuestion_help_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TemplateQuestion_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TemplateRule_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TemplateSection_help_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TemplateSection_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
 	return args, nil
 }
 
@@ -18991,6 +21923,176 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Answer_question(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Question, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Answer_site(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Site, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Site) graphql.Marshaler {
+			return ec.marshalOOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Answer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorSite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Answer_text(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Answer_number(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Answer_choices(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_choices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Choices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Answer_date(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Answer_yesNo(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_yesNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YesNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_yesNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *store.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19640,6 +22742,300 @@ func (ec *executionContext) fieldContext_ApprovalEdge_node(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Approval(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_table(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_rowId(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Operation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AuditOperation) graphql.Marshaler {
+			return ec.marshalNAuditOperation2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAuditOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "AuditOperation")
+}
+
+func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditPage_entries(ctx context.Context, field graphql.CollectedField, obj *model.AuditPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditPage_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditPage_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditPage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditPage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditPage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20296,6 +23692,222 @@ func (ec *executionContext) fieldContext_AuthorityEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Campaign_id(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Campaign_code(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "String")
+}
+
+func (ec *executionContext) _Campaign_template(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().Template(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+			return ec.marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Campaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Campaign_periodStart(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Campaign_periodEnd(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Campaign_opensOn(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_opensOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpensOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_opensOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Campaign_dueOn(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Campaign_graceDays(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_graceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraceDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_graceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Campaign_deadline(ctx context.Context, field graphql.CollectedField, obj *store.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, true, false, "Date")
+}
+
 func (ec *executionContext) _CoherenceCell_programme(ctx context.Context, field graphql.CollectedField, obj *model.CoherenceCell) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20433,6 +24045,501 @@ func (ec *executionContext) fieldContext_CoherenceCell_links(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TransversalLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_asOf(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Completeness", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Completeness_total(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Counts) graphql.Marshaler {
+			return ec.marshalNCompletenessCounts2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompletenessCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_byCommune(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_byCommune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Completeness().ByCommune(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CompletenessGroup) graphql.Marshaler {
+			return ec.marshalNCompletenessGroup2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_byCommune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompletenessGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_byProgramme(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_byProgramme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Completeness().ByProgramme(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CompletenessGroup) graphql.Marshaler {
+			return ec.marshalNCompletenessGroup2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_byProgramme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompletenessGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_byAxis(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_byAxis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Completeness().ByAxis(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CompletenessGroup) graphql.Marshaler {
+			return ec.marshalNCompletenessGroup2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_byAxis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompletenessGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Completeness_missing(ctx context.Context, field graphql.CollectedField, obj *store.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.MissingReport) graphql.Marshaler {
+			return ec.marshalNMissingReport2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissingReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompletenessCounts_expected(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_missing(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_draft(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Draft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_submitted(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_submitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_submitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_returned(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_validated(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_validated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_validated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_reopened(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_reopened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessCounts_late(ctx context.Context, field graphql.CollectedField, obj *store.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessCounts_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessCounts_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompletenessCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompletenessGroup_commune(ctx context.Context, field graphql.CollectedField, obj *store.CompletenessGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessGroup_commune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompletenessGroup().Commune(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Territory) graphql.Marshaler {
+			return ec.marshalOTerritory2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessGroup_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompletenessGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompletenessGroup_programme(ctx context.Context, field graphql.CollectedField, obj *store.CompletenessGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessGroup_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompletenessGroup().Programme(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Programme) graphql.Marshaler {
+			return ec.marshalOProgramme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgramme(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessGroup_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompletenessGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Programme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompletenessGroup_axis(ctx context.Context, field graphql.CollectedField, obj *store.CompletenessGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessGroup_axis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompletenessGroup().Axis(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.ProgrammeAxis) graphql.Marshaler {
+			return ec.marshalOProgrammeAxis2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgrammeAxis(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessGroup_axis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompletenessGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeAxis(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompletenessGroup_counts(ctx context.Context, field graphql.CollectedField, obj *store.CompletenessGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompletenessGroup_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Counts) graphql.Marshaler {
+			return ec.marshalNCompletenessCounts2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompletenessGroup_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompletenessGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompletenessCounts(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25345,180 +29452,210 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createObservationDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _MissingReport_campaign(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createObservationDraft(ctx, field)
+			return ec.fieldContext_MissingReport_campaign(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateObservationDraft(ctx, fc.Args["input"].(model.ObservationDraftInput))
+			return ec.Resolvers.MissingReport().Campaign(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Observation) graphql.Marshaler {
-			return ec.marshalNObservation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaign(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createObservationDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MissingReport_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "Mutation",
+		Object:     "MissingReport",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Observation(ctx, field)
+			return ec.childFields_Campaign(ctx, field)
 		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createObservationDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_updateObservationDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _MissingReport_operator(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateObservationDraft(ctx, field)
+			return ec.fieldContext_MissingReport_operator(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateObservationDraft(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ObservationDraftInput))
+			return ec.Resolvers.MissingReport().Operator(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Observation) graphql.Marshaler {
-			return ec.marshalNObservation2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalOOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateObservationDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MissingReport_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "Mutation",
+		Object:     "MissingReport",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Observation(ctx, field)
+			return ec.childFields_Operator(ctx, field)
 		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateObservationDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_submitObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _MissingReport_coordination(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_submitObservations(ctx, field)
+			return ec.fieldContext_MissingReport_coordination(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitObservations(ctx, fc.Args["ids"].([]string))
+			return ec.Resolvers.MissingReport().Coordination(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Observation) graphql.Marshaler {
-			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Coordination) graphql.Marshaler {
+			return ec.marshalOCoordination2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordination(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_submitObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MissingReport_coordination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "Mutation",
+		Object:     "MissingReport",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Observation(ctx, field)
+			return ec.childFields_Coordination(ctx, field)
 		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_submitObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_reviewObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _MissingReport_commune(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reviewObservations(ctx, field)
+			return ec.fieldContext_MissingReport_commune(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReviewObservations(ctx, fc.Args["ids"].([]string), fc.Args["decision"].(model.ReviewDecision), fc.Args["note"].(*string))
+			return ec.Resolvers.MissingReport().Commune(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cohesion.Observation) graphql.Marshaler {
-			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Territory) graphql.Marshaler {
+			return ec.marshalOTerritory2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MissingReport_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissingReport_submission(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingReport_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MissingReport().Submission(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Submission) graphql.Marshaler {
+			return ec.marshalOSubmission2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MissingReport_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissingReport_status(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingReport_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MissingReport().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Status) graphql.Marshaler {
+			return ec.marshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MissingReport_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingReport", field, true, true, "SubmissionStatus")
+}
+
+func (ec *executionContext) _MissingReport_late(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingReport_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_reviewObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Observation(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reviewObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_MissingReport_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingReport", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -25603,6 +29740,446 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReportTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReportTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReportTemplate(ctx, fc.Args["input"].(model.ReportTemplateInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+			return ec.marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReportTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReportTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseReportTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseReportTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseReportTemplate(ctx, fc.Args["from"].(string), fc.Args["periodStart"].(time.Time), fc.Args["periodEnd"].(time.Time), fc.Args["add"].([]*model.QuestionAdditionInput), fc.Args["change"].([]*model.TemplateQuestionInput), fc.Args["retire"].([]string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+			return ec.marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseReportTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseReportTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenCampaign(ctx, fc.Args["input"].(model.CampaignInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSubmission(ctx, fc.Args["campaign"].(string), fc.Args["operator"].(*string), fc.Args["coordination"].(*string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveAnswers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveAnswers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveAnswers(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["answers"].([]*model.AnswerInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveAnswers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveAnswers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSubmission(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnSubmission(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["reason"].(*string), fc.Args["comments"].([]*model.CommentInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recommendSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recommendSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecommendSubmission(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["comments"].([]*model.CommentInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recommendSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recommendSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_validateSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_validateSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ValidateSubmission(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["comments"].([]*model.CommentInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_validateSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_validateSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenSubmission(ctx, fc.Args["submission"].(string), fc.Args["version"].(int32), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+			return ec.marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28571,6 +33148,121 @@ func (ec *executionContext) fieldContext_OperatorEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OperatorSite_id(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorSite_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperatorSite().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorSite_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorSite", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OperatorSite_code(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorSite_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorSite_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorSite", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperatorSite_name(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorSite_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorSite_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorSite", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperatorSite_street(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorSite_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorSite_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorSite", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperatorSite_postcode(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorSite_postcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorSite_postcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorSite", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -32283,6 +36975,214 @@ func (ec *executionContext) fieldContext_Query_ruleViolations(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reportTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportTemplates(ctx, fc.Args["code"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*collect.Template) graphql.Marshaler {
+			return ec.marshalNReportTemplate2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_campaigns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Campaigns(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaignᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_campaigns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_submissions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_submissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Submissions(ctx, fc.Args["campaign"].(*string), fc.Args["operator"].(*string), fc.Args["status"].(*collect.Status), fc.Args["first"].(*int32), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionPage) graphql.Marshaler {
+			return ec.marshalNSubmissionPage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_submissions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_submissions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_completeness(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_completeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Completeness(ctx, fc.Args["campaigns"].([]string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Completeness) graphql.Marshaler {
+			return ec.marshalNCompleteness2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompleteness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_completeness(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Completeness(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_completeness_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditTrail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["submission"].(*string), fc.Args["operator"].(*string), fc.Args["observation"].(*string), fc.Args["first"].(*int32), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPage) graphql.Marshaler {
+			return ec.marshalNAuditPage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAuditPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_coordinations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33755,6 +38655,119 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _QuestionCondition_question(ctx context.Context, field graphql.CollectedField, obj *collect.Condition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionCondition_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionCondition_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionCondition", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionCondition_equals(ctx context.Context, field graphql.CollectedField, obj *collect.Condition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionCondition_equals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionCondition_equals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionCondition", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionOption_code(ctx context.Context, field graphql.CollectedField, obj *collect.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionOption_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionOption_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionOption_label(ctx context.Context, field graphql.CollectedField, obj *collect.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionOption_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.QuestionOption().Label(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionOption_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionOption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_QuestionOption_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Report_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34099,6 +39112,392 @@ func (ec *executionContext) fieldContext_ReportRow_isTotal(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ReportTemplate_id(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportTemplate().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ReportTemplate_code(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportTemplate_version(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportTemplate_audience(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_audience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Audience, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Audience) graphql.Marshaler {
+			return ec.marshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_audience(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, false, false, "TemplateAudience")
+}
+
+func (ec *executionContext) _ReportTemplate_programme(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_programme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportTemplate().Programme(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgramme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_programme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Programme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_axis(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_axis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportTemplate().Axis(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.ProgrammeAxis) graphql.Marshaler {
+			return ec.marshalOProgrammeAxis2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProgrammeAxis(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_axis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgrammeAxis(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_periodStart(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportTemplate_periodEnd(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportTemplate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportTemplate_title(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReportTemplate().Title(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReportTemplate_title_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_description(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReportTemplate().Description(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReportTemplate_description_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_basedOn(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_basedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportTemplate().BasedOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+			return ec.marshalOReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_basedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_sections(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []collect.Section) graphql.Marshaler {
+			return ec.marshalNTemplateSection2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplateSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportTemplate_rules(ctx context.Context, field graphql.CollectedField, obj *collect.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportTemplate_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []collect.Rule) graphql.Marshaler {
+			return ec.marshalNTemplateRule2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportTemplate_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportTemplate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplateRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportValue_measure(ctx context.Context, field graphql.CollectedField, obj *model.ReportValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34258,6 +39657,153 @@ func (ec *executionContext) _ReportValue_previousSuppressed(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ReportValue_previousSuppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReviewComment_question(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuestionKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewComment_site(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewComment().Site(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Site) graphql.Marshaler {
+			return ec.marshalOOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewComment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorSite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewComment_body(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewComment_role(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewComment_subject(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewComment_at(ctx context.Context, field graphql.CollectedField, obj *store.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewComment().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, true, true, "String")
 }
 
 func (ec *executionContext) _Rule_code(ctx context.Context, field graphql.CollectedField, obj *cohesion.Rule) (ret graphql.Marshaler) {
@@ -35248,18 +40794,18 @@ func (ec *executionContext) _Snapshot_suppressionThreshold(ctx context.Context, 
 			return ec.fieldContext_Snapshot_suppressionThreshold(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Snapshot().SuppressionThreshold(ctx, obj)
+			return obj.SuppressionThreshold, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Snapshot_suppressionThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Snapshot", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Snapshot", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Snapshot_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Snapshot) (ret graphql.Marshaler) {
@@ -35818,6 +41364,795 @@ func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Submission_id(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Submission_campaign(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_campaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Campaign(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_campaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_template(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Template(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+			return ec.marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_operator(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Operator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalOOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_coordination(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_coordination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Coordination(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Coordination) graphql.Marshaler {
+			return ec.marshalOCoordination2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordination(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_coordination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coordination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_status(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Status) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _Submission_version(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Submission_recommended(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_recommended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recommended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_recommended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Submission_late(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Submission_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().CreatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Submission_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().UpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Submission_firstSubmittedAt(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_firstSubmittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().FirstSubmittedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_firstSubmittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Submission_submittedAt(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().SubmittedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Submission_validatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_validatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().ValidatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_validatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Submission_sites(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_sites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Sites(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Site) graphql.Marshaler {
+			return ec.marshalNOperatorSite2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSiteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_sites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorSite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_answers(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_answers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Answers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_answers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Answer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_events(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Event) graphql.Marshaler {
+			return ec.marshalNSubmissionEvent2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_comments(ctx context.Context, field graphql.CollectedField, obj *store.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Comments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Comment) graphql.Marshaler {
+			return ec.marshalNReviewComment2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Action) graphql.Marshaler {
+			return ec.marshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "SubmissionAction")
+}
+
+func (ec *executionContext) _SubmissionEvent_from(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Status) graphql.Marshaler {
+			return ec.marshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _SubmissionEvent_to(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Status) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _SubmissionEvent_role(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEvent_subject(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEvent_reason(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubmissionEvent().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _SubmissionPage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmissionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionPage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionPayload_submission(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPayload_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPayload_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubmissionPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SuppressionRule_threshold(ctx context.Context, field graphql.CollectedField, obj *model.SuppressionRule) (ret graphql.Marshaler) {
@@ -36381,6 +42716,630 @@ func (ec *executionContext) fieldContext_TargetPublicEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TargetPublic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateQuestion_key(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplateQuestion_kind(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Kind) graphql.Marshaler {
+			return ec.marshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "QuestionKind")
+}
+
+func (ec *executionContext) _TemplateQuestion_label(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TemplateQuestion().Label(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TemplateQuestion_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateQuestion_help(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_help(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TemplateQuestion().Help(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_help(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TemplateQuestion_help_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateQuestion_unit(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplateQuestion_indicator(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TemplateQuestion().Indicator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Indicator) graphql.Marshaler {
+			return ec.marshalOIndicator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐIndicator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateQuestion_options(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []collect.Option) graphql.Marshaler {
+			return ec.marshalNQuestionOption2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateQuestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateQuestion_required(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TemplateQuestion_min(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TemplateQuestion_max(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateQuestion", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TemplateQuestion_askedWhen(ctx context.Context, field graphql.CollectedField, obj *collect.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateQuestion_askedWhen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AskedWhen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *collect.Condition) graphql.Marshaler {
+			return ec.marshalOQuestionCondition2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐCondition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateQuestion_askedWhen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateQuestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionCondition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateRule_key(ctx context.Context, field graphql.CollectedField, obj *collect.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateRule_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateRule_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplateRule_kind(ctx context.Context, field graphql.CollectedField, obj *collect.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateRule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.RuleKind) graphql.Marshaler {
+			return ec.marshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateRule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateRule", field, false, false, "TemplateRuleKind")
+}
+
+func (ec *executionContext) _TemplateRule_questions(ctx context.Context, field graphql.CollectedField, obj *collect.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateRule_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateRule_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplateRule_threshold(ctx context.Context, field graphql.CollectedField, obj *collect.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateRule_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateRule_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateRule", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TemplateRule_label(ctx context.Context, field graphql.CollectedField, obj *collect.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateRule_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TemplateRule().Label(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateRule_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TemplateRule_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateSection_key(ctx context.Context, field graphql.CollectedField, obj *collect.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplateSection_label(ctx context.Context, field graphql.CollectedField, obj *collect.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateSection_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TemplateSection().Label(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateSection_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TemplateSection_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateSection_help(ctx context.Context, field graphql.CollectedField, obj *collect.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateSection_help(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TemplateSection().Help(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateSection_help(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TemplateSection_help_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplateSection_repeat(ctx context.Context, field graphql.CollectedField, obj *collect.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateSection_repeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repeat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v collect.Repeat) graphql.Marshaler {
+			return ec.marshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateSection_repeat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplateSection", field, false, false, "SectionRepeat")
+}
+
+func (ec *executionContext) _TemplateSection_questions(ctx context.Context, field graphql.CollectedField, obj *collect.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplateSection_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []collect.Question) graphql.Marshaler {
+			return ec.marshalNTemplateQuestion2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplateSection_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplateSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplateQuestion(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40235,6 +47194,90 @@ func UnmarshalAggregationFilter(ctx context.Context, raw any) (model.Aggregation
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAnswerInput(ctx context.Context, obj any) (model.AnswerInput, error) {
+	var it model.AnswerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"question", "site", "text", "number", "choices", "date", "yesNo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "question":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("question"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Question = data
+		case "site":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("site"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Site = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "choices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choices = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "yesNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yesNo"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YesNo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerInput unmarshals raw into the AnswerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerInput(ctx context.Context, raw any) (model.AnswerInput, error) {
+	var out model.AnswerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApprovalFilter(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -40713,6 +47756,150 @@ func (ec *executionContext) unmarshalInputBooleanFilter(ctx context.Context, obj
 func UnmarshalBooleanFilter(ctx context.Context, raw any) (model.BooleanFilter, error) {
 	var out model.BooleanFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BooleanFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCampaignInput(ctx context.Context, obj any) (model.CampaignInput, error) {
+	var it model.CampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["graceDays"]; !present {
+		asMap["graceDays"] = 0
+	}
+
+	fieldsInOrder := [...]string{"code", "template", "periodStart", "periodEnd", "opensOn", "dueOn", "graceDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "template":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("template"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Template = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "opensOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("opensOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpensOn = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "graceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceDays"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraceDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCampaignInput unmarshals raw into the CampaignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCampaignInput(ctx context.Context, raw any) (model.CampaignInput, error) {
+	var out model.CampaignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CampaignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommentInput(ctx context.Context, obj any) (model.CommentInput, error) {
+	var it model.CommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"question", "site", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "question":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("question"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Question = data
+		case "site":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("site"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Site = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommentInput unmarshals raw into the CommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommentInput(ctx context.Context, raw any) (model.CommentInput, error) {
+	var out model.CommentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommentInput", raw, &out)
 	return out, err
 }
 
@@ -42235,111 +49422,6 @@ func UnmarshalNeedOrder(ctx context.Context, raw any) (map[string]any, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputObservationDraftInput(ctx context.Context, obj any) (model.ObservationDraftInput, error) {
-	var it model.ObservationDraftInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"indicator", "project", "operator", "periodStart", "periodEnd", "granularity", "kind", "value", "disaggregation", "note"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "indicator":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Indicator = data
-		case "project":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Project = data
-		case "operator":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Operator = data
-		case "periodStart":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
-			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PeriodStart = data
-		case "periodEnd":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
-			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PeriodEnd = data
-		case "granularity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("granularity"))
-			data, err := ec.unmarshalNGranularity2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐGranularity(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Granularity = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNObservationKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐObservationKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kind = data
-		case "value":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Value = data
-		case "disaggregation":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disaggregation"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Disaggregation = data
-		case "note":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Note = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalObservationDraftInput unmarshals raw into the ObservationDraftInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalObservationDraftInput(ctx context.Context, raw any) (model.ObservationDraftInput, error) {
-	var out model.ObservationDraftInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationDraftInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputObservationFilter(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -43622,6 +50704,111 @@ func UnmarshalProjectOrder(ctx context.Context, raw any) (map[string]any, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputQuestionAdditionInput(ctx context.Context, obj any) (model.QuestionAdditionInput, error) {
+	var it model.QuestionAdditionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"section", "question"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "section":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("section"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Section = data
+		case "question":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("question"))
+			data, err := ec.unmarshalNTemplateQuestionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Question = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuestionAdditionInput unmarshals raw into the QuestionAdditionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuestionAdditionInput(ctx context.Context, raw any) (model.QuestionAdditionInput, error) {
+	var out model.QuestionAdditionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuestionAdditionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuestionOptionInput(ctx context.Context, obj any) (model.QuestionOptionInput, error) {
+	var it model.QuestionOptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "labelFr", "labelNl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "labelFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelFr"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelFr = data
+		case "labelNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNl = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuestionOptionInput unmarshals raw into the QuestionOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuestionOptionInput(ctx context.Context, raw any) (model.QuestionOptionInput, error) {
+	var out model.QuestionOptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuestionOptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportDimension(ctx context.Context, obj any) (model.ReportDimension, error) {
 	var it model.ReportDimension
 	if obj == nil {
@@ -43918,6 +51105,125 @@ func (ec *executionContext) unmarshalInputReportOrder(ctx context.Context, obj a
 func UnmarshalReportOrder(ctx context.Context, raw any) (model.ReportOrder, error) {
 	var out model.ReportOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReportTemplateInput(ctx context.Context, obj any) (model.ReportTemplateInput, error) {
+	var it model.ReportTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "audience", "programme", "axis", "periodStart", "periodEnd", "titleFr", "titleNl", "descriptionFr", "descriptionNl", "sections", "rules"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "audience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
+			data, err := ec.unmarshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Audience = data
+		case "programme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programme"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programme = data
+		case "axis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axis"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axis = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "titleFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleFr"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleFr = data
+		case "titleNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNl = data
+		case "descriptionFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionFr"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionFr = data
+		case "descriptionNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNl = data
+		case "sections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sections"))
+			data, err := ec.unmarshalNTemplateSectionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateSectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sections = data
+		case "rules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rules"))
+			data, err := ec.unmarshalOTemplateRuleInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateRuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rules = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportTemplateInput unmarshals raw into the ReportTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportTemplateInput(ctx context.Context, raw any) (model.ReportTemplateInput, error) {
+	var out model.ReportTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -44524,6 +51830,308 @@ func (ec *executionContext) unmarshalInputTargetPublicOrder(ctx context.Context,
 func UnmarshalTargetPublicOrder(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TargetPublicOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTemplateQuestionInput(ctx context.Context, obj any) (model.TemplateQuestionInput, error) {
+	var it model.TemplateQuestionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["required"]; !present {
+		asMap["required"] = false
+	}
+
+	fieldsInOrder := [...]string{"key", "kind", "labelFr", "labelNl", "helpFr", "helpNl", "unit", "indicator", "options", "required", "min", "max", "askedWhenQuestion", "askedWhenEquals"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "labelFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelFr"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelFr = data
+		case "labelNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNl = data
+		case "helpFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpFr"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpFr = data
+		case "helpNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpNl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpNl = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOQuestionOptionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "required":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("required"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Required = data
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Max = data
+		case "askedWhenQuestion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("askedWhenQuestion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AskedWhenQuestion = data
+		case "askedWhenEquals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("askedWhenEquals"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AskedWhenEquals = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTemplateQuestionInput unmarshals raw into the TemplateQuestionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTemplateQuestionInput(ctx context.Context, raw any) (model.TemplateQuestionInput, error) {
+	var out model.TemplateQuestionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TemplateQuestionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTemplateRuleInput(ctx context.Context, obj any) (model.TemplateRuleInput, error) {
+	var it model.TemplateRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "kind", "questions", "threshold", "labelFr", "labelNl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "questions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questions"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Questions = data
+		case "threshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("threshold"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Threshold = data
+		case "labelFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelFr"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelFr = data
+		case "labelNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNl = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTemplateRuleInput unmarshals raw into the TemplateRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTemplateRuleInput(ctx context.Context, raw any) (model.TemplateRuleInput, error) {
+	var out model.TemplateRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TemplateRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTemplateSectionInput(ctx context.Context, obj any) (model.TemplateSectionInput, error) {
+	var it model.TemplateSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["repeat"]; !present {
+		asMap["repeat"] = "ONCE"
+	}
+
+	fieldsInOrder := [...]string{"key", "labelFr", "labelNl", "helpFr", "helpNl", "repeat", "questions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "labelFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelFr"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelFr = data
+		case "labelNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNl = data
+		case "helpFr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpFr"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpFr = data
+		case "helpNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpNl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpNl = data
+		case "repeat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repeat"))
+			data, err := ec.unmarshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repeat = data
+		case "questions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questions"))
+			data, err := ec.unmarshalNTemplateQuestionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Questions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTemplateSectionInput unmarshals raw into the TemplateSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTemplateSectionInput(ctx context.Context, raw any) (model.TemplateSectionInput, error) {
+	var out model.TemplateSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TemplateSectionInput", raw, &out)
 	return out, err
 }
 
@@ -45371,6 +52979,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TargetPublic(ctx, sel, obj)
+	case store.Submission:
+		return ec._Submission(ctx, sel, &obj)
+	case *store.Submission:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Submission(ctx, sel, obj)
 	case cohesion.Source:
 		return ec._Source(ctx, sel, &obj)
 	case *cohesion.Source:
@@ -45385,6 +53000,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Sector(ctx, sel, obj)
+	case collect.Template:
+		return ec._ReportTemplate(ctx, sel, &obj)
+	case *collect.Template:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReportTemplate(ctx, sel, obj)
 	case cohesion.Project:
 		return ec._Project(ctx, sel, &obj)
 	case *cohesion.Project:
@@ -45476,6 +53098,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Coordination(ctx, sel, obj)
+	case store.Campaign:
+		return ec._Campaign(ctx, sel, &obj)
+	case *store.Campaign:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Campaign(ctx, sel, obj)
 	case cohesion.Authority:
 		return ec._Authority(ctx, sel, &obj)
 	case *cohesion.Authority:
@@ -45502,6 +53131,69 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var answerImplementors = []string{"Answer"}
+
+func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *model.Answer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Answer")
+		case "question":
+			out.Values[i] = ec._Answer_question(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "site":
+			out.Values[i] = ec._Answer_site(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Answer_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._Answer_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "choices":
+			out.Values[i] = ec._Answer_choices(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._Answer_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "yesNo":
+			out.Values[i] = ec._Answer_yesNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var apiTokenImplementors = []string{"ApiToken"}
 
@@ -45773,6 +53465,125 @@ func (ec *executionContext) _ApprovalEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *store.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_id(ctx, field, obj)
+				})
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_at(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._AuditEntry_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._AuditEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "table":
+			out.Values[i] = ec._AuditEntry_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rowId":
+			out.Values[i] = ec._AuditEntry_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_operation(ctx, field, obj)
+				})
+		case "before":
+			out.Values[i] = ec._AuditEntry_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._AuditEntry_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditPageImplementors = []string{"AuditPage"}
+
+func (ec *executionContext) _AuditPage(ctx context.Context, sel ast.SelectionSet, obj *model.AuditPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditPage")
+		case "entries":
+			out.Values[i] = ec._AuditPage_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditPage_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authorityImplementors = []string{"Authority", "Node"}
 
 func (ec *executionContext) _Authority(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Authority) graphql.Marshaler {
@@ -45997,6 +53808,81 @@ func (ec *executionContext) _AuthorityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var campaignImplementors = []string{"Campaign", "Node"}
+
+func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet, obj *store.Campaign) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, campaignImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Campaign")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._Campaign_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_template(ctx, field, obj)
+				})
+		case "periodStart":
+			out.Values[i] = ec._Campaign_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._Campaign_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opensOn":
+			out.Values[i] = ec._Campaign_opensOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Campaign_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graceDays":
+			out.Values[i] = ec._Campaign_graceDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._Campaign_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coherenceCellImplementors = []string{"CoherenceCell"}
 
 func (ec *executionContext) _CoherenceCell(ctx context.Context, sel ast.SelectionSet, obj *model.CoherenceCell) graphql.Marshaler {
@@ -46032,6 +53918,186 @@ func (ec *executionContext) _CoherenceCell(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._CoherenceCell_links(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var completenessImplementors = []string{"Completeness"}
+
+func (ec *executionContext) _Completeness(ctx context.Context, sel ast.SelectionSet, obj *store.Completeness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Completeness")
+		case "asOf":
+			out.Values[i] = ec._Completeness_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._Completeness_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byCommune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Completeness_byCommune(ctx, field, obj)
+				})
+		case "byProgramme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Completeness_byProgramme(ctx, field, obj)
+				})
+		case "byAxis":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Completeness_byAxis(ctx, field, obj)
+				})
+		case "missing":
+			out.Values[i] = ec._Completeness_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var completenessCountsImplementors = []string{"CompletenessCounts"}
+
+func (ec *executionContext) _CompletenessCounts(ctx context.Context, sel ast.SelectionSet, obj *store.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completenessCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompletenessCounts")
+		case "expected":
+			out.Values[i] = ec._CompletenessCounts_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._CompletenessCounts_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "draft":
+			out.Values[i] = ec._CompletenessCounts_draft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitted":
+			out.Values[i] = ec._CompletenessCounts_submitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returned":
+			out.Values[i] = ec._CompletenessCounts_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validated":
+			out.Values[i] = ec._CompletenessCounts_validated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopened":
+			out.Values[i] = ec._CompletenessCounts_reopened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._CompletenessCounts_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var completenessGroupImplementors = []string{"CompletenessGroup"}
+
+func (ec *executionContext) _CompletenessGroup(ctx context.Context, sel ast.SelectionSet, obj *store.CompletenessGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completenessGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompletenessGroup")
+		case "commune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompletenessGroup_commune(ctx, field, obj)
+				})
+		case "programme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompletenessGroup_programme(ctx, field, obj)
+				})
+		case "axis":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompletenessGroup_axis(ctx, field, obj)
+				})
+		case "counts":
+			out.Values[i] = ec._CompletenessGroup_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47822,6 +55888,75 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var missingReportImplementors = []string{"MissingReport"}
+
+func (ec *executionContext) _MissingReport(ctx context.Context, sel ast.SelectionSet, obj *store.MissingReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missingReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissingReport")
+		case "campaign":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_campaign(ctx, field, obj)
+				})
+		case "operator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_operator(ctx, field, obj)
+				})
+		case "coordination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_coordination(ctx, field, obj)
+				})
+		case "commune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_commune(ctx, field, obj)
+				})
+		case "submission":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_submission(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingReport_status(ctx, field, obj)
+				})
+		case "late":
+			out.Values[i] = ec._MissingReport_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -47841,34 +55976,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "createObservationDraft":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createObservationDraft(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateObservationDraft":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateObservationDraft(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "submitObservations":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_submitObservations(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reviewObservations":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reviewObservations(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiToken(ctx, field)
@@ -47879,6 +55986,76 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createReportTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReportTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseReportTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseReportTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveAnswers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveAnswers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recommendSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recommendSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validateSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_validateSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenSubmission(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -48840,6 +57017,60 @@ func (ec *executionContext) _OperatorEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._OperatorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operatorSiteImplementors = []string{"OperatorSite"}
+
+func (ec *executionContext) _OperatorSite(ctx context.Context, sel ast.SelectionSet, obj *store.Site) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorSiteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorSite")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OperatorSite_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._OperatorSite_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._OperatorSite_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "street":
+			out.Values[i] = ec._OperatorSite_street(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postcode":
+			out.Values[i] = ec._OperatorSite_postcode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49970,6 +58201,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ruleViolations(ctx, field)
 				})
+		case "reportTemplates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportTemplates(ctx, field)
+				})
+		case "campaigns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_campaigns(ctx, field)
+				})
+		case "submissions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_submissions(ctx, field)
+				})
+		case "completeness":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_completeness(ctx, field)
+				})
+		case "auditTrail":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditTrail(ctx, field)
+				})
 		case "coordinations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -50193,6 +58454,83 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var questionConditionImplementors = []string{"QuestionCondition"}
+
+func (ec *executionContext) _QuestionCondition(ctx context.Context, sel ast.SelectionSet, obj *collect.Condition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionConditionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionCondition")
+		case "question":
+			out.Values[i] = ec._QuestionCondition_question(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "equals":
+			out.Values[i] = ec._QuestionCondition_equals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var questionOptionImplementors = []string{"QuestionOption"}
+
+func (ec *executionContext) _QuestionOption(ctx context.Context, sel ast.SelectionSet, obj *collect.Option) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionOption")
+		case "code":
+			out.Values[i] = ec._QuestionOption_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionOption_label(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reportImplementors = []string{"Report"}
 
 func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
@@ -50370,6 +58708,105 @@ func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var reportTemplateImplementors = []string{"ReportTemplate", "Node"}
+
+func (ec *executionContext) _ReportTemplate(ctx context.Context, sel ast.SelectionSet, obj *collect.Template) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportTemplate")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._ReportTemplate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ReportTemplate_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "audience":
+			out.Values[i] = ec._ReportTemplate_audience(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "programme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_programme(ctx, field, obj)
+				})
+		case "axis":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_axis(ctx, field, obj)
+				})
+		case "periodStart":
+			out.Values[i] = ec._ReportTemplate_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._ReportTemplate_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_title(ctx, field, obj)
+				})
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_description(ctx, field, obj)
+				})
+		case "basedOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_basedOn(ctx, field, obj)
+				})
+		case "sections":
+			out.Values[i] = ec._ReportTemplate_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._ReportTemplate_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reportValueImplementors = []string{"ReportValue"}
 
 func (ec *executionContext) _ReportValue(ctx context.Context, sel ast.SelectionSet, obj *model.ReportValue) graphql.Marshaler {
@@ -50416,6 +58853,66 @@ func (ec *executionContext) _ReportValue(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewCommentImplementors = []string{"ReviewComment"}
+
+func (ec *executionContext) _ReviewComment(ctx context.Context, sel ast.SelectionSet, obj *store.Comment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewCommentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewComment")
+		case "question":
+			out.Values[i] = ec._ReviewComment_question(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "site":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewComment_site(ctx, field, obj)
+				})
+		case "body":
+			out.Values[i] = ec._ReviewComment_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ReviewComment_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._ReviewComment_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewComment_at(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50796,11 +59293,10 @@ func (ec *executionContext) _Snapshot(ctx context.Context, sel ast.SelectionSet,
 					return ec._Snapshot_rowCount(ctx, field, obj)
 				})
 		case "suppressionThreshold":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Snapshot_suppressionThreshold(ctx, field, obj)
-				})
+			out.Values[i] = ec._Snapshot_suppressionThreshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -51020,6 +59516,283 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionImplementors = []string{"Submission", "Node"}
+
+func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSet, obj *store.Submission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Submission")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_id(ctx, field, obj)
+				})
+		case "campaign":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_campaign(ctx, field, obj)
+				})
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_template(ctx, field, obj)
+				})
+		case "operator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_operator(ctx, field, obj)
+				})
+		case "coordination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_coordination(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Submission_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Submission_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recommended":
+			out.Values[i] = ec._Submission_recommended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._Submission_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_createdAt(ctx, field, obj)
+				})
+		case "updatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_updatedAt(ctx, field, obj)
+				})
+		case "firstSubmittedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_firstSubmittedAt(ctx, field, obj)
+				})
+		case "submittedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_submittedAt(ctx, field, obj)
+				})
+		case "validatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_validatedAt(ctx, field, obj)
+				})
+		case "sites":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_sites(ctx, field, obj)
+				})
+		case "answers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_answers(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_events(ctx, field, obj)
+				})
+		case "comments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_comments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionEventImplementors = []string{"SubmissionEvent"}
+
+func (ec *executionContext) _SubmissionEvent(ctx context.Context, sel ast.SelectionSet, obj *store.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionEvent")
+		case "action":
+			out.Values[i] = ec._SubmissionEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._SubmissionEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._SubmissionEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._SubmissionEvent_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._SubmissionEvent_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._SubmissionEvent_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubmissionEvent_at(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionPageImplementors = []string{"SubmissionPage"}
+
+func (ec *executionContext) _SubmissionPage(ctx context.Context, sel ast.SelectionSet, obj *model.SubmissionPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionPage")
+		case "nodes":
+			out.Values[i] = ec._SubmissionPage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SubmissionPage_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionPayloadImplementors = []string{"SubmissionPayload"}
+
+func (ec *executionContext) _SubmissionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubmissionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionPayload")
+		case "submission":
+			out.Values[i] = ec._SubmissionPayload_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._SubmissionPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._SubmissionPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -51261,6 +60034,201 @@ func (ec *executionContext) _TargetPublicEdge(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._TargetPublicEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var templateQuestionImplementors = []string{"TemplateQuestion"}
+
+func (ec *executionContext) _TemplateQuestion(ctx context.Context, sel ast.SelectionSet, obj *collect.Question) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, templateQuestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemplateQuestion")
+		case "key":
+			out.Values[i] = ec._TemplateQuestion_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._TemplateQuestion_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateQuestion_label(ctx, field, obj)
+				})
+		case "help":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateQuestion_help(ctx, field, obj)
+				})
+		case "unit":
+			out.Values[i] = ec._TemplateQuestion_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indicator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateQuestion_indicator(ctx, field, obj)
+				})
+		case "options":
+			out.Values[i] = ec._TemplateQuestion_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.Values[i] = ec._TemplateQuestion_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "min":
+			out.Values[i] = ec._TemplateQuestion_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "max":
+			out.Values[i] = ec._TemplateQuestion_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "askedWhen":
+			out.Values[i] = ec._TemplateQuestion_askedWhen(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var templateRuleImplementors = []string{"TemplateRule"}
+
+func (ec *executionContext) _TemplateRule(ctx context.Context, sel ast.SelectionSet, obj *collect.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, templateRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemplateRule")
+		case "key":
+			out.Values[i] = ec._TemplateRule_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._TemplateRule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questions":
+			out.Values[i] = ec._TemplateRule_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "threshold":
+			out.Values[i] = ec._TemplateRule_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateRule_label(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var templateSectionImplementors = []string{"TemplateSection"}
+
+func (ec *executionContext) _TemplateSection(ctx context.Context, sel ast.SelectionSet, obj *collect.Section) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, templateSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemplateSection")
+		case "key":
+			out.Values[i] = ec._TemplateSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateSection_label(ctx, field, obj)
+				})
+		case "help":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateSection_help(ctx, field, obj)
+				})
+		case "repeat":
+			out.Values[i] = ec._TemplateSection_repeat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questions":
+			out.Values[i] = ec._TemplateSection_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52579,6 +61547,49 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNAnswer2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Answer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswer2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnswer2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswer(ctx context.Context, sel ast.SelectionSet, v *model.Answer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Answer!")
+		return graphql.Null
+	}
+	return ec._Answer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnswerInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerInputᚄ(ctx context.Context, v any) ([]*model.AnswerInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AnswerInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnswerInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAnswerInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerInput(ctx context.Context, v any) (*model.AnswerInput, error) {
+	res, err := ec.unmarshalInputAnswerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *store.APIToken) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiToken!")
@@ -52716,6 +61727,48 @@ var (
 		cohesion.ApprovalEnded:     "ENDED",
 	}
 )
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *store.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditOperation2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAuditOperation(ctx context.Context, v any) (model.AuditOperation, error) {
+	var res model.AuditOperation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditOperation2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAuditOperation(ctx context.Context, sel ast.SelectionSet, v model.AuditOperation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuditPage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAuditPage(ctx context.Context, sel ast.SelectionSet, v *model.AuditPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditPage!")
+		return graphql.Null
+	}
+	return ec._AuditPage(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNAuthority2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐAuthorityᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Authority) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -52865,6 +61918,35 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCampaign2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaignᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Campaign) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCampaign2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaign(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCampaign2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *store.Campaign) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Campaign!")
+		return graphql.Null
+	}
+	return ec._Campaign(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCampaignInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCampaignInput(ctx context.Context, v any) (model.CampaignInput, error) {
+	res, err := ec.unmarshalInputCampaignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCoherenceCell2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoherenceCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoherenceCell) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -52887,6 +61969,47 @@ func (ec *executionContext) marshalNCoherenceCell2ᚖgithubᚗcomᚋcohesioᚋco
 		return graphql.Null
 	}
 	return ec._CoherenceCell(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommentInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInput(ctx context.Context, v any) (*model.CommentInput, error) {
+	res, err := ec.unmarshalInputCommentInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompleteness2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v *store.Completeness) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Completeness!")
+		return graphql.Null
+	}
+	return ec._Completeness(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompletenessCounts2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCounts(ctx context.Context, sel ast.SelectionSet, v store.Counts) graphql.Marshaler {
+	return ec._CompletenessCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCompletenessGroup2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CompletenessGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompletenessGroup2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompletenessGroup2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCompletenessGroup(ctx context.Context, sel ast.SelectionSet, v *store.CompletenessGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompletenessGroup!")
+		return graphql.Null
+	}
+	return ec._CompletenessGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConcordanceRow2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ConcordanceRow) graphql.Marshaler {
@@ -53604,6 +62727,20 @@ func (ec *executionContext) marshalNIndicatorOrderField2githubᚗcomᚋcohesio�
 	return v
 }
 
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNInt2int32(ctx context.Context, v any) (int32, error) {
 	res, err := graphql.UnmarshalInt32(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -53908,6 +63045,26 @@ func (ec *executionContext) marshalNMeetingOrderField2githubᚗcomᚋcohesioᚋc
 	return v
 }
 
+func (ec *executionContext) marshalNMissingReport2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx context.Context, sel ast.SelectionSet, v store.MissingReport) graphql.Marshaler {
+	return ec._MissingReport(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMissingReport2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx context.Context, sel ast.SelectionSet, v []store.MissingReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissingReport2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNeed2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Need) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54156,11 +63313,6 @@ func (ec *executionContext) marshalNObservationCountableField2string(ctx context
 	return res
 }
 
-func (ec *executionContext) unmarshalNObservationDraftInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐObservationDraftInput(ctx context.Context, v any) (model.ObservationDraftInput, error) {
-	res, err := ec.unmarshalInputObservationDraftInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNObservationEdge2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[cohesion.Observation]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54403,6 +63555,30 @@ func (ec *executionContext) unmarshalNOperatorOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNOperatorOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorOrderField(ctx context.Context, sel ast.SelectionSet, v model.OperatorOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOperatorSite2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSiteᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Site) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v *store.Site) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorSite!")
+		return graphql.Null
+	}
+	return ec._OperatorSite(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -54833,6 +64009,72 @@ func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcohesioᚋc
 	return v
 }
 
+func (ec *executionContext) unmarshalNQuestionAdditionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionAdditionInput(ctx context.Context, v any) (*model.QuestionAdditionInput, error) {
+	res, err := ec.unmarshalInputQuestionAdditionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind(ctx context.Context, v any) (collect.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind(ctx context.Context, sel ast.SelectionSet, v collect.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "QuestionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind = map[string]collect.Kind{
+		"TEXT":            collect.Text,
+		"NUMBER":          collect.Number,
+		"SINGLE_CHOICE":   collect.SingleChoice,
+		"MULTIPLE_CHOICE": collect.MultipleChoice,
+		"DATE":            collect.Date,
+		"YES_NO":          collect.YesNo,
+		"INDICATOR":       collect.Indicator,
+	}
+	marshalNQuestionKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐKind = map[collect.Kind]string{
+		collect.Text:           "TEXT",
+		collect.Number:         "NUMBER",
+		collect.SingleChoice:   "SINGLE_CHOICE",
+		collect.MultipleChoice: "MULTIPLE_CHOICE",
+		collect.Date:           "DATE",
+		collect.YesNo:          "YES_NO",
+		collect.Indicator:      "INDICATOR",
+	}
+)
+
+func (ec *executionContext) marshalNQuestionOption2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐOption(ctx context.Context, sel ast.SelectionSet, v collect.Option) graphql.Marshaler {
+	return ec._QuestionOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuestionOption2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Option) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionOption2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNQuestionOptionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionOptionInput(ctx context.Context, v any) (*model.QuestionOptionInput, error) {
+	res, err := ec.unmarshalInputQuestionOptionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v *model.Report) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Report!")
@@ -54942,6 +64184,35 @@ func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋcohesioᚋcohesi
 	return ec._ReportRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReportTemplate2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*collect.Template) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportTemplate!")
+		return graphql.Null
+	}
+	return ec._ReportTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportTemplateInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTemplateInput(ctx context.Context, v any) (model.ReportTemplateInput, error) {
+	res, err := ec.unmarshalInputReportTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReportValue2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportValue) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54966,14 +64237,28 @@ func (ec *executionContext) marshalNReportValue2ᚖgithubᚗcomᚋcohesioᚋcohe
 	return ec._ReportValue(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, v any) (model.ReviewDecision, error) {
-	var res model.ReviewDecision
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+func (ec *executionContext) marshalNReviewComment2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Comment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewComment2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
-func (ec *executionContext) marshalNReviewDecision2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v model.ReviewDecision) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReviewComment2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐComment(ctx context.Context, sel ast.SelectionSet, v *store.Comment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewComment!")
+		return graphql.Null
+	}
+	return ec._ReviewComment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋaccessᚐRole(ctx context.Context, v any) (access.Role, error) {
@@ -55091,6 +64376,32 @@ func (ec *executionContext) marshalNRuleViolation2ᚖgithubᚗcomᚋcohesioᚋco
 	}
 	return ec._RuleViolation(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx context.Context, v any) (collect.Repeat, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx context.Context, sel ast.SelectionSet, v collect.Repeat) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SectionRepeat!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat = map[string]collect.Repeat{
+		"ONCE":     collect.Once,
+		"PER_SITE": collect.PerSite,
+	}
+	marshalNSectionRepeat2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat = map[collect.Repeat]string{
+		collect.Once:    "ONCE",
+		collect.PerSite: "PER_SITE",
+	}
+)
 
 func (ec *executionContext) marshalNSector2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Sector) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -55387,6 +64698,138 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSubmission2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Submission) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmission2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmission(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmission2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *store.Submission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Submission!")
+		return graphql.Null
+	}
+	return ec._Submission(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction(ctx context.Context, v any) (collect.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction(ctx context.Context, sel ast.SelectionSet, v collect.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SubmissionAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction = map[string]collect.Action{
+		"CREATE":    collect.Create,
+		"SUBMIT":    collect.Submit,
+		"RETURN":    collect.Return,
+		"RECOMMEND": collect.Recommend,
+		"VALIDATE":  collect.Validate,
+		"REOPEN":    collect.Reopen,
+	}
+	marshalNSubmissionAction2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAction = map[collect.Action]string{
+		collect.Create:    "CREATE",
+		collect.Submit:    "SUBMIT",
+		collect.Return:    "RETURN",
+		collect.Recommend: "RECOMMEND",
+		collect.Validate:  "VALIDATE",
+		collect.Reopen:    "REOPEN",
+	}
+)
+
+func (ec *executionContext) marshalNSubmissionEvent2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmissionEvent2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmissionEvent2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐEvent(ctx context.Context, sel ast.SelectionSet, v *store.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionEvent!")
+		return graphql.Null
+	}
+	return ec._SubmissionEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubmissionPage2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPage(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionPage!")
+		return graphql.Null
+	}
+	return ec._SubmissionPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubmissionPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSubmissionPayload(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionPayload!")
+		return graphql.Null
+	}
+	return ec._SubmissionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx context.Context, v any) (collect.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx context.Context, sel ast.SelectionSet, v collect.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SubmissionStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus = map[string]collect.Status{
+		"DRAFT":       collect.Draft,
+		"SUBMITTED":   collect.Submitted,
+		"RETURNED":    collect.Returned,
+		"RESUBMITTED": collect.Resubmitted,
+		"VALIDATED":   collect.Validated,
+		"REOPENED":    collect.Reopened,
+	}
+	marshalNSubmissionStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus = map[collect.Status]string{
+		collect.Draft:       "DRAFT",
+		collect.Submitted:   "SUBMITTED",
+		collect.Returned:    "RETURNED",
+		collect.Resubmitted: "RESUBMITTED",
+		collect.Validated:   "VALIDATED",
+		collect.Reopened:    "REOPENED",
+	}
+)
+
 func (ec *executionContext) marshalNTargetPublic2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTargetPublicᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.TargetPublic) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -55483,6 +64926,161 @@ func (ec *executionContext) unmarshalNTargetPublicOrderField2githubᚗcomᚋcohe
 
 func (ec *executionContext) marshalNTargetPublicOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTargetPublicOrderField(ctx context.Context, sel ast.SelectionSet, v model.TargetPublicOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience(ctx context.Context, v any) (collect.Audience, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience(ctx context.Context, sel ast.SelectionSet, v collect.Audience) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TemplateAudience!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience = map[string]collect.Audience{
+		"OPERATOR":     collect.ForOperators,
+		"COORDINATION": collect.ForCoordinations,
+	}
+	marshalNTemplateAudience2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐAudience = map[collect.Audience]string{
+		collect.ForOperators:     "OPERATOR",
+		collect.ForCoordinations: "COORDINATION",
+	}
+)
+
+func (ec *executionContext) marshalNTemplateQuestion2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx context.Context, sel ast.SelectionSet, v collect.Question) graphql.Marshaler {
+	return ec._TemplateQuestion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTemplateQuestion2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Question) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemplateQuestion2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTemplateQuestionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInputᚄ(ctx context.Context, v any) ([]*model.TemplateQuestionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TemplateQuestionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemplateQuestionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTemplateQuestionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInput(ctx context.Context, v any) (*model.TemplateQuestionInput, error) {
+	res, err := ec.unmarshalInputTemplateQuestionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemplateRule2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRule(ctx context.Context, sel ast.SelectionSet, v collect.Rule) graphql.Marshaler {
+	return ec._TemplateRule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTemplateRule2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemplateRule2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTemplateRuleInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateRuleInput(ctx context.Context, v any) (*model.TemplateRuleInput, error) {
+	res, err := ec.unmarshalInputTemplateRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind(ctx context.Context, v any) (collect.RuleKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind(ctx context.Context, sel ast.SelectionSet, v collect.RuleKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TemplateRuleKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind = map[string]collect.RuleKind{
+		"SUM_AT_MOST": collect.SumAtMost,
+		"NOT_ABOVE":   collect.NotAbove,
+	}
+	marshalNTemplateRuleKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRuleKind = map[collect.RuleKind]string{
+		collect.SumAtMost: "SUM_AT_MOST",
+		collect.NotAbove:  "NOT_ABOVE",
+	}
+)
+
+func (ec *executionContext) marshalNTemplateSection2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx context.Context, sel ast.SelectionSet, v collect.Section) graphql.Marshaler {
+	return ec._TemplateSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTemplateSection2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Section) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemplateSection2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTemplateSectionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateSectionInputᚄ(ctx context.Context, v any) ([]*model.TemplateSectionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TemplateSectionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemplateSectionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateSectionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTemplateSectionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateSectionInput(ctx context.Context, v any) (*model.TemplateSectionInput, error) {
+	res, err := ec.unmarshalInputTemplateSectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTerritory2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐTerritoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Territory) graphql.Marshaler {
@@ -56514,6 +66112,23 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcohesioᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCommentInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInputᚄ(ctx context.Context, v any) ([]*model.CommentInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CommentInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommentInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCommentInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOConcordanceStatus2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐConcordanceStatusᚄ(ctx context.Context, v any) ([]model.ConcordanceStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -57042,6 +66657,24 @@ func (ec *executionContext) marshalOInt2ᚕint32ᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint32(ctx context.Context, v any) (*int32, error) {
 	if v == nil {
 		return nil, nil
@@ -57066,6 +66699,24 @@ func (ec *executionContext) unmarshalOIntFilter2ᚖgithubᚗcomᚋcohesioᚋcohe
 	}
 	res, err := ec.unmarshalInputIntFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalJSON(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx context.Context, v any) (cohesion.Lang, error) {
@@ -57658,6 +67309,13 @@ func (ec *executionContext) unmarshalOOperatorOrder2ᚕmapᚄ(ctx context.Contex
 	return res, nil
 }
 
+func (ec *executionContext) marshalOOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v *store.Site) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OperatorSite(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOOrderDirection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (*model.OrderDirection, error) {
 	if v == nil {
 		return nil, nil
@@ -57879,6 +67537,47 @@ func (ec *executionContext) unmarshalOProjectOrder2ᚕmapᚄ(ctx context.Context
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOQuestionAdditionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionAdditionInputᚄ(ctx context.Context, v any) ([]*model.QuestionAdditionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.QuestionAdditionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuestionAdditionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionAdditionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQuestionCondition2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐCondition(ctx context.Context, sel ast.SelectionSet, v *collect.Condition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuestionCondition(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQuestionOptionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionOptionInputᚄ(ctx context.Context, v any) ([]*model.QuestionOptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.QuestionOptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuestionOptionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOReportDimension2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportDimensionᚄ(ctx context.Context, v any) ([]*model.ReportDimension, error) {
 	if v == nil {
 		return nil, nil
@@ -57921,6 +67620,13 @@ func (ec *executionContext) unmarshalOReportOrder2ᚕᚖgithubᚗcomᚋcohesio�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOReportTemplate2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *collect.Template) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportTemplate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOReportTotals2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐReportTotals(ctx context.Context, v any) (*model.ReportTotals, error) {
 	if v == nil {
 		return nil, nil
@@ -57936,6 +67642,36 @@ func (ec *executionContext) marshalOReportTotals2ᚖgithubᚗcomᚋcohesioᚋcoh
 	}
 	return v
 }
+
+func (ec *executionContext) unmarshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx context.Context, v any) (*collect.Repeat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat(ctx context.Context, sel ast.SelectionSet, v *collect.Repeat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat[*v])
+	return res
+}
+
+var (
+	unmarshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat = map[string]collect.Repeat{
+		"ONCE":     collect.Once,
+		"PER_SITE": collect.PerSite,
+	}
+	marshalOSectionRepeat2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐRepeat = map[collect.Repeat]string{
+		collect.Once:    "ONCE",
+		collect.PerSite: "PER_SITE",
+	}
+)
 
 func (ec *executionContext) unmarshalOSectorFilter2map(ctx context.Context, v any) (map[string]any, error) {
 	if v == nil {
@@ -58182,6 +67918,51 @@ func (ec *executionContext) unmarshalOStringListFilter2ᚖgithubᚗcomᚋcohesio
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOSubmission2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *store.Submission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Submission(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx context.Context, v any) (*collect.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus(ctx context.Context, sel ast.SelectionSet, v *collect.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus = map[string]collect.Status{
+		"DRAFT":       collect.Draft,
+		"SUBMITTED":   collect.Submitted,
+		"RETURNED":    collect.Returned,
+		"RESUBMITTED": collect.Resubmitted,
+		"VALIDATED":   collect.Validated,
+		"REOPENED":    collect.Reopened,
+	}
+	marshalOSubmissionStatus2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐStatus = map[collect.Status]string{
+		collect.Draft:       "DRAFT",
+		collect.Submitted:   "SUBMITTED",
+		collect.Returned:    "RETURNED",
+		collect.Resubmitted: "RESUBMITTED",
+		collect.Validated:   "VALIDATED",
+		collect.Reopened:    "REOPENED",
+	}
+)
+
 func (ec *executionContext) marshalOSuppressionRule2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐSuppressionRule(ctx context.Context, sel ast.SelectionSet, v *model.SuppressionRule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58231,6 +68012,40 @@ func (ec *executionContext) unmarshalOTargetPublicOrder2ᚕmapᚄ(ctx context.Co
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNTargetPublicOrder2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTemplateQuestionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInputᚄ(ctx context.Context, v any) ([]*model.TemplateQuestionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TemplateQuestionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemplateQuestionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTemplateRuleInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateRuleInputᚄ(ctx context.Context, v any) ([]*model.TemplateRuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TemplateRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTemplateRuleInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateRuleInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 )
@@ -24,6 +25,42 @@ type AggregationFilter struct {
 	In []cohesion.Aggregation `json:"in,omitempty"`
 }
 
+// An answer; exactly one value field is set, the one of its question's kind.
+type Answer struct {
+	// The question's key.
+	Question string `json:"question"`
+	// For per-site sections: the site.
+	Site *store.Site `json:"site,omitempty"`
+	// A TEXT answer.
+	Text *string `json:"text,omitempty"`
+	// A NUMBER or INDICATOR answer.
+	Number *decimal.Decimal `json:"number,omitempty"`
+	// A choice answer: the options' codes.
+	Choices []string `json:"choices,omitempty"`
+	// A DATE answer.
+	Date *time.Time `json:"date,omitempty"`
+	// A YES_NO answer.
+	YesNo *bool `json:"yesNo,omitempty"`
+}
+
+// An answer to save; give at most one value, none to clear the answer.
+type AnswerInput struct {
+	// The question's key.
+	Question string `json:"question"`
+	// For per-site sections: the site (its id).
+	Site *string `json:"site,omitempty"`
+	// For TEXT questions.
+	Text *string `json:"text,omitempty"`
+	// For NUMBER and INDICATOR questions.
+	Number *decimal.Decimal `json:"number,omitempty"`
+	// For choice questions: the options' codes.
+	Choices []string `json:"choices,omitempty"`
+	// For DATE questions.
+	Date *time.Time `json:"date,omitempty"`
+	// For YES_NO questions.
+	YesNo *bool `json:"yesNo,omitempty"`
+}
+
 // Conditions on an approval status.
 type ApprovalStatusFilter struct {
 	// Equals this value.
@@ -32,6 +69,14 @@ type ApprovalStatusFilter struct {
 	Neq *cohesion.ApprovalStatus `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.ApprovalStatus `json:"in,omitempty"`
+}
+
+// A page of the audit trail.
+type AuditPage struct {
+	// The entries, oldest first.
+	Entries []*store.AuditEntry `json:"entries"`
+	// Whether more follow; pass endCursor as `after` for the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // Conditions on an authority level.
@@ -52,6 +97,24 @@ type BooleanFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// A campaign to open.
+type CampaignInput struct {
+	// Its code.
+	Code string `json:"code"`
+	// The template version (its id).
+	Template string `json:"template"`
+	// First day of the period reported on.
+	PeriodStart time.Time `json:"periodStart"`
+	// Last day of the period reported on.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// When reports can be started.
+	OpensOn time.Time `json:"opensOn"`
+	// When reports are due.
+	DueOn time.Time `json:"dueOn"`
+	// Days of grace after the due date.
+	GraceDays *int32 `json:"graceDays,omitempty"`
+}
+
 // A programme and another policy linked to it.
 type CoherenceCell struct {
 	// The programme.
@@ -64,6 +127,16 @@ type CoherenceCell struct {
 	Relations []cohesion.LinkRelation `json:"relations"`
 	// The links themselves, from the programme or from its projects.
 	Links []*cohesion.TransversalLink `json:"links"`
+}
+
+// A reviewer's comment.
+type CommentInput struct {
+	// The question it is about; omit for the whole report.
+	Question *string `json:"question,omitempty"`
+	// The site, for per-site questions.
+	Site *string `json:"site,omitempty"`
+	// What it says.
+	Body string `json:"body"`
 }
 
 // A territory, theme and year, with the needs and the activity there.
@@ -220,10 +293,8 @@ type LinkRelationFilter struct {
 	In []cohesion.LinkRelation `json:"in,omitempty"`
 }
 
-// Changes to the data. Operators report the values of their indicators as drafts, change them
-// and submit them; the coordinator of the operator's commune validates or rejects them.
-// Validated values are published. Each change is checked against the caller's role, and again
-// by the database's row-level security.
+// Changes to the data. Each change is checked against the caller's role, and again by the
+// database's row-level security. The yearly reporting cycle extends it.
 type Mutation struct {
 }
 
@@ -267,30 +338,6 @@ type NewAPIToken struct {
 	Token *store.APIToken `json:"token"`
 }
 
-// A value an operator reports.
-type ObservationDraftInput struct {
-	// The indicator's code.
-	Indicator string `json:"indicator"`
-	// The project the value is for; give a project or an operator.
-	Project *string `json:"project,omitempty"`
-	// The operator the value is for, when it is not about one project.
-	Operator *string `json:"operator,omitempty"`
-	// First day of the period.
-	PeriodStart time.Time `json:"periodStart"`
-	// Last day of the period.
-	PeriodEnd time.Time `json:"periodEnd"`
-	// Length of the period.
-	Granularity cohesion.Granularity `json:"granularity"`
-	// Target, realised value or baseline.
-	Kind cohesion.ObservationKind `json:"kind"`
-	// The value, in the indicator's unit (persons are whole numbers; never negative).
-	Value decimal.Decimal `json:"value"`
-	// The breakdown this value is for (one of the indicator's disaggregation dimensions); none for the total.
-	Disaggregation *string `json:"disaggregation,omitempty"`
-	// Remarks.
-	Note *string `json:"note,omitempty"`
-}
-
 // Conditions on an observation kind.
 type ObservationKindFilter struct {
 	// Equals this value.
@@ -323,6 +370,24 @@ type OperatorKindFilter struct {
 
 // The entry point of every read: lists (connections) of each kind of object, and lookups by global id or by code.
 type Query struct {
+}
+
+// A question added by a revision.
+type QuestionAdditionInput struct {
+	// The key of the section it goes at the end of.
+	Section string `json:"section"`
+	// The question.
+	Question *TemplateQuestionInput `json:"question"`
+}
+
+// An option of a choice question.
+type QuestionOptionInput struct {
+	// The code stored in answers.
+	Code string `json:"code"`
+	// Label in French.
+	LabelFr string `json:"labelFr"`
+	// Label in Dutch.
+	LabelNl string `json:"labelNl"`
 }
 
 // The result of a report: its columns, then its rows.
@@ -425,6 +490,34 @@ type ReportRow struct {
 	IsTotal bool `json:"isTotal"`
 }
 
+// The first version of a report template.
+type ReportTemplateInput struct {
+	// The code its versions will share.
+	Code string `json:"code"`
+	// Who fills it in.
+	Audience collect.Audience `json:"audience"`
+	// The programme it reports on (its id).
+	Programme string `json:"programme"`
+	// The programme axis (its id); omit for the whole programme.
+	Axis *string `json:"axis,omitempty"`
+	// First day of the reporting periods it is for.
+	PeriodStart time.Time `json:"periodStart"`
+	// Last day of the reporting periods it is for.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// Title in French.
+	TitleFr string `json:"titleFr"`
+	// Title in Dutch.
+	TitleNl string `json:"titleNl"`
+	// Description in French.
+	DescriptionFr *string `json:"descriptionFr,omitempty"`
+	// Description in Dutch.
+	DescriptionNl *string `json:"descriptionNl,omitempty"`
+	// Its sections.
+	Sections []*TemplateSectionInput `json:"sections"`
+	// Its rules.
+	Rules []*TemplateRuleInput `json:"rules,omitempty"`
+}
+
 // The value of a measure in a row.
 type ReportValue struct {
 	// The measure's alias.
@@ -497,6 +590,24 @@ type StringListFilter struct {
 	ContainsAny []string `json:"containsAny,omitempty"`
 }
 
+// A page of reports.
+type SubmissionPage struct {
+	// The reports, by id.
+	Nodes []*store.Submission `json:"nodes"`
+	// Whether more follow; pass endCursor as `after` for the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// What a change to a report returns.
+type SubmissionPayload struct {
+	// The report, as it is now.
+	Submission *store.Submission `json:"submission"`
+	// The version the change made: pass it to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
 // The small-cell suppression of person counts.
 type SuppressionRule struct {
 	// Person counts below this (but not zero) are withheld.
@@ -505,6 +616,72 @@ type SuppressionRule struct {
 	AppliesToYou bool `json:"appliesToYou"`
 	// The rule in full, including secondary suppression.
 	Rule string `json:"rule"`
+}
+
+// A question of a template.
+type TemplateQuestionInput struct {
+	// Its key, stable across versions: lowercase letters, digits, '.', '-' and '_'.
+	Key string `json:"key"`
+	// The kind of answer it takes.
+	Kind collect.Kind `json:"kind"`
+	// Wording in French.
+	LabelFr string `json:"labelFr"`
+	// Wording in Dutch.
+	LabelNl string `json:"labelNl"`
+	// Help in French.
+	HelpFr *string `json:"helpFr,omitempty"`
+	// Help in Dutch.
+	HelpNl *string `json:"helpNl,omitempty"`
+	// The unit of a number.
+	Unit *string `json:"unit,omitempty"`
+	// For INDICATOR questions: the indicator (its id).
+	Indicator *string `json:"indicator,omitempty"`
+	// For choice questions: the options.
+	Options []*QuestionOptionInput `json:"options,omitempty"`
+	// Whether it must be answered.
+	Required *bool `json:"required,omitempty"`
+	// The smallest number accepted.
+	Min *decimal.Decimal `json:"min,omitempty"`
+	// The largest number accepted.
+	Max *decimal.Decimal `json:"max,omitempty"`
+	// Ask it only when the question with this key...
+	AskedWhenQuestion *string `json:"askedWhenQuestion,omitempty"`
+	// ...has this answer ('true'/'false', or an option's code).
+	AskedWhenEquals *string `json:"askedWhenEquals,omitempty"`
+}
+
+// A rule across questions.
+type TemplateRuleInput struct {
+	// Its key.
+	Key string `json:"key"`
+	// What it checks.
+	Kind collect.RuleKind `json:"kind"`
+	// The keys of the questions it checks.
+	Questions []string `json:"questions"`
+	// For SUM_AT_MOST: the largest sum accepted.
+	Threshold *decimal.Decimal `json:"threshold,omitempty"`
+	// What it says, in French.
+	LabelFr string `json:"labelFr"`
+	// What it says, in Dutch.
+	LabelNl string `json:"labelNl"`
+}
+
+// A section of a template.
+type TemplateSectionInput struct {
+	// Its key.
+	Key string `json:"key"`
+	// Label in French.
+	LabelFr string `json:"labelFr"`
+	// Label in Dutch.
+	LabelNl string `json:"labelNl"`
+	// Help in French.
+	HelpFr *string `json:"helpFr,omitempty"`
+	// Help in Dutch.
+	HelpNl *string `json:"helpNl,omitempty"`
+	// How often it is answered.
+	Repeat *collect.Repeat `json:"repeat,omitempty"`
+	// Its questions, in order.
+	Questions []*TemplateQuestionInput `json:"questions"`
 }
 
 // Conditions on a territory kind.
@@ -590,6 +767,67 @@ func (e *ApprovalOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ApprovalOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A change the audit trail recorded.
+type AuditOperation string
+
+const (
+	// A row was added.
+	AuditOperationInsert AuditOperation = "INSERT"
+	// A row was changed.
+	AuditOperationUpdate AuditOperation = "UPDATE"
+	// A row was removed.
+	AuditOperationDelete AuditOperation = "DELETE"
+)
+
+var AllAuditOperation = []AuditOperation{
+	AuditOperationInsert,
+	AuditOperationUpdate,
+	AuditOperationDelete,
+}
+
+func (e AuditOperation) IsValid() bool {
+	switch e {
+	case AuditOperationInsert, AuditOperationUpdate, AuditOperationDelete:
+		return true
+	}
+	return false
+}
+
+func (e AuditOperation) String() string {
+	return string(e)
+}
+
+func (e *AuditOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditOperation", str)
+	}
+	return nil
+}
+
+func (e AuditOperation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditOperation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1849,64 +2087,6 @@ func (e *ReportTotals) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReportTotals) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// A coordinator's decision on a submission.
-type ReviewDecision string
-
-const (
-	// Publish the value.
-	ReviewDecisionValidate ReviewDecision = "VALIDATE"
-	// Send it back to the operator.
-	ReviewDecisionReject ReviewDecision = "REJECT"
-)
-
-var AllReviewDecision = []ReviewDecision{
-	ReviewDecisionValidate,
-	ReviewDecisionReject,
-}
-
-func (e ReviewDecision) IsValid() bool {
-	switch e {
-	case ReviewDecisionValidate, ReviewDecisionReject:
-		return true
-	}
-	return false
-}
-
-func (e ReviewDecision) String() string {
-	return string(e)
-}
-
-func (e *ReviewDecision) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReviewDecision(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReviewDecision", str)
-	}
-	return nil
-}
-
-func (e ReviewDecision) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReviewDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,4 +1,4 @@
-// Package scalar marshals the custom GraphQL scalars Date and Decimal.
+// Package scalar marshals the custom GraphQL scalars Date, Decimal and JSON.
 package scalar
 
 import (
@@ -60,4 +60,24 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 		return decimal.NewFromFloat(v), nil
 	}
 	return decimal.Decimal{}, fmt.Errorf("a Decimal must be a string or a number, got %T", v)
+}
+
+// MarshalJSON writes a JSON value as it is stored; none is null.
+func MarshalJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if len(v) == 0 {
+			io.WriteString(w, "null")
+			return
+		}
+		w.Write(v)
+	})
+}
+
+// UnmarshalJSON reads any JSON value.
+func UnmarshalJSON(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("not a JSON value: %w", err)
+	}
+	return b, nil
 }

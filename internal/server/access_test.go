@@ -8,13 +8,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/auth"
-	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -69,21 +65,12 @@ func newWorld(t *testing.T) *world {
 		}
 		w.callers[name] = caller{name: name, token: secret}
 	}
-	owner := context.Background()
-	anyone := func(int64) error { return nil }
-	save := func(project, value int64) int64 {
-		d := store.ObservationDraft{Indicator: "pupils", ProjectID: &project, Kind: "realised", Granularity: cohesion.GranularityYear,
-			PeriodStart: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), Value: decimal.NewFromInt(value)}
-		id, err := a.store.SaveObservationDraft(owner, nil, d, anyone)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	w.draft1, w.submitted1, w.draft3 = save(1, 11), save(2, 22), save(4, 33)
-	if err := a.store.SubmitObservations(owner, []int64{w.submitted1}, anyone); err != nil {
-		t.Fatal(err)
-	}
+	// The fixture's two observations are 1 and 2: these are 3, 4 and 5.
+	a.exec(`INSERT INTO observation (indicator_id, project_id, period_start, period_end, granularity, kind, value, status, source_id) VALUES
+		(1, 1, '2025-01-01', '2025-12-31', 'year', 'realised', 11, 'draft', 1),
+		(1, 2, '2025-01-01', '2025-12-31', 'year', 'realised', 22, 'submitted', 1),
+		(1, 4, '2025-01-01', '2025-12-31', 'year', 'realised', 33, 'draft', 1)`)
+	w.draft1, w.submitted1, w.draft3 = 3, 4, 5
 	return w
 }
 
@@ -171,35 +158,122 @@ func TestWhoSeesDraftsAndSubmissions(t *testing.T) {
 	}
 }
 
+// askErrors sends a request as a caller; it returns the data and the errors' extensions.
+func (w *world) askErrors(c caller, q string, vars map[string]any) (map[string]any, []map[string]any) {
+	w.a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, w.a.srv.URL+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data   map[string]any
+		Errors []struct{ Extensions map[string]any }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		w.a.t.Fatal(err)
+	}
+	var ext []map[string]any
+	for _, e := range out.Errors {
+		ext = append(ext, e.Extensions)
+	}
+	return out.Data, ext
+}
+
+// The reporting cycle over HTTP: who may do what, and what a client is told when it may not.
 func TestWhoMayChangeWhat(t *testing.T) {
 	w := newWorld(t)
-	create := `mutation($p: ID!) { createObservationDraft(input: {indicator: "pupils", project: $p, periodStart: "2026-01-01",
-		periodEnd: "2026-12-31", granularity: YEAR, kind: TARGET, value: "10"}) { id status } }`
+	w.a.exec(`INSERT INTO approval (operator_id, programme_id, axis_id, start_date, status, source_id) VALUES (1, 1, 1, '2024-01-01', 'granted', 1);
+		INSERT INTO report_template (code, version, audience, programme_id, axis_id, period_start, period_end, title_fr, title_nl)
+		  VALUES ('report', 1, 'operator', 1, 1, '2025-01-01', '2025-12-31', 'Rapport', 'Verslag');
+		INSERT INTO template_section (template_id, key, position, label_fr, label_nl) VALUES (1, 'a', 0, 'Volet A', 'Deel A');
+		INSERT INTO template_question (template_id, section_id, key, position, kind, label_fr, label_nl, required, indicator_id)
+		  VALUES (1, 1, 'a.summary', 0, 'text', 'Résumé', 'Samenvatting', true, NULL), (1, 1, 'a.pupils', 1, 'indicator', 'Élèves', 'Leerlingen', true, 1);
+		INSERT INTO campaign (code, template_id, period_start, period_end, opens_on, due_on) VALUES ('report-2025', 1, '2025-01-01', '2025-12-31', '2026-01-01', '2099-03-31');`)
+	campaign := gid("Campaign", 1)
+	create := `mutation($c: ID!, $o: ID!, $k: String) { createSubmission(campaign: $c, operator: $o, idempotencyKey: $k) {
+		version replayed submission { id status operator { name } } } }`
 	for _, name := range everyone {
-		_, codes := w.ask(w.callers[name], create, map[string]any{"p": gid("Project", 1)})
-		allowed := name == "admin" || name == "operator 1"
-		if allowed != (len(codes) == 0) || (!allowed && codes[0] != "FORBIDDEN") {
-			t.Errorf("%s drafting for operator 1's project: errors %v, allowed %v", name, codes, allowed)
+		if name == "operator 1" || name == "admin" {
+			continue
+		}
+		_, errs := w.askErrors(w.callers[name], create, map[string]any{"c": campaign, "o": gid("Operator", 1)})
+		if len(errs) != 1 || errs[0]["code"] != "FORBIDDEN" {
+			t.Errorf("%s starting operator 1's report: %v, want FORBIDDEN", name, errs)
 		}
 	}
-	// Someone else's draft cannot even be found; one's own can be submitted.
-	submit := `mutation($id: ID!) { submitObservations(ids: [$id]) { status } }`
-	if _, codes := w.ask(w.callers["operator 3"], submit, map[string]any{"id": gid("Observation", w.draft1)}); len(codes) != 1 || codes[0] != "NOT_FOUND" {
-		t.Errorf("operator 3 submitting operator 1's draft: %v, want NOT_FOUND", codes)
+	op := w.callers["operator 1"]
+	vars := map[string]any{"c": campaign, "o": gid("Operator", 1), "k": "start"}
+	data, errs := w.askErrors(op, create, vars)
+	if len(errs) > 0 {
+		t.Fatal(errs)
 	}
-	if data, codes := w.ask(w.callers["operator 1"], submit, map[string]any{"id": gid("Observation", w.draft1)}); len(codes) > 0 ||
-		data["submitObservations"].([]any)[0].(map[string]any)["status"] != "SUBMITTED" {
-		t.Errorf("operator 1 submitting its draft: %v %v", data, codes)
+	created := data["createSubmission"].(map[string]any)
+	sub := created["submission"].(map[string]any)["id"].(string)
+	if again, errs := w.askErrors(op, create, vars); len(errs) > 0 || again["createSubmission"].(map[string]any)["replayed"] != true {
+		t.Errorf("a retried creation: %v %v, want the first result replayed", again, errs)
 	}
-	review := `mutation($id: ID!) { reviewObservations(ids: [$id], decision: VALIDATE) { status } }`
-	for name, want := range map[string]string{"operator 1": "FORBIDDEN", "coord Molenbeek": "NOT_FOUND", "analyst": "NOT_FOUND", "public": "NOT_FOUND"} {
-		if _, codes := w.ask(w.callers[name], review, map[string]any{"id": gid("Observation", w.draft1)}); len(codes) != 1 || codes[0] != want {
-			t.Errorf("%s reviewing a Schaerbeek submission: %v, want %s", name, codes, want)
+
+	// A submit with missing answers lists every problem, naming the question and the rule.
+	submit := `mutation($s: ID!, $v: Int!) { submitSubmission(submission: $s, version: $v) { version submission { status } } }`
+	_, errs = w.askErrors(op, submit, map[string]any{"s": sub, "v": 1})
+	if len(errs) != 1 || errs[0]["code"] != "BAD_USER_INPUT" || len(errs[0]["problems"].([]any)) != 2 {
+		t.Fatalf("submitting an empty report: %v, want two problems", errs)
+	}
+	if p := errs[0]["problems"].([]any)[0].(map[string]any); p["question"] != "a.summary" || p["label"] != "Résumé" || p["rule"] != "required" {
+		t.Errorf("the first problem: %v", p)
+	}
+
+	save := `mutation($s: ID!, $v: Int!, $a: [AnswerInput!]!) { saveAnswers(submission: $s, version: $v, answers: $a) {
+		version submission { answers { question text number } } } }`
+	answers := []map[string]any{{"question": "a.summary", "text": "Une année"}, {"question": "a.pupils", "number": "25"}}
+	data, errs = w.askErrors(op, save, map[string]any{"s": sub, "v": 1, "a": answers})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if v := data["saveAnswers"].(map[string]any)["version"]; v != float64(2) {
+		t.Errorf("version after a save: %v, want 2", v)
+	}
+	_, errs = w.askErrors(op, save, map[string]any{"s": sub, "v": 1, "a": answers[:1]})
+	if len(errs) != 1 || errs[0]["code"] != "CONFLICT" || errs[0]["currentVersion"] != float64(2) {
+		t.Errorf("a stale save: %v, want CONFLICT at version 2", errs)
+	}
+	if _, errs := w.askErrors(w.callers["operator 3"], save, map[string]any{"s": sub, "v": 2, "a": answers}); len(errs) != 1 || errs[0]["code"] != "NOT_FOUND" {
+		t.Errorf("operator 3 saving operator 1's report: %v, want NOT_FOUND", errs)
+	}
+	if _, errs := w.askErrors(op, submit, map[string]any{"s": sub, "v": 2}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	validate := `mutation($s: ID!, $v: Int!) { validateSubmission(submission: $s, version: $v) { submission { status } } }`
+	for name, want := range map[string]string{"operator 1": "FORBIDDEN", "coord Schaerbeek": "FORBIDDEN", "coord Molenbeek": "NOT_FOUND", "analyst": "NOT_FOUND", "public": "NOT_FOUND"} {
+		if _, errs := w.askErrors(w.callers[name], validate, map[string]any{"s": sub, "v": 3}); len(errs) != 1 || errs[0]["code"] != want {
+			t.Errorf("%s validating: %v, want %s", name, errs, want)
 		}
 	}
-	if data, codes := w.ask(w.callers["coord Schaerbeek"], review, map[string]any{"id": gid("Observation", w.draft1)}); len(codes) > 0 ||
-		data["reviewObservations"].([]any)[0].(map[string]any)["status"] != "VALIDATED" {
-		t.Errorf("Schaerbeek's coordinator validating: %v %v", data, codes)
+	data, errs = w.askErrors(w.callers["admin"], validate, map[string]any{"s": sub, "v": 3})
+	if len(errs) > 0 || data["validateSubmission"].(map[string]any)["submission"].(map[string]any)["status"] != "VALIDATED" {
+		t.Errorf("the administration validating: %v %v", data, errs)
+	}
+	// The published value is there for the public; the history is the operator's, not another's.
+	data, _ = w.askErrors(w.callers["public"], `{ observations { totalCount } }`, nil)
+	if n := data["observations"].(map[string]any)["totalCount"]; n != float64(3) {
+		t.Errorf("the public sees %v observations, want the fixture's 2 and the report's", n)
+	}
+	trail := `query($s: ID!) { auditTrail(submission: $s) { entries { table operation role } } }`
+	for name, want := range map[string]bool{"operator 1": true, "operator 3": false, "admin": true} {
+		data, errs := w.askErrors(w.callers[name], trail, map[string]any{"s": sub})
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", name, errs)
+		}
+		if got := len(data["auditTrail"].(map[string]any)["entries"].([]any)) > 0; got != want {
+			t.Errorf("%s reads the report's history: %v, want %v", name, got, want)
+		}
 	}
 	// Tokens are for administrators to give.
 	token := `mutation { createApiToken(name: "x", role: RESEARCHER) { secret } }`

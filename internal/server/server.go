@@ -38,6 +38,7 @@ import (
 	"github.com/cohesio/cohesio/internal/auth"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/playground"
 	"github.com/cohesio/cohesio/internal/store"
@@ -244,7 +245,22 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 	}
 	out := graphql.DefaultErrorPresenter(ctx, err)
 	var inv *cohesion.InvalidError
+	var check *collect.CheckError
+	var conflict *cohesion.ConflictError
 	switch {
+	case errors.As(err, &check):
+		out.Message = check.Error()
+		problems := make([]map[string]any, len(check.Problems))
+		for i, p := range check.Problems {
+			problems[i] = map[string]any{"question": p.QuestionKey, "label": p.QuestionLabel, "rule": p.Rule, "message": p.Message}
+			if p.SiteID != nil {
+				problems[i]["site"] = catalog.GlobalID("OperatorSite", *p.SiteID)
+			}
+		}
+		out.Extensions = map[string]any{"code": "BAD_USER_INPUT", "field": "answers", "problems": problems}
+	case errors.As(err, &conflict):
+		out.Message = conflict.Error()
+		out.Extensions = map[string]any{"code": "CONFLICT", "currentVersion": conflict.Current}
 	case errors.As(err, &inv):
 		out.Message = inv.Error()
 		out.Extensions = map[string]any{"code": "BAD_USER_INPUT", "field": inv.Field}

@@ -675,3 +675,22 @@ func (s *Store) Sites(ctx context.Context, operators []int64) (map[int64][]*Site
 	}
 	return out, nil
 }
+
+// SitesByID returns sites by id.
+func (s *Store) SitesByID(ctx context.Context, ids []int64) (map[int64]*Site, error) {
+	out := map[int64]*Site{}
+	err := s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var rows []*Site
+		if err := tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read sites: %w", err)
+	}
+	return out, nil
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/cohesio/cohesio/graph/model"
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/catalog"
-	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/store"
 )
 
@@ -31,22 +30,6 @@ func (r *apiTokenResolver) ExpiresAt(ctx context.Context, obj *store.APIToken) (
 
 func (r *apiTokenResolver) RevokedAt(ctx context.Context, obj *store.APIToken) (*string, error) {
 	return rfc3339(obj.RevokedAt), nil
-}
-
-func (r *mutationResolver) CreateObservationDraft(ctx context.Context, input model.ObservationDraftInput) (*cohesion.Observation, error) {
-	return r.saveDraft(ctx, nil, input)
-}
-
-func (r *mutationResolver) UpdateObservationDraft(ctx context.Context, id string, input model.ObservationDraftInput) (*cohesion.Observation, error) {
-	return r.saveDraft(ctx, &id, input)
-}
-
-func (r *mutationResolver) SubmitObservations(ctx context.Context, ids []string) ([]*cohesion.Observation, error) {
-	return r.submit(ctx, ids)
-}
-
-func (r *mutationResolver) ReviewObservations(ctx context.Context, ids []string, decision model.ReviewDecision, note *string) ([]*cohesion.Observation, error) {
-	return r.review(ctx, ids, decision == model.ReviewDecisionValidate, note)
 }
 
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string) (*model.NewAPIToken, error) {
