@@ -408,16 +408,8 @@ func (r *Resolver) completeness(ctx context.Context, gids []string, asOf *time.T
 	if err != nil {
 		return nil, err
 	}
-	groups := make([]*store.CompletenessGroup, len(c.Groups))
-	for i := range c.Groups {
-		groups[i] = &c.Groups[i]
-	}
-	register(ctx, groups)
-	missing := make([]*store.MissingReport, len(c.Missing))
-	for i := range c.Missing {
-		missing[i] = &c.Missing[i]
-	}
-	register(ctx, missing)
+	register(ctx, pointers(c.Groups))
+	register(ctx, pointers(c.Missing))
 	return c, nil
 }
 
@@ -461,4 +453,14 @@ func inLangPtr(fr, nl *string, l *cohesion.Lang) *string {
 
 func (r *Resolver) submissionsFor(ctx context.Context) func([]int64) (map[int64]*store.Submission, error) {
 	return func(ids []int64) (map[int64]*store.Submission, error) { return r.submissions(ctx, ids) }
+}
+
+// pointers points at the elements of list: the executor would copy them, and a copy is not
+// the node its siblings were registered as.
+func pointers[T any](list []T) []*T {
+	out := make([]*T, len(list))
+	for i := range list {
+		out[i] = &list[i]
+	}
+	return out
 }

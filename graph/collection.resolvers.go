@@ -52,6 +52,10 @@ func (r *completenessResolver) ByAxis(ctx context.Context, obj *store.Completene
 	return groupsOf(obj, "axis"), nil
 }
 
+func (r *completenessResolver) Missing(ctx context.Context, obj *store.Completeness) ([]*store.MissingReport, error) {
+	return pointers(obj.Missing), nil
+}
+
 func (r *completenessGroupResolver) Commune(ctx context.Context, obj *store.CompletenessGroup) (*cohesion.Territory, error) {
 	return entity[store.CompletenessGroup, cohesion.Territory](ctx, r.Resolver, obj, "commune", func(g *store.CompletenessGroup) *int64 { return g.CommuneID })
 }
@@ -260,6 +264,10 @@ func (r *reportTemplateResolver) BasedOn(ctx context.Context, obj *collect.Templ
 	})
 }
 
+func (r *reportTemplateResolver) Sections(ctx context.Context, obj *collect.Template) ([]*collect.Section, error) {
+	return pointers(obj.Sections), nil
+}
+
 func (r *reviewCommentResolver) Site(ctx context.Context, obj *store.Comment) (*store.Site, error) {
 	return r.commentSite(ctx, obj)
 }
@@ -354,6 +362,10 @@ func (r *templateSectionResolver) Label(ctx context.Context, obj *collect.Sectio
 
 func (r *templateSectionResolver) Help(ctx context.Context, obj *collect.Section, lang *cohesion.Lang) (*string, error) {
 	return inLangPtr(obj.HelpFr, obj.HelpNl, lang), nil
+}
+
+func (r *templateSectionResolver) Questions(ctx context.Context, obj *collect.Section) ([]*collect.Question, error) {
+	return pointers(obj.Questions), nil
 }
 
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }

@@ -1350,6 +1350,7 @@ type CompletenessResolver interface {
 	ByCommune(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
 	ByProgramme(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
 	ByAxis(ctx context.Context, obj *store.Completeness) ([]*store.CompletenessGroup, error)
+	Missing(ctx context.Context, obj *store.Completeness) ([]*store.MissingReport, error)
 }
 type CompletenessGroupResolver interface {
 	Commune(ctx context.Context, obj *store.CompletenessGroup) (*cohesion.Territory, error)
@@ -1623,6 +1624,7 @@ type ReportTemplateResolver interface {
 	Title(ctx context.Context, obj *collect.Template, lang *cohesion.Lang) (string, error)
 	Description(ctx context.Context, obj *collect.Template, lang *cohesion.Lang) (*string, error)
 	BasedOn(ctx context.Context, obj *collect.Template) (*collect.Template, error)
+	Sections(ctx context.Context, obj *collect.Template) ([]*collect.Section, error)
 }
 type ReviewCommentResolver interface {
 	Site(ctx context.Context, obj *store.Comment) (*store.Site, error)
@@ -1699,6 +1701,8 @@ type TemplateRuleResolver interface {
 type TemplateSectionResolver interface {
 	Label(ctx context.Context, obj *collect.Section, lang *cohesion.Lang) (string, error)
 	Help(ctx context.Context, obj *collect.Section, lang *cohesion.Lang) (*string, error)
+
+	Questions(ctx context.Context, obj *collect.Section) ([]*collect.Question, error)
 }
 type TerritoryResolver interface {
 	ID(ctx context.Context, obj *cohesion.Territory) (string, error)
@@ -24210,11 +24214,11 @@ func (ec *executionContext) _Completeness_missing(ctx context.Context, field gra
 			return ec.fieldContext_Completeness_missing(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Missing, nil
+			return ec.Resolvers.Completeness().Missing(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.MissingReport) graphql.Marshaler {
-			return ec.marshalNMissingReport2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MissingReport) graphql.Marshaler {
+			return ec.marshalNMissingReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24224,8 +24228,8 @@ func (ec *executionContext) fieldContext_Completeness_missing(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Completeness",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MissingReport(ctx, field)
 		},
@@ -39443,11 +39447,11 @@ func (ec *executionContext) _ReportTemplate_sections(ctx context.Context, field 
 			return ec.fieldContext_ReportTemplate_sections(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sections, nil
+			return ec.Resolvers.ReportTemplate().Sections(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []collect.Section) graphql.Marshaler {
-			return ec.marshalNTemplateSection2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*collect.Section) graphql.Marshaler {
+			return ec.marshalNTemplateSection2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -39457,8 +39461,8 @@ func (ec *executionContext) fieldContext_ReportTemplate_sections(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "ReportTemplate",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TemplateSection(ctx, field)
 		},
@@ -43322,11 +43326,11 @@ func (ec *executionContext) _TemplateSection_questions(ctx context.Context, fiel
 			return ec.fieldContext_TemplateSection_questions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Questions, nil
+			return ec.Resolvers.TemplateSection().Questions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []collect.Question) graphql.Marshaler {
-			return ec.marshalNTemplateQuestion2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*collect.Question) graphql.Marshaler {
+			return ec.marshalNTemplateQuestion2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -43336,8 +43340,8 @@ func (ec *executionContext) fieldContext_TemplateSection_questions(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "TemplateSection",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TemplateQuestion(ctx, field)
 		},
@@ -53976,10 +53980,11 @@ func (ec *executionContext) _Completeness(ctx context.Context, sel ast.Selection
 					return ec._Completeness_byAxis(ctx, field, obj)
 				})
 		case "missing":
-			out.Values[i] = ec._Completeness_missing(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Completeness_missing(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -58781,10 +58786,11 @@ func (ec *executionContext) _ReportTemplate(ctx context.Context, sel ast.Selecti
 					return ec._ReportTemplate_basedOn(ctx, field, obj)
 				})
 		case "sections":
-			out.Values[i] = ec._ReportTemplate_sections(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportTemplate_sections(ctx, field, obj)
+				})
 		case "rules":
 			out.Values[i] = ec._ReportTemplate_rules(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -60226,10 +60232,11 @@ func (ec *executionContext) _TemplateSection(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "questions":
-			out.Values[i] = ec._TemplateSection_questions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateSection_questions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63045,15 +63052,11 @@ func (ec *executionContext) marshalNMeetingOrderField2githubᚗcomᚋcohesioᚋc
 	return v
 }
 
-func (ec *executionContext) marshalNMissingReport2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx context.Context, sel ast.SelectionSet, v store.MissingReport) graphql.Marshaler {
-	return ec._MissingReport(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNMissingReport2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx context.Context, sel ast.SelectionSet, v []store.MissingReport) graphql.Marshaler {
+func (ec *executionContext) marshalNMissingReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MissingReport) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMissingReport2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx, sel, v[i])
+		return ec.marshalNMissingReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -63063,6 +63066,14 @@ func (ec *executionContext) marshalNMissingReport2ᚕgithubᚗcomᚋcohesioᚋco
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNMissingReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReport(ctx context.Context, sel ast.SelectionSet, v *store.MissingReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissingReport!")
+		return graphql.Null
+	}
+	return ec._MissingReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNeed2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Need) graphql.Marshaler {
@@ -64954,15 +64965,11 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNTemplateQuestion2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx context.Context, sel ast.SelectionSet, v collect.Question) graphql.Marshaler {
-	return ec._TemplateQuestion(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNTemplateQuestion2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Question) graphql.Marshaler {
+func (ec *executionContext) marshalNTemplateQuestion2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*collect.Question) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTemplateQuestion2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx, sel, v[i])
+		return ec.marshalNTemplateQuestion2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -64972,6 +64979,14 @@ func (ec *executionContext) marshalNTemplateQuestion2ᚕgithubᚗcomᚋcohesio�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTemplateQuestion2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐQuestion(ctx context.Context, sel ast.SelectionSet, v *collect.Question) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemplateQuestion!")
+		return graphql.Null
+	}
+	return ec._TemplateQuestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTemplateQuestionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateQuestionInputᚄ(ctx context.Context, v any) ([]*model.TemplateQuestionInput, error) {
@@ -65044,15 +65059,11 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNTemplateSection2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx context.Context, sel ast.SelectionSet, v collect.Section) graphql.Marshaler {
-	return ec._TemplateSection(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNTemplateSection2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []collect.Section) graphql.Marshaler {
+func (ec *executionContext) marshalNTemplateSection2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*collect.Section) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTemplateSection2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx, sel, v[i])
+		return ec.marshalNTemplateSection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -65062,6 +65073,14 @@ func (ec *executionContext) marshalNTemplateSection2ᚕgithubᚗcomᚋcohesioᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTemplateSection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcollectᚐSection(ctx context.Context, sel ast.SelectionSet, v *collect.Section) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemplateSection!")
+		return graphql.Null
+	}
+	return ec._TemplateSection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTemplateSectionInput2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐTemplateSectionInputᚄ(ctx context.Context, v any) ([]*model.TemplateSectionInput, error) {

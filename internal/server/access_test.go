@@ -11,6 +11,7 @@ import (
 
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/auth"
+	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -189,13 +190,7 @@ func (w *world) askErrors(c caller, q string, vars map[string]any) (map[string]a
 // The reporting cycle over HTTP: who may do what, and what a client is told when it may not.
 func TestWhoMayChangeWhat(t *testing.T) {
 	w := newWorld(t)
-	w.a.exec(`INSERT INTO approval (operator_id, programme_id, axis_id, start_date, status, source_id) VALUES (1, 1, 1, '2024-01-01', 'granted', 1);
-		INSERT INTO report_template (code, version, audience, programme_id, axis_id, period_start, period_end, title_fr, title_nl)
-		  VALUES ('report', 1, 'operator', 1, 1, '2025-01-01', '2025-12-31', 'Rapport', 'Verslag');
-		INSERT INTO template_section (template_id, key, position, label_fr, label_nl) VALUES (1, 'a', 0, 'Volet A', 'Deel A');
-		INSERT INTO template_question (template_id, section_id, key, position, kind, label_fr, label_nl, required, indicator_id)
-		  VALUES (1, 1, 'a.summary', 0, 'text', 'Résumé', 'Samenvatting', true, NULL), (1, 1, 'a.pupils', 1, 'indicator', 'Élèves', 'Leerlingen', true, 1);
-		INSERT INTO campaign (code, template_id, period_start, period_end, opens_on, due_on) VALUES ('report-2025', 1, '2025-01-01', '2025-12-31', '2026-01-01', '2099-03-31');`)
+	w.a.exec(reportFixture)
 	campaign := gid("Campaign", 1)
 	create := `mutation($c: ID!, $o: ID!, $k: String) { createSubmission(campaign: $c, operator: $o, idempotencyKey: $k) {
 		version replayed submission { id status operator { name } } } }`
@@ -336,5 +331,70 @@ func TestOneRequestFromTwoRolesReadsTwoCatalogs(t *testing.T) {
 		if want := map[string]int{"analyst": 2, "public": 0}[name]; breakdowns != want {
 			t.Errorf("%s sees %d breakdown values, want %d", name, breakdowns, want)
 		}
+	}
+}
+
+// reportFixture: operators 1, 2 and 3 approved for axis 1 of programme 1, a one-section
+// template (a required text, a required indicator question) and its 2025 campaign (1).
+const reportFixture = `INSERT INTO approval (operator_id, programme_id, axis_id, start_date, status, source_id) VALUES (1, 1, 1, '2024-01-01', 'granted', 1),
+		  (2, 1, 1, '2024-01-01', 'granted', 1), (3, 1, 1, '2024-01-01', 'granted', 1);
+		INSERT INTO report_template (code, version, audience, programme_id, axis_id, period_start, period_end, title_fr, title_nl)
+		  VALUES ('report', 1, 'operator', 1, 1, '2025-01-01', '2025-12-31', 'Rapport', 'Verslag');
+		INSERT INTO template_section (template_id, key, position, label_fr, label_nl) VALUES (1, 'a', 0, 'Volet A', 'Deel A');
+		INSERT INTO template_question (template_id, section_id, key, position, kind, label_fr, label_nl, required, indicator_id)
+		  VALUES (1, 1, 'a.summary', 0, 'text', 'Résumé', 'Samenvatting', true, NULL), (1, 1, 'a.pupils', 1, 'indicator', 'Élèves', 'Leerlingen', true, 1);
+		INSERT INTO campaign (code, template_id, period_start, period_end, opens_on, due_on) VALUES ('report-2025', 1, '2025-01-01', '2025-12-31', '2026-01-01', '2099-03-31');`
+
+// A page of reports with their campaign, template, operator, answers, events and comments
+// costs the same number of statements whatever its length: no N+1.
+func TestAPageOfReportsCostsTheSameWhateverItsLength(t *testing.T) {
+	w := newWorld(t)
+	w.a.exec(reportFixture)
+	ctx := context.Background()
+	summary := "Une année"
+	for op := int64(1); op <= 3; op++ {
+		r, err := w.a.store.CreateSubmission(ctx, nil, 1, &op, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers := []collect.Answer{{QuestionKey: "a.summary", Value: collect.Value{Text: &summary}}}
+		if _, err := w.a.store.SaveAnswers(ctx, nil, r.ID, r.Version, answers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = `query($n: Int!) { submissions(first: $n) { nodes { id status late operator { name } campaign { code template {
+		code programme { code } sections { key questions { key label indicator { code } } } } }
+		answers { question text } events { action role } comments { body } sites { code } } } }`
+	cost := func(n int) int64 {
+		before := w.a.statements.n.Load()
+		data, errs := w.askErrors(w.callers["admin"], q, map[string]any{"n": n})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if got := len(data["submissions"].(map[string]any)["nodes"].([]any)); got != n {
+			t.Fatalf("%d reports, want %d", got, n)
+		}
+		return w.a.statements.n.Load() - before
+	}
+	one, three := cost(1), cost(3)
+	if one != three {
+		t.Errorf("%d statements for one report, %d for three", one, three)
+	}
+
+	const completeness = `{ completeness(asOf: "2026-01-15") { total { expected draft missing late }
+		byCommune { commune { code } counts { expected } } missing { operator { name } status late } } }`
+	data, errs := w.askErrors(w.callers["coord Schaerbeek"], completeness, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c := data["completeness"].(map[string]any)
+	if total := c["total"].(map[string]any); total["expected"] != float64(2) || total["draft"] != float64(2) || total["late"] != float64(0) {
+		t.Errorf("Schaerbeek's coordinator counts %v, want its 2 operators' drafts, none late", total)
+	}
+	if missing := c["missing"].([]any); len(missing) != 2 || missing[0].(map[string]any)["status"] != "DRAFT" {
+		t.Errorf("missing reports %v", missing)
+	}
+	if _, errs := w.askErrors(w.callers["researcher"], completeness, nil); len(errs) != 1 || errs[0]["code"] != "FORBIDDEN" {
+		t.Errorf("a researcher asking for completeness: %v, want FORBIDDEN", errs)
 	}
 }
