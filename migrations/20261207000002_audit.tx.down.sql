@@ -1,12 +1,17 @@
 DO $$
-DECLARE t text;
+DECLARE r record;
 BEGIN
-  FOR t IN SELECT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.tgname = 'audit' LOOP
-    EXECUTE format('DROP TRIGGER audit ON %I', t);
+  FOR r IN SELECT c.relname, g.tgname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+    WHERE g.tgname IN ('audit_insert', 'audit_update', 'audit_delete') LOOP
+    EXECUTE format('DROP TRIGGER %I ON %I', r.tgname, r.relname);
   END LOOP;
 END $$;
 DROP TABLE audit_log;
-DROP FUNCTION audit_row();
+DROP FUNCTION audit_inserted();
+DROP FUNCTION audit_deleted();
+DROP FUNCTION audit_updated();
+DROP FUNCTION audit_role();
+DROP FUNCTION audit_subject();
 DROP FUNCTION audit_operator(text, jsonb);
 DROP FUNCTION audit_submission(text, jsonb);
 DROP FUNCTION audit_log_append_only();

@@ -55,22 +55,43 @@ CREATE FUNCTION audit_operator(tab text, r jsonb) RETURNS bigint
       (r->>'operator_id')::bigint
   END $$;
 
-CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  b jsonb;
-  a jsonb;
-  r jsonb;
+-- Who made the change: the request's principal, or the database user of a trusted command.
+CREATE FUNCTION audit_role() RETURNS text LANGUAGE sql STABLE AS $$ SELECT coalesce(principal('role'), 'system') $$;
+CREATE FUNCTION audit_subject() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce(principal('subject'), CASE WHEN principal('role') IS NULL THEN session_user::text END) $$;
+
+-- Inserts and deletes are recorded once per statement, from its transition table: a bulk load
+-- of a million rows writes its trail in one INSERT ... SELECT rather than a million trigger
+-- calls. Updates are recorded row by row, with the row before and after.
+CREATE FUNCTION audit_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD); END IF;
-  IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW); END IF;
+  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, after)
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, r->>'id',
+    audit_operator(TG_TABLE_NAME, r), audit_submission(TG_TABLE_NAME, r), 'INSERT', r
+  FROM (SELECT to_jsonb(n) AS r FROM inserted n) x;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION audit_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before)
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, r->>'id',
+    audit_operator(TG_TABLE_NAME, r), audit_submission(TG_TABLE_NAME, r), 'DELETE', r
+  FROM (SELECT to_jsonb(o) AS r FROM deleted o) x;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION audit_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  b jsonb := to_jsonb(OLD);
+  a jsonb := to_jsonb(NEW);
+BEGIN
   IF a = b THEN
     RETURN NULL; -- nothing changed
   END IF;
-  r := coalesce(a, b);
   INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
-  VALUES (coalesce(principal('role'), 'system'), coalesce(principal('subject'), CASE WHEN principal('role') IS NULL THEN session_user END),
-    principal('request_id'), TG_TABLE_NAME, r->>'id', audit_operator(TG_TABLE_NAME, r), audit_submission(TG_TABLE_NAME, r),
-    TG_OP, b, a);
+  VALUES (audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, a->>'id',
+    audit_operator(TG_TABLE_NAME, a), audit_submission(TG_TABLE_NAME, a), 'UPDATE', b, a);
   RETURN NULL;
 END $$;
 
@@ -87,7 +108,11 @@ BEGIN
     'observation', 'need', 'transversal_link', 'rule', 'snapshot', 'api_token', 'report_template',
     'template_section', 'template_question', 'template_rule', 'campaign', 'submission', 'submission_answer',
     'submission_event', 'submission_comment'] LOOP
-    EXECUTE format('CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION audit_row()', t);
+    EXECUTE format('CREATE TRIGGER audit_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS inserted
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted()', t);
+    EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION audit_updated()', t);
+    EXECUTE format('CREATE TRIGGER audit_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS deleted
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_deleted()', t);
   END LOOP;
 END $$;
 
