@@ -503,3 +503,82 @@ func TestTheAuditTrailIsAppendOnly(t *testing.T) {
 		t.Errorf("%d entries left, want %d", n, len(want))
 	}
 }
+
+// Local coordinations report on their own template through the same cycle: the coordinator
+// of the commune writes and submits, the administration validates.
+func TestACoordinationReportsThroughTheSameCycle(t *testing.T) {
+	c := newCycle(t, "2099-03-31")
+	must := mustResult(t)
+	err := c.st.Load(context.Background(), func(ctx context.Context, l *store.Loader) error {
+		return l.ExecScript(ctx, `INSERT INTO coordination (code, name, territory_id, source_id) VALUES ('cass', 'CASS', 2, 1)`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := collect.Template{Code: "coordination", Audience: collect.ForCoordinations, ProgrammeID: 1,
+		PeriodStart: date("2025-01-01"), PeriodEnd: date("2025-12-31"), TitleFr: "Rapport annuel", TitleNl: "Jaarverslag",
+		Sections: []collect.Section{{Key: "a", LabelFr: "Concertation", LabelNl: "Overleg", Repeat: collect.Once, Questions: []collect.Question{
+			{Key: "a.meetings", Kind: collect.Number, LabelFr: "Réunions", LabelNl: "Vergaderingen", Required: true, Min: ptr(decimal.Zero)},
+		}}}}
+	created := must(c.st.CreateTemplate(as(admin), nil, tpl))
+	camp := must(c.st.OpenCampaign(as(admin), nil, store.Campaign{Code: "coordination-2025", TemplateID: created.ID,
+		PeriodStart: date("2025-01-01"), PeriodEnd: date("2025-12-31"), OpensOn: date("2026-01-01"), DueOn: date("2099-03-31")}))
+	if _, err := c.st.CreateSubmission(as(molenbeek), nil, camp.ID, nil, id64(1)); !errors.Is(err, access.ErrForbidden) {
+		t.Errorf("Molenbeek's coordinator starting Schaerbeek's coordination report: %v, want forbidden", err)
+	}
+	sub := must(c.st.CreateSubmission(as(schaerbeek), nil, camp.ID, nil, id64(1)))
+	if _, err := c.st.SaveAnswers(as(schaerbeek), nil, sub.ID, sub.Version, []collect.Answer{answer("a.meetings", nil, num("-1"))}); err != nil {
+		t.Fatal(err) // a partial save may be out of range; the submission is not
+	}
+	_, err = c.st.Decide(as(schaerbeek), nil, sub.ID, store.Decision{Action: collect.Submit, Version: sub.Version + 1})
+	var check *collect.CheckError
+	if !errors.As(err, &check) || check.Problems[0].Rule != "range" {
+		t.Fatalf("submitting -1 meetings: %v, want a range problem", err)
+	}
+	v := must(c.st.SaveAnswers(as(schaerbeek), nil, sub.ID, sub.Version+1, []collect.Answer{answer("a.meetings", nil, num("11"))})).Version
+	v = must(c.st.Decide(as(schaerbeek), nil, sub.ID, store.Decision{Action: collect.Submit, Version: v})).Version
+	if _, err := c.st.Decide(as(schaerbeek), nil, sub.ID, store.Decision{Action: collect.Recommend, Version: v}); !errors.Is(err, access.ErrForbidden) {
+		t.Errorf("a coordination recommending its own report: %v, want forbidden", err)
+	}
+	must(c.st.Decide(as(admin), nil, sub.ID, store.Decision{Action: collect.Validate, Version: v}))
+	got, err := c.st.Completeness(as(admin), []int64{camp.ID}, date("2026-06-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total.Expected != 1 || got.Total.Validated != 1 {
+		t.Errorf("the coordination campaign: %+v", got.Total)
+	}
+}
+
+// A validation that fails (a stale version, a comment on no question) writes no
+// observation, no event and no comment, and leaves the report as it was.
+func TestAFailedValidationChangesNothing(t *testing.T) {
+	c := newCycle(t, "2099-03-31")
+	must := mustResult(t)
+	op := as(operator1)
+	sub := must(c.st.CreateSubmission(op, nil, c.campaign, id64(1), nil))
+	v := must(c.st.SaveAnswers(op, nil, sub.ID, sub.Version, complete("30"))).Version
+	v = must(c.st.Decide(op, nil, sub.ID, store.Decision{Action: collect.Submit, Version: v})).Version
+	trail := func() [3]int {
+		return [3]int{c.count(t, "SELECT count(*) FROM observation WHERE submission_id = ?", sub.ID),
+			c.count(t, "SELECT count(*) FROM submission_event WHERE submission_id = ?", sub.ID),
+			c.count(t, "SELECT count(*) FROM audit_log WHERE submission_id = ?", sub.ID)}
+	}
+	before := trail()
+	var conflict *cohesion.ConflictError
+	if _, err := c.st.Decide(as(admin), nil, sub.ID, store.Decision{Action: collect.Validate, Version: v - 1}); !errors.As(err, &conflict) {
+		t.Errorf("validating a stale version: %v, want a conflict", err)
+	}
+	_, err := c.st.Decide(as(admin), nil, sub.ID, store.Decision{Action: collect.Validate, Version: v,
+		Comments: []store.Comment{{Body: "ok"}, {QuestionKey: ptr("a.nothing"), Body: "?"}}})
+	var inv *cohesion.InvalidError
+	if !errors.As(err, &inv) || inv.Field != "comments[1].question" {
+		t.Errorf("a comment on a question the template does not have: %v, want invalid comments[1].question", err)
+	}
+	if after := trail(); after != before {
+		t.Errorf("observations, events, audit entries: %v after failed validations, %v before", after, before)
+	}
+	if s := c.submission(t, sub.ID); s.Status != collect.Submitted || s.Version != v {
+		t.Errorf("the report after failed validations: %s v%d", s.Status, s.Version)
+	}
+}
