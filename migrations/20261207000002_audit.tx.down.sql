@@ -12,6 +12,6 @@ DROP FUNCTION audit_deleted();
 DROP FUNCTION audit_updated();
 DROP FUNCTION audit_role();
 DROP FUNCTION audit_subject();
-DROP FUNCTION audit_operator(text, jsonb);
+DROP FUNCTION audit_operator(text, jsonb, bigint);
 DROP FUNCTION audit_submission(text, jsonb);
 DROP FUNCTION audit_log_append_only();

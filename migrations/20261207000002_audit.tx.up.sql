@@ -37,20 +37,21 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 
 -- The submission a row of table belongs to.
 CREATE FUNCTION audit_submission(tab text, r jsonb) RETURNS bigint
-  LANGUAGE sql STABLE AS $$
+  LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN tab = 'submission' THEN (r->>'id')::bigint
     WHEN tab IN ('submission_answer', 'submission_event', 'submission_comment', 'observation') THEN (r->>'submission_id')::bigint
   END $$;
 
--- The operator a row of table belongs to.
-CREATE FUNCTION audit_operator(tab text, r jsonb) RETURNS bigint
-  LANGUAGE sql STABLE AS $$
+-- The operator a row of table belongs to; parent is the operator of the row's project (for
+-- observations) or of its submission (for a submission's rows), which the triggers join in:
+-- a subquery here would be run once per row, and a bulk load has a million rows.
+CREATE FUNCTION audit_operator(tab text, r jsonb, parent bigint) RETURNS bigint
+  LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN tab = 'operator' THEN (r->>'id')::bigint
-    WHEN tab = 'observation' THEN observation_operator((r->>'operator_id')::bigint, (r->>'project_id')::bigint)
-    WHEN tab IN ('submission_answer', 'submission_event', 'submission_comment') THEN
-      (SELECT s.operator_id FROM submission s WHERE s.id = (r->>'submission_id')::bigint)
+    WHEN tab = 'observation' THEN coalesce((r->>'operator_id')::bigint, parent)
+    WHEN tab IN ('submission_answer', 'submission_event', 'submission_comment') THEN parent
     WHEN tab IN ('submission', 'operator_sector', 'operator_territory', 'operator_site', 'approval', 'project', 'api_token') THEN
       (r->>'operator_id')::bigint
   END $$;
@@ -66,18 +67,27 @@ CREATE FUNCTION audit_subject() RETURNS text LANGUAGE sql STABLE AS $$
 CREATE FUNCTION audit_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, after)
-  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, r->>'id',
-    audit_operator(TG_TABLE_NAME, r), audit_submission(TG_TABLE_NAME, r), 'INSERT', r
-  FROM (SELECT to_jsonb(n) AS r FROM inserted n) x;
+  -- Materialized: each row is turned into JSON once, not once per use.
+  WITH x AS MATERIALIZED (SELECT to_jsonb(n) AS r FROM inserted n)
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, x.r->>'id',
+    audit_operator(TG_TABLE_NAME, x.r, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.r), 'INSERT', x.r
+  FROM x
+  LEFT JOIN project p ON TG_TABLE_NAME = 'observation' AND p.id = (x.r->>'project_id')::bigint
+  LEFT JOIN submission s ON TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
+    AND s.id = (x.r->>'submission_id')::bigint;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION audit_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before)
-  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, r->>'id',
-    audit_operator(TG_TABLE_NAME, r), audit_submission(TG_TABLE_NAME, r), 'DELETE', r
-  FROM (SELECT to_jsonb(o) AS r FROM deleted o) x;
+  WITH x AS MATERIALIZED (SELECT to_jsonb(o) AS r FROM deleted o)
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, x.r->>'id',
+    audit_operator(TG_TABLE_NAME, x.r, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.r), 'DELETE', x.r
+  FROM x
+  LEFT JOIN project p ON TG_TABLE_NAME = 'observation' AND p.id = (x.r->>'project_id')::bigint
+  LEFT JOIN submission s ON TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
+    AND s.id = (x.r->>'submission_id')::bigint;
   RETURN NULL;
 END $$;
 
@@ -90,8 +100,12 @@ BEGIN
     RETURN NULL; -- nothing changed
   END IF;
   INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
-  VALUES (audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, a->>'id',
-    audit_operator(TG_TABLE_NAME, a), audit_submission(TG_TABLE_NAME, a), 'UPDATE', b, a);
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, a->>'id',
+    audit_operator(TG_TABLE_NAME, a, coalesce(
+      (SELECT p.operator_id FROM project p WHERE TG_TABLE_NAME = 'observation' AND p.id = (a->>'project_id')::bigint),
+      (SELECT s.operator_id FROM submission s WHERE TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
+        AND s.id = (a->>'submission_id')::bigint))),
+    audit_submission(TG_TABLE_NAME, a), 'UPDATE', b, a;
   RETURN NULL;
 END $$;
 
