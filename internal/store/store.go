@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +30,10 @@ type Store struct {
 	// owner holds Bun's connections. database/sql keeps connections of its own, so they must
 	// never carry a request's principal: writes that need it set it per transaction.
 	owner *pgxpool.Pool
+	// templates caches report template versions (int64 → *collect.Template): a version never
+	// changes once made, and ids are never reused, so one read in a transaction that rolled
+	// back is never asked for again.
+	templates sync.Map
 }
 
 // Options configures Open.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -333,13 +332,9 @@ func (s *Store) reportContext(ctx context.Context, tx bun.Tx, sub *Submission) (
 	return t, sites, nil
 }
 
-// templateCache holds template versions, which never change once made; ids are never reused,
-// so a version read in a transaction that rolled back is never asked for again.
-var templateCache sync.Map // int64 → *collect.Template
-
 // template returns a template version, from the cache when it was read before.
 func (s *Store) template(ctx context.Context, tx bun.Tx, id int64) (*collect.Template, error) {
-	if t, ok := templateCache.Load(id); ok {
+	if t, ok := s.templates.Load(id); ok {
 		return t.(*collect.Template), nil
 	}
 	found, err := loadTemplates(ctx, tx, []int64{id})
@@ -350,7 +345,7 @@ func (s *Store) template(ctx context.Context, tx bun.Tx, id int64) (*collect.Tem
 	if !ok {
 		return nil, fmt.Errorf("template %d: %w", id, cohesion.ErrNotFound)
 	}
-	templateCache.Store(id, t)
+	s.templates.Store(id, t)
 	return t, nil
 }
 
