@@ -10,6 +10,7 @@ DROP TABLE audit_log;
 DROP FUNCTION audit_inserted();
 DROP FUNCTION audit_deleted();
 DROP FUNCTION audit_updated();
+DROP FUNCTION audit_updated_row();
 DROP FUNCTION audit_role();
 DROP FUNCTION audit_subject();
 DROP FUNCTION audit_operator(text, jsonb, bigint);

@@ -91,21 +91,32 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- Updates of tables with an id are recorded per statement too, pairing each row before and
+-- after by its id; the few link tables without one, row by row.
 CREATE FUNCTION audit_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
+  WITH x AS MATERIALIZED (SELECT to_jsonb(o) AS b, to_jsonb(n) AS a FROM old_rows o JOIN new_rows n ON n.id = o.id)
+  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, x.a->>'id',
+    audit_operator(TG_TABLE_NAME, x.a, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.a), 'UPDATE', x.b, x.a
+  FROM x
+  LEFT JOIN project p ON TG_TABLE_NAME = 'observation' AND p.id = (x.a->>'project_id')::bigint
+  LEFT JOIN submission s ON TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
+    AND s.id = (x.a->>'submission_id')::bigint
+  WHERE x.a <> x.b; -- a row set to what it was is no change
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION audit_updated_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   b jsonb := to_jsonb(OLD);
   a jsonb := to_jsonb(NEW);
 BEGIN
-  IF a = b THEN
-    RETURN NULL; -- nothing changed
+  IF a <> b THEN
+    INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
+    VALUES (audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, NULL,
+      audit_operator(TG_TABLE_NAME, a, NULL), audit_submission(TG_TABLE_NAME, a), 'UPDATE', b, a);
   END IF;
-  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
-  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, a->>'id',
-    audit_operator(TG_TABLE_NAME, a, coalesce(
-      (SELECT p.operator_id FROM project p WHERE TG_TABLE_NAME = 'observation' AND p.id = (a->>'project_id')::bigint),
-      (SELECT s.operator_id FROM submission s WHERE TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
-        AND s.id = (a->>'submission_id')::bigint))),
-    audit_submission(TG_TABLE_NAME, a), 'UPDATE', b, a;
   RETURN NULL;
 END $$;
 
@@ -124,7 +135,12 @@ BEGIN
     'submission_event', 'submission_comment'] LOOP
     EXECUTE format('CREATE TRIGGER audit_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS inserted
       FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted()', t);
-    EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION audit_updated()', t);
+    IF EXISTS (SELECT FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = t AND c.column_name = 'id') THEN
+      EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_updated()', t);
+    ELSE
+      EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION audit_updated_row()', t);
+    END IF;
     EXECUTE format('CREATE TRIGGER audit_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS deleted
       FOR EACH STATEMENT EXECUTE FUNCTION audit_deleted()', t);
   END LOOP;

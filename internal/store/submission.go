@@ -533,12 +533,16 @@ func publishAnswers(ctx context.Context, tx bun.Tx, sub *Submission, t *collect.
 // submissionSource is the source every validated answer cites.
 const submissionSource = "operator-submissions"
 
+// ensureSource returns the id of the source validated answers cite, made on first use.
 func ensureSource(ctx context.Context, tx bun.Tx) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `WITH ins AS (
-			INSERT INTO source (code, kind, title) VALUES (?, 'dataset', 'Reports validated through Cohesio')
-			ON CONFLICT (code) DO NOTHING RETURNING id)
-		SELECT id FROM ins UNION ALL SELECT id FROM source WHERE code = ? LIMIT 1`, submissionSource, submissionSource).Scan(&id)
+	err := tx.QueryRowContext(ctx, "SELECT id FROM source WHERE code = ?", submissionSource).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `WITH ins AS (
+				INSERT INTO source (code, kind, title) VALUES (?, 'dataset', 'Reports validated through Cohesio')
+				ON CONFLICT (code) DO NOTHING RETURNING id)
+			SELECT id FROM ins UNION ALL SELECT id FROM source WHERE code = ? LIMIT 1`, submissionSource, submissionSource).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("submission source: %w", err)
 	}
