@@ -260,13 +260,29 @@ INSERT INTO operator (enterprise_number, name, legal_form_id, kind, languages, s
   ('0999000129', 'École de devoirs Les Colibris (fictif)', '{fr}', 'Rue Fictive 1', '1030', '21015'),
   ('0999000228', 'Alpha Josaphat (fictif)', '{fr,nl}', 'Rue Fictive 2', '1030', '21015'),
   ('0999000327', 'Maison de quartier Brabant (fictif)', '{fr}', 'Rue Fictive 3', '1030', '21015'),
-  ('1999000447', 'Accueil Nouveaux Bruxellois (fictif)', '{fr,nl,en}', 'Rue Fictive 4', '1210', '21014')) AS o(num, name, lang, street, pc, nis);
+  ('1999000447', 'Accueil Nouveaux Bruxellois (fictif)', '{fr,nl,en}', 'Rue Fictive 4', '1210', '21014'),
+  -- More homework schools approved for axis 1, so that the 2025 reporting campaign shows a
+  -- report in every state of the cycle.
+  ('0999000624', 'École de devoirs Le Baobab (fictif)', '{fr}', 'Rue Fictive 6', '1030', '21015'),
+  ('0999000723', 'Soutien scolaire Helmet (fictif)', '{fr,nl}', 'Rue Fictive 7', '1030', '21015'),
+  ('0999000822', 'Devoirs et Découvertes (fictif)', '{fr}', 'Rue Fictive 8', '1030', '21015'),
+  ('0999000921', 'Les Petits Savants (fictif)', '{fr}', 'Rue Fictive 9', '1030', '21015'),
+  ('0999001020', 'Le Cartable de Saint-Josse (fictif)', '{fr,nl}', 'Rue Fictive 10', '1210', '21014'),
+  ('0999001119', 'Rue des Devoirs (fictif)', '{fr}', 'Rue Fictive 11', '1210', '21014'),
+  ('0999001218', 'Maison des Devoirs Madou (fictif)', '{fr}', 'Rue Fictive 12', '1210', '21014')) AS o(num, name, lang, street, pc, nis);
+-- The activity sites of Les Colibris: as an axis-1 operator with two sites, it answers part B
+-- of its yearly report once per site.
+INSERT INTO operator_site (operator_id, code, name, street, postcode, commune_id, source_id)
+ SELECT o.id, x.code, x.name, x.street, '1030', (SELECT id FROM territory WHERE code = '21015'), (SELECT id FROM source WHERE code = 'illustrative')
+ FROM (VALUES ('colibris-josaphat', 'Antenne Josaphat', 'Rue Fictive 1'), ('colibris-helmet', 'Antenne Helmet', 'Rue Fictive 13')) AS x(code, name, street)
+ JOIN operator o ON o.name = 'École de devoirs Les Colibris (fictif)';
 
 INSERT INTO operator_territory (operator_id, territory_id)
  SELECT o.id, t.id FROM operator o JOIN territory t ON t.code = '21015' WHERE o.seat_commune_id = (SELECT id FROM territory WHERE code = '21015');
 INSERT INTO operator_territory (operator_id, territory_id)
  SELECT o.id, t.id FROM operator o, territory t
- WHERE (o.name, t.code) IN (('Maison de quartier Brabant (fictif)', 'clss-brabant'), ('Accueil Nouveaux Bruxellois (fictif)', '21014'), ('Accueil Nouveaux Bruxellois (fictif)', '21015'));
+ WHERE (o.name, t.code) IN (('Maison de quartier Brabant (fictif)', 'clss-brabant'), ('Accueil Nouveaux Bruxellois (fictif)', '21014'), ('Accueil Nouveaux Bruxellois (fictif)', '21015'),
+   ('Le Cartable de Saint-Josse (fictif)', '21014'), ('Rue des Devoirs (fictif)', '21014'), ('Maison des Devoirs Madou (fictif)', '21014'));
 INSERT INTO operator_sector (operator_id, sector_id)
  SELECT o.id, s.id FROM (VALUES
   ('CPAS de Schaerbeek', 'social_action'), ('CPAS de Schaerbeek', 'employment'), ('Coordination Sociale de Schaerbeek', 'social_action'),
@@ -274,13 +290,18 @@ INSERT INTO operator_sector (operator_id, sector_id)
   ('Services Sociaux des Quartiers 1030', 'social_action'), ('Mutualité Chrétienne', 'health'), ('Partenamut', 'health'),
   ('SSM ANAIS', 'health'), ('Maison médicale du Nord', 'health'),
   ('École de devoirs Les Colibris (fictif)', 'youth'), ('École de devoirs Les Colibris (fictif)', 'education'),
-  ('Alpha Josaphat (fictif)', 'education'), ('Maison de quartier Brabant (fictif)', 'social_action'), ('Accueil Nouveaux Bruxellois (fictif)', 'social_action')) AS x(o, s)
+  ('Alpha Josaphat (fictif)', 'education'), ('Maison de quartier Brabant (fictif)', 'social_action'), ('Accueil Nouveaux Bruxellois (fictif)', 'social_action'),
+  ('École de devoirs Le Baobab (fictif)', 'youth'), ('Soutien scolaire Helmet (fictif)', 'education'), ('Devoirs et Découvertes (fictif)', 'youth'),
+  ('Les Petits Savants (fictif)', 'education'), ('Le Cartable de Saint-Josse (fictif)', 'education'), ('Rue des Devoirs (fictif)', 'youth'),
+  ('Maison des Devoirs Madou (fictif)', 'education')) AS x(o, s)
  JOIN operator o ON o.name = x.o JOIN sector s ON s.code = x.s;
 
 -- Approvals and projects (illustrative unless the source says otherwise) -------------------
 INSERT INTO approval (operator_id, programme_id, axis_id, start_date, end_date, status, decision_date, source_id)
  SELECT o.id, p.id, a.id, '2024-01-01', '2028-12-31', 'granted', '2023-12-01', (SELECT id FROM source WHERE code = 'illustrative')
- FROM (VALUES ('École de devoirs Les Colibris (fictif)', '1'), ('Alpha Josaphat (fictif)', '2'), ('Accueil Nouveaux Bruxellois (fictif)', '3'), ('Maison de quartier Brabant (fictif)', '4')) AS x(o, axis)
+ FROM (VALUES ('École de devoirs Les Colibris (fictif)', '1'), ('Alpha Josaphat (fictif)', '2'), ('Accueil Nouveaux Bruxellois (fictif)', '3'), ('Maison de quartier Brabant (fictif)', '4'),
+   ('École de devoirs Le Baobab (fictif)', '1'), ('Soutien scolaire Helmet (fictif)', '1'), ('Devoirs et Découvertes (fictif)', '1'), ('Les Petits Savants (fictif)', '1'),
+   ('Le Cartable de Saint-Josse (fictif)', '1'), ('Rue des Devoirs (fictif)', '1'), ('Maison des Devoirs Madou (fictif)', '1')) AS x(o, axis)
  JOIN operator o ON o.name = x.o JOIN programme p ON p.code = 'cohesion-2024-2028' JOIN programme_axis a ON a.programme_id = p.id AND a.code = x.axis;
 INSERT INTO approval (operator_id, programme_id, start_date, end_date, status, source_id)
  SELECT o.id, p.id, p.start_date, p.end_date, 'granted', (SELECT id FROM source WHERE code = 'illustrative')
@@ -393,6 +414,11 @@ INSERT INTO indicator (code, programme_id, label_fr, label_nl, description, unit
 INSERT INTO indicator (code, programme_id, label_fr, label_nl, description, unit, aggregation, numerator_id, denominator_id, source_id) VALUES
  ('actiris.actions_per_fte', (SELECT id FROM programme WHERE code = 'actiris-cpas-2022-2027'), 'Actions par ETP subventionné', 'Acties per gesubsidieerde VTE', 'Output indicator used to compute the subsidy: 600 actions per subsidised FTE.', 'actions', 'ratio',
   (SELECT id FROM indicator WHERE code = 'actiris.actions'), (SELECT id FROM indicator WHERE code = 'actiris.fte'), (SELECT id FROM source WHERE code = 'actiris-cpas-2022'));
+-- What the axis-1 yearly report counts in part B. No document gives the indicators of the
+-- 2024-2028 programme, so this one is illustrative.
+INSERT INTO indicator (code, programme_id, label_fr, label_nl, description, unit, aggregation, source_id) VALUES
+ ('cohesion.axis1.pupils', (SELECT id FROM programme WHERE code = 'cohesion-2024-2028'), 'Enfants et jeunes accompagnés en soutien scolaire', 'Kinderen en jongeren begeleid in schoolondersteuning',
+  'Pupils registered in the approved school-support activities during the year, per activity site.', 'persons', 'sum', (SELECT id FROM source WHERE code = 'illustrative'));
 -- The digital-exclusion monitoring of the GT Exclusion Numérique 1030 (seed 001).
 INSERT INTO indicator (code, label_fr, label_nl, description, unit, aggregation, source_id) VALUES
  ('cass.digital.forms', 'Formulaires de monitoring collectés', 'Verzamelde monitoringformulieren', 'Online procedures done by social workers on behalf of citizens.', 'count', 'sum', (SELECT id FROM source WHERE code = 'cass-2022')),

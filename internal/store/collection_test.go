@@ -275,6 +275,11 @@ func TestForbiddenTransitionsChangeNothing(t *testing.T) {
 	if _, err := c.st.CreateSubmission(as(operator1), nil, c.campaign, id64(1), nil); !errors.Is(err, cohesion.ErrInvalid) {
 		t.Errorf("a second report of operator 1: %v, want invalid", err)
 	}
+	later := mustResult(t)(c.st.OpenCampaign(as(admin), nil, store.Campaign{Code: "report-2025-late", TemplateID: c.template,
+		PeriodStart: date("2025-01-01"), PeriodEnd: date("2025-12-31"), OpensOn: date("2099-01-01"), DueOn: date("2099-03-31")}))
+	if _, err := c.st.CreateSubmission(as(operator1), nil, later.ID, id64(1), nil); !errors.Is(err, cohesion.ErrInvalid) || !strings.Contains(err.Error(), "2099-01-01") {
+		t.Errorf("a report to a campaign not open yet: %v, want invalid naming the day it opens", err)
+	}
 	v := sub.Version
 	for _, a := range []collect.Action{collect.Return, collect.Recommend, collect.Validate, collect.Reopen} {
 		_, err := c.st.Decide(as(admin), nil, sub.ID, store.Decision{Action: a, Version: v, Reason: ptr("x")})

@@ -184,8 +184,20 @@ func (s *Store) CreateSubmission(ctx context.Context, key *string, campaignID in
 		if _, err := transition(ctx, collect.Create, "", collect.Owner{OperatorID: operatorID, CoordinationID: coordinationID, CommuneID: commune}); err != nil {
 			return Result{}, err
 		}
+		var opens time.Time
+		var open bool
+		err := tx.QueryRowContext(ctx, "SELECT opens_on, opens_on <= (now() AT TIME ZONE 'Europe/Brussels')::date FROM campaign WHERE id = ?",
+			campaignID).Scan(&opens, &open)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return Result{}, cohesion.Invalid("campaign", "no such campaign")
+		case err != nil:
+			return Result{}, fmt.Errorf("campaign %d: %w", campaignID, err)
+		case !open:
+			return Result{}, cohesion.Invalid("campaign", "the campaign opens on "+opens.Format(time.DateOnly))
+		}
 		var expected bool
-		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM campaign_expected WHERE campaign_id = ?
+		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM campaign_expected WHERE campaign_id = ?
 			AND operator_id IS NOT DISTINCT FROM ? AND coordination_id IS NOT DISTINCT FROM ?)`, campaignID, operatorID, coordinationID).Scan(&expected)
 		if err != nil {
 			return Result{}, fmt.Errorf("expected reports: %w", err)
