@@ -14,6 +14,7 @@ bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	go run ./cmd/cohesio bench --data-dir /tmp/cohesio-bench
 	go run ./cmd/cohesio bench exports --data-dir /tmp/cohesio-bench
+	go run ./cmd/cohesio bench collection --data-dir /tmp/cohesio-bench
 
 # The load-and-fault test: PostgreSQL restarted under load (a private cluster of its own).
 fault:
