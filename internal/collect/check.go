@@ -197,6 +197,7 @@ func (t *Template) Check(answers []Answer, sites []int64) []Problem {
 					nums[i] = v.Number
 				}
 			}
+			label := strings.TrimSuffix(r.LabelFr, ".") // the message goes on after it
 			q, _, _ := t.Question(r.Questions[0])
 			p := Problem{QuestionKey: q.Key, QuestionLabel: q.LabelFr, Rule: r.Key}
 			if site != 0 {
@@ -211,12 +212,12 @@ func (t *Template) Check(answers []Answer, sites []int64) []Problem {
 					}
 				}
 				if sum.GreaterThan(*r.Threshold) {
-					p.Message = fmt.Sprintf("%s: %s add up to %s, more than %s", r.LabelFr, strings.Join(r.Questions, " + "), sum, r.Threshold)
+					p.Message = fmt.Sprintf("%s: %s add up to %s, more than %s", label, strings.Join(r.Questions, " + "), sum, r.Threshold)
 					problems = append(problems, p)
 				}
 			case NotAbove:
 				if nums[0] != nil && nums[1] != nil && nums[0].GreaterThan(*nums[1]) {
-					p.Message = fmt.Sprintf("%s: %s (%s) is above %s (%s)", r.LabelFr, r.Questions[0], nums[0], r.Questions[1], nums[1])
+					p.Message = fmt.Sprintf("%s: %s (%s) is above %s (%s)", label, r.Questions[0], nums[0], r.Questions[1], nums[1])
 					problems = append(problems, p)
 				}
 			}
