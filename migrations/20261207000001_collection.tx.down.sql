@@ -29,5 +29,6 @@ DROP POLICY submission_update ON submission;
 DROP FUNCTION submission_visible(submission);
 DROP TABLE idempotency_key, submission_comment, submission_event, submission_answer, submission;
 DROP FUNCTION submission_commune(bigint, bigint);
+DROP FUNCTION submission_status_guard();
 DROP VIEW campaign_expected;
 DROP TABLE campaign, template_rule, template_question, template_section, report_template, operator_site;

@@ -250,6 +250,17 @@ CREATE POLICY submission_insert ON submission FOR INSERT TO cohesio_api WITH CHE
       AND submission_commune(operator_id, coordination_id) = principal('commune_id')::bigint));
 CREATE POLICY submission_update ON submission FOR UPDATE TO cohesio_api
   USING (submission_visible(submission) AND principal('role') IN ('admin', 'operator', 'coordinator'));
+-- Only the administration validates and reopens, whatever the application lets through.
+CREATE FUNCTION submission_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('validated', 'reopened')
+    AND principal('role') IS NOT NULL AND principal('role') <> 'admin' THEN
+    RAISE EXCEPTION 'only the administration % a report', CASE NEW.status WHEN 'validated' THEN 'validates' ELSE 'reopens' END
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER submission_status_guard BEFORE UPDATE ON submission FOR EACH ROW EXECUTE FUNCTION submission_status_guard();
 
 ALTER TABLE submission_answer ENABLE ROW LEVEL SECURITY;
 CREATE POLICY submission_answer_all ON submission_answer FOR ALL TO cohesio_api
