@@ -8,6 +8,7 @@ import (
 	"github.com/cohesio/cohesio/graph/model"
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/auth"
+	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/store"
 )
@@ -27,7 +28,7 @@ func requireAdmin(ctx context.Context) error {
 	return nil
 }
 
-func (r *Resolver) createToken(ctx context.Context, name string, role access.Role, operator, commune, expiresAt *string) (*model.NewAPIToken, error) {
+func (r *Resolver) createToken(ctx context.Context, name string, role access.Role, operator, commune, expiresAt, key *string) (*model.NewAPIToken, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
@@ -59,8 +60,13 @@ func (r *Resolver) createToken(ctx context.Context, name string, role access.Rol
 		return nil, err
 	}
 	t.TokenHash = hash
-	if err := r.Store.CreateAPIToken(ctx, t); err != nil {
+	replayed, err := r.Store.CreateAPITokenOnce(ctx, key, t)
+	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return nil, cohesion.Invalid("idempotencyKey", fmt.Sprintf("this request already created token %s, whose secret was shown once: "+
+			"revoke it (revokeApiToken) and create another if the secret was lost", catalog.GlobalID("ApiToken", t.ID)))
 	}
 	return &model.NewAPIToken{Secret: secret, Token: t}, nil
 }

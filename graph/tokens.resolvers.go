@@ -32,8 +32,8 @@ func (r *apiTokenResolver) RevokedAt(ctx context.Context, obj *store.APIToken) (
 	return rfc3339(obj.RevokedAt), nil
 }
 
-func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string) (*model.NewAPIToken, error) {
-	return r.createToken(ctx, name, role, operator, commune, expiresAt)
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) (*model.NewAPIToken, error) {
+	return r.createToken(ctx, name, role, operator, commune, expiresAt, idempotencyKey)
 }
 
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (*store.APIToken, error) {

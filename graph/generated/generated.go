@@ -529,7 +529,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIToken       func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string) int
+		CreateAPIToken       func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) int
 		CreateReportTemplate func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
 		CreateSubmission     func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
 		OpenCampaign         func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
@@ -1450,7 +1450,7 @@ type MissingReportResolver interface {
 	Status(ctx context.Context, obj *store.MissingReport) (*collect.Status, error)
 }
 type MutationResolver interface {
-	CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string) (*model.NewAPIToken, error)
+	CreateAPIToken(ctx context.Context, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) (*model.NewAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (*store.APIToken, error)
 	CreateReportTemplate(ctx context.Context, input model.ReportTemplateInput, idempotencyKey *string) (*collect.Template, error)
 	ReviseReportTemplate(ctx context.Context, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) (*collect.Template, error)
@@ -3613,7 +3613,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["role"].(access.Role), args["operator"].(*string), args["commune"].(*string), args["expiresAt"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["role"].(access.Role), args["operator"].(*string), args["commune"].(*string), args["expiresAt"].(*string), args["idempotencyKey"].(*string)), true
 	case "Mutation.createReportTemplate":
 		if e.ComplexityRoot.Mutation.CreateReportTemplate == nil {
 			break
@@ -13442,6 +13442,8 @@ type Mutation {
     commune: ID
     "When it stops working (RFC 3339); never when omitted."
     expiresAt: String
+    "Makes a retry safe: a retry creates no second token, and since the secret was shown once, it is refused naming the token made."
+    idempotencyKey: String
   ): NewApiToken!
   "Revokes an API token at once (administrators)."
   revokeApiToken(
@@ -16814,6 +16816,14 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["expiresAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg5
 	return args, nil
 }
 
@@ -29672,7 +29682,7 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["name"].(string), fc.Args["role"].(access.Role), fc.Args["operator"].(*string), fc.Args["commune"].(*string), fc.Args["expiresAt"].(*string))
+			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["name"].(string), fc.Args["role"].(access.Role), fc.Args["operator"].(*string), fc.Args["commune"].(*string), fc.Args["expiresAt"].(*string), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewAPIToken) graphql.Marshaler {

@@ -270,6 +270,14 @@ func TestWhoMayChangeWhat(t *testing.T) {
 			t.Errorf("%s reads the report's history: %v, want %v", name, got, want)
 		}
 	}
+	// A retried token creation makes no second token: the secret was shown once.
+	once := `mutation { createApiToken(name: "retried", role: RESEARCHER, idempotencyKey: "tok-1") { secret } }`
+	if _, errs := w.askErrors(w.callers["admin"], once, nil); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if _, errs := w.askErrors(w.callers["admin"], once, nil); len(errs) != 1 || errs[0]["field"] != "idempotencyKey" {
+		t.Errorf("a retried token creation: %v, want refused on idempotencyKey", errs)
+	}
 	// Tokens are for administrators to give.
 	token := `mutation { createApiToken(name: "x", role: RESEARCHER) { secret } }`
 	for _, name := range everyone {

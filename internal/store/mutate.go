@@ -57,11 +57,37 @@ func (s *Store) transactAs(ctx context.Context, fn func(ctx context.Context, tx 
 // a failed write releases the key with everything else. The key is the principal's own: the
 // same key sent for a different request is refused.
 func (s *Store) mutate(ctx context.Context, key *string, op string, request any, fn func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
+	return s.mutateIn(ctx, s.transactAs, key, op, request, fn)
+}
+
+// mutateAsOwner is mutate for the writes the platform makes with the owner's rights on a
+// principal's behalf (API tokens, which the application's role may not read): the audit trail
+// still names the principal and the request.
+func (s *Store) mutateAsOwner(ctx context.Context, key *string, op string, request any, fn func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
+	return s.mutateIn(ctx, s.transactForAudit, key, op, request, fn)
+}
+
+// transactForAudit runs fn in a transaction as the owner, telling the audit trail who asked.
+func (s *Store) transactForAudit(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if p, ok := access.PrincipalIn(ctx); ok {
+			_, err := tx.ExecContext(ctx, `SELECT set_config('cohesio.role', ?, true), set_config('cohesio.subject', ?, true),
+				set_config('cohesio.request_id', ?, true)`, string(p.Role), p.Subject, audit.RequestID(ctx))
+			if err != nil {
+				return fmt.Errorf("name the request's principal: %w", err)
+			}
+		}
+		return fn(ctx, tx)
+	})
+}
+
+func (s *Store) mutateIn(ctx context.Context, transact func(context.Context, func(context.Context, bun.Tx) error) error,
+	key *string, op string, request any, fn func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
 	if key != nil && (len(*key) == 0 || len(*key) > 200) {
 		return Result{}, cohesion.Invalid("idempotencyKey", "between 1 and 200 characters")
 	}
 	var out Result
-	err := s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if key == nil {
 			r, err := fn(ctx, tx)
 			out = r

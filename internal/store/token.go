@@ -35,10 +35,31 @@ type APIToken struct {
 
 // CreateAPIToken stores t and fills its ID and CreatedAt.
 func (s *Store) CreateAPIToken(ctx context.Context, t *APIToken) error {
-	if _, err := s.db.NewInsert().Model(t).Returning("id, created_at").Exec(ctx); err != nil {
-		return fmt.Errorf("create API token %q: %w", t.Name, err)
+	_, err := s.CreateAPITokenOnce(ctx, nil, t)
+	return err
+}
+
+// CreateAPITokenOnce is CreateAPIToken with an idempotency key: a retry of a request already
+// made creates nothing, fills t.ID with the first token's and reports it (replayed). The
+// secret cannot be given again: only its hash is stored.
+func (s *Store) CreateAPITokenOnce(ctx context.Context, key *string, t *APIToken) (replayed bool, err error) {
+	request := struct {
+		Name                  string
+		Role                  access.Role
+		OperatorID, CommuneID *int64
+		ExpiresAt             *time.Time
+	}{t.Name, t.Role, t.OperatorID, t.CommuneID, t.ExpiresAt}
+	res, err := s.mutateAsOwner(ctx, key, "createApiToken", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
+		if _, err := tx.NewInsert().Model(t).Returning("id, created_at").Exec(ctx); err != nil {
+			return Result{}, fmt.Errorf("create API token %q: %w", t.Name, err)
+		}
+		return Result{ID: t.ID, Version: 1}, nil
+	})
+	if err != nil {
+		return false, err
 	}
-	return nil
+	t.ID = res.ID
+	return res.Replayed, nil
 }
 
 // APITokenByHash returns the token whose secret hashes to hash, revoked and expired ones
@@ -67,15 +88,17 @@ func (s *Store) APITokens(ctx context.Context) ([]*APIToken, error) {
 // RevokeAPIToken revokes a token for good. Revoking it again keeps the first revocation's
 // time. An unknown id gives an error wrapping cohesion.ErrNotFound.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64) error {
-	res, err := s.db.NewUpdate().Model((*APIToken)(nil)).
-		Set("revoked_at = coalesce(revoked_at, now())").Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("revoke API token %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("API token %d: %w", id, cohesion.ErrNotFound)
-	}
-	return nil
+	return s.transactForAudit(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*APIToken)(nil)).
+			Set("revoked_at = coalesce(revoked_at, now())").Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("revoke API token %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("API token %d: %w", id, cohesion.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 var enterpriseNumberRE = regexp.MustCompile(`^[01][0-9]{9}$`)

@@ -120,3 +120,32 @@ func TestResolveOperatorAndCommune(t *testing.T) {
 		t.Errorf("unknown NIS code: %v, want not found", err)
 	}
 }
+
+// A retried creation makes no second token, and the trail names who made the first.
+func TestATokenCreationIsMadeOnce(t *testing.T) {
+	st := open(t)
+	ctx := access.WithPrincipal(context.Background(), access.Principal{Role: access.Admin, Subject: "test:admin"})
+	key := "token-1"
+	first := &store.APIToken{Name: "study", TokenHash: hashOf("hash-1"), Role: access.Researcher}
+	if replayed, err := st.CreateAPITokenOnce(ctx, &key, first); err != nil || replayed {
+		t.Fatalf("first creation: %v, replayed %v", err, replayed)
+	}
+	retry := &store.APIToken{Name: "study", TokenHash: hashOf("hash-2"), Role: access.Researcher}
+	if replayed, err := st.CreateAPITokenOnce(ctx, &key, retry); err != nil || !replayed || retry.ID != first.ID {
+		t.Errorf("retry: %v, replayed %v, id %d; want token %d replayed", err, replayed, retry.ID, first.ID)
+	}
+	tokens, err := st.APITokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tokens) != 1 {
+		t.Errorf("%d tokens after a retry, want 1", len(tokens))
+	}
+	entries, err := st.AuditEntries(ctx, store.AuditFilter{Table: ptr("api_token"), Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Role != "admin" || *entries[0].Subject != "test:admin" {
+		t.Errorf("the trail of the token: %+v, want one entry by test:admin", entries)
+	}
+}
