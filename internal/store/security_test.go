@@ -62,7 +62,7 @@ func TestRowLevelSecurityRefusesWritesTheApplicationShouldHaveRefused(t *testing
 	mustResult(t)(c.st.CreateSubmission(as(operator3), nil, c.campaign, id64(3), nil))
 	for name, stmt := range map[string]string{
 		"operator 3 creating operator 1's report": "INSERT INTO submission (campaign_id, operator_id, template_id) VALUES (1, 1, 1)",
-		"operator 3 validating its own report": "UPDATE submission SET status = 'validated' WHERE operator_id = 3",
+		"operator 3 validating its own report":    "UPDATE submission SET status = 'validated' WHERE operator_id = 3",
 		"an operator writing an observation": `INSERT INTO observation (indicator_id, operator_id, period_start, period_end, granularity, kind, value, source_id)
 			VALUES (1, 3, '2025-01-01', '2025-12-31', 'year', 'realised', 5, 1)`,
 	} {
