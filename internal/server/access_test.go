@@ -406,3 +406,92 @@ func TestAPageOfReportsCostsTheSameWhateverItsLength(t *testing.T) {
 		t.Errorf("a researcher asking for completeness: %v, want FORBIDDEN", errs)
 	}
 }
+
+// Templates and campaigns are made in GraphQL by the administration: a first version, next
+// year's revision, and a campaign on it.
+func TestTheAdministrationMakesTemplatesAndCampaigns(t *testing.T) {
+	w := newWorld(t)
+	create := `mutation($in: ReportTemplateInput!, $key: String) { createReportTemplate(input: $in, idempotencyKey: $key) {
+		id version sections { key repeat questions { key kind label(lang: NL) required min indicator { code }
+		options { code label } askedWhen { question equals } } } rules { key kind questions } } }`
+	in := map[string]any{"code": "grid", "audience": "OPERATOR", "programme": gid("Programme", 1), "axis": gid("ProgrammeAxis", 1),
+		"periodStart": "2025-01-01", "periodEnd": "2025-12-31", "titleFr": "Grille", "titleNl": "Rooster",
+		"sections": []map[string]any{
+			{"key": "a", "labelFr": "Volet A", "labelNl": "Deel A", "questions": []map[string]any{
+				{"key": "a.level", "kind": "SINGLE_CHOICE", "labelFr": "Niveau", "labelNl": "Niveau", "required": true,
+					"options": []map[string]any{{"code": "low", "labelFr": "Bas", "labelNl": "Laag"}, {"code": "high", "labelFr": "Haut", "labelNl": "Hoog"}}},
+				{"key": "a.why", "kind": "TEXT", "labelFr": "Pourquoi", "labelNl": "Waarom", "askedWhenQuestion": "a.level", "askedWhenEquals": "low"},
+			}},
+			{"key": "b", "labelFr": "Volet B", "labelNl": "Deel B", "repeat": "PER_SITE", "questions": []map[string]any{
+				{"key": "b.pupils", "kind": "INDICATOR", "labelFr": "Élèves", "labelNl": "Leerlingen", "indicator": gid("Indicator", 1), "min": "0"},
+				{"key": "b.girls", "kind": "NUMBER", "labelFr": "Filles", "labelNl": "Meisjes"},
+			}},
+		},
+		"rules": []map[string]any{{"key": "girls", "kind": "NOT_ABOVE", "questions": []string{"b.girls", "b.pupils"}, "labelFr": "Filles", "labelNl": "Meisjes"}},
+	}
+	for _, name := range []string{"coord Schaerbeek", "operator 1", "analyst"} {
+		if _, errs := w.askErrors(w.callers[name], create, map[string]any{"in": in}); len(errs) != 1 || errs[0]["code"] != "FORBIDDEN" {
+			t.Errorf("%s making a template: %v, want FORBIDDEN", name, errs)
+		}
+	}
+	data, errs := w.askErrors(w.callers["admin"], create, map[string]any{"in": in, "key": "tpl-1"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tpl := data["createReportTemplate"].(map[string]any)
+	if again, errs := w.askErrors(w.callers["admin"], create, map[string]any{"in": in, "key": "tpl-1"}); len(errs) > 0 ||
+		again["createReportTemplate"].(map[string]any)["id"] != tpl["id"] {
+		t.Errorf("a retried template creation: %v %v, want the same template", again, errs)
+	}
+	b := tpl["sections"].([]any)[1].(map[string]any)
+	pupils := b["questions"].([]any)[0].(map[string]any)
+	if b["repeat"] != "PER_SITE" || pupils["label"] != "Leerlingen" || pupils["indicator"].(map[string]any)["code"] != "pupils" || pupils["min"] != "0" {
+		t.Errorf("part B as made: %v", b)
+	}
+	why := tpl["sections"].([]any)[0].(map[string]any)["questions"].([]any)[1].(map[string]any)
+	if why["askedWhen"].(map[string]any)["equals"] != "low" {
+		t.Errorf("the conditional question: %v", why)
+	}
+
+	// A broken template names the element.
+	bad := map[string]any{}
+	for k, v := range in {
+		bad[k] = v
+	}
+	bad["code"], bad["rules"] = "grid-bad", []map[string]any{{"key": "r", "kind": "NOT_ABOVE", "questions": []string{"b.girls", "b.nobody"}, "labelFr": "x", "labelNl": "x"}}
+	if _, errs := w.askErrors(w.callers["admin"], create, map[string]any{"in": bad}); len(errs) != 1 || errs[0]["code"] != "BAD_USER_INPUT" ||
+		!strings.HasPrefix(fmt.Sprint(errs[0]["field"]), "rules[0]") {
+		t.Errorf("a rule on a question that does not exist: %v, want BAD_USER_INPUT on rules[0]", errs)
+	}
+
+	revise := `mutation($from: ID!) { reviseReportTemplate(from: $from, periodStart: "2026-01-01", periodEnd: "2026-12-31",
+		change: [{key: "a.level", kind: SINGLE_CHOICE, labelFr: "Niveau atteint", labelNl: "Bereikt niveau", required: true,
+			options: [{code: "low", labelFr: "Bas", labelNl: "Laag"}, {code: "high", labelFr: "Haut", labelNl: "Hoog"}]}],
+		retire: ["a.why"], add: [{section: "b", question: {key: "b.hours", kind: NUMBER, labelFr: "Heures", labelNl: "Uren", unit: "hours"}}]) {
+		id version basedOn { version } sections { questions { key label } } } }`
+	data, errs = w.askErrors(w.callers["admin"], revise, map[string]any{"from": tpl["id"]})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	next := data["reviseReportTemplate"].(map[string]any)
+	var keys []string
+	for _, s := range next["sections"].([]any) {
+		for _, q := range s.(map[string]any)["questions"].([]any) {
+			keys = append(keys, q.(map[string]any)["key"].(string)+"="+q.(map[string]any)["label"].(string))
+		}
+	}
+	if next["version"] != float64(2) || next["basedOn"].(map[string]any)["version"] != float64(1) ||
+		strings.Join(keys, ",") != "a.level=Niveau atteint,b.pupils=Élèves,b.girls=Filles,b.hours=Heures" {
+		t.Errorf("version 2: %v %v", next["version"], keys)
+	}
+
+	open := `mutation($t: ID!) { openCampaign(input: {code: "grid-2026", template: $t, periodStart: "2026-01-01", periodEnd: "2026-12-31",
+		opensOn: "2026-01-01", dueOn: "2027-03-31", graceDays: 7}) { code deadline template { version } } }`
+	data, errs = w.askErrors(w.callers["admin"], open, map[string]any{"t": next["id"]})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if c := data["openCampaign"].(map[string]any); c["deadline"] != "2027-04-07" || c["template"].(map[string]any)["version"] != float64(2) {
+		t.Errorf("the campaign: %v", c)
+	}
+}
