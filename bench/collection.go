@@ -8,7 +8,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -547,43 +546,24 @@ func (f *collectionFixture) fillCampaign(ctx context.Context, st *store.Store, o
 }
 
 // CollectionPrinter writes collection results as a table, or as one JSON object per line.
-type CollectionPrinter struct {
-	w         io.Writer
-	jsonLines bool
-	header    bool
-}
+type CollectionPrinter = Printer[CollectionResult]
 
-// NewCollectionPrinter returns a printer to w.
+// NewCollectionPrinter returns a printer of collection results to w.
 func NewCollectionPrinter(w io.Writer, jsonLines bool) *CollectionPrinter {
 	return &CollectionPrinter{w: w, jsonLines: jsonLines}
 }
 
-const collectionRow = "%-18s %7v %7v %7v %11v %11v %12v %10v %12v\n"
+func (CollectionResult) format() string { return "%-18s %7v %7v %7v %11v %11v %12v %10v %12v\n" }
 
-// Print writes one result (a table writes its header first).
-func (p *CollectionPrinter) Print(r CollectionResult) error {
-	if p.jsonLines {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(p.w, "%s\n", b)
-		return err
-	}
-	if !p.header {
-		p.header = true
-		if _, err := fmt.Fprintf(p.w, collectionRow, "workload", "clients", "answers", "ops", "p50", "p99", "total",
-			"per second", "observations"); err != nil {
-			return err
-		}
-	}
-	ms := func(v float64) string { return fmt.Sprintf("%.2f ms", v) }
-	total := fmt.Sprintf("%.2f s", r.TotalMS/1000)
+func (CollectionResult) header() []any {
+	return []any{"workload", "clients", "answers", "ops", "p50", "p99", "total", "per second", "observations"}
+}
+
+func (r CollectionResult) cells() []any {
 	observations := "-" // saves publish none
 	if r.Workload == WorkloadValidateCampaign {
 		observations = strconv.Itoa(r.Observations)
 	}
-	_, err := fmt.Fprintf(p.w, collectionRow, r.Workload, r.Clients, r.Answers, r.Ops, ms(r.P50), ms(r.P99), total,
-		fmt.Sprintf("%.1f", r.PerSecond), observations)
-	return err
+	return []any{r.Workload, r.Clients, r.Answers, r.Ops, ms(r.P50), ms(r.P99), fmt.Sprintf("%.2f s", r.TotalMS/1000),
+		fmt.Sprintf("%.1f", r.PerSecond), observations}
 }

@@ -223,21 +223,26 @@ func millis(d time.Duration) float64 {
 }
 
 // Printer writes results as a table, or as one JSON object per line.
-type Printer struct {
+type Printer[R row] struct {
 	w         io.Writer
 	jsonLines bool
 	header    bool
 }
 
-// NewPrinter returns a printer to w.
-func NewPrinter(w io.Writer, jsonLines bool) *Printer {
-	return &Printer{w: w, jsonLines: jsonLines}
+// row is a result the Printer writes: a table row of a format, under a header.
+type row interface {
+	format() string
+	header() []any
+	cells() []any
 }
 
-const tableRow = "%-24s %-7s %7v %-9s %-8s %8v %12v %12v %12v %12v %6v\n"
+// NewPrinter returns a printer of read results to w.
+func NewPrinter(w io.Writer, jsonLines bool) *Printer[Result] {
+	return &Printer[Result]{w: w, jsonLines: jsonLines}
+}
 
 // Print writes one result (a table writes its header first).
-func (p *Printer) Print(r Result) error {
+func (p *Printer[R]) Print(r R) error {
 	if p.jsonLines {
 		b, err := json.Marshal(r)
 		if err != nil {
@@ -248,13 +253,25 @@ func (p *Printer) Print(r Result) error {
 	}
 	if !p.header {
 		p.header = true
-		if _, err := fmt.Fprintf(p.w, tableRow, "workload", "kind", "clients", "path", "sql mode", "requests",
-			"graphql p50", "graphql p95", "sql p50", "sql p95", "ratio"); err != nil {
+		if _, err := fmt.Fprintf(p.w, r.format(), r.header()...); err != nil {
 			return err
 		}
 	}
-	ms := func(v float64) string { return fmt.Sprintf("%.2f ms", v) }
-	_, err := fmt.Fprintf(p.w, tableRow, r.Workload, r.Kind, r.Clients, r.Path, r.SQLMode, r.Requests,
-		ms(r.GraphQLP50), ms(r.GraphQLP95), ms(r.SQLP50), ms(r.SQLP95), fmt.Sprintf("%.2f", r.Ratio))
+	_, err := fmt.Fprintf(p.w, r.format(), r.cells()...)
 	return err
+}
+
+func ms(v float64) string { return fmt.Sprintf("%.2f ms", v) }
+
+func (Result) format() string {
+	return "%-24s %-7s %7v %-9s %-8s %8v %12v %12v %12v %12v %6v\n"
+}
+
+func (Result) header() []any {
+	return []any{"workload", "kind", "clients", "path", "sql mode", "requests", "graphql p50", "graphql p95", "sql p50", "sql p95", "ratio"}
+}
+
+func (r Result) cells() []any {
+	return []any{r.Workload, r.Kind, r.Clients, r.Path, r.SQLMode, r.Requests,
+		ms(r.GraphQLP50), ms(r.GraphQLP95), ms(r.SQLP50), ms(r.SQLP95), fmt.Sprintf("%.2f", r.Ratio)}
 }
