@@ -7,8 +7,7 @@ BEGIN
   END LOOP;
 END $$;
 DROP TABLE audit_log;
-DROP FUNCTION audit_inserted();
-DROP FUNCTION audit_deleted();
+DROP FUNCTION audit_changed();
 DROP FUNCTION audit_updated();
 DROP FUNCTION audit_updated_row();
 DROP FUNCTION audit_role();

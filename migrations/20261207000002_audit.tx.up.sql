@@ -61,29 +61,17 @@ CREATE FUNCTION audit_role() RETURNS text LANGUAGE sql STABLE AS $$ SELECT coale
 CREATE FUNCTION audit_subject() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT coalesce(principal('subject'), CASE WHEN principal('role') IS NULL THEN session_user::text END) $$;
 
--- Inserts and deletes are recorded once per statement, from its transition table: a bulk load
--- of a million rows writes its trail in one INSERT ... SELECT rather than a million trigger
--- calls. Updates are recorded row by row, with the row before and after.
-CREATE FUNCTION audit_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Inserts and deletes are recorded once per statement, from its transition table (named
+-- "changed" by both triggers): a bulk load of a million rows writes its trail in one
+-- INSERT ... SELECT rather than a million trigger calls.
+CREATE FUNCTION audit_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, after)
+  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before, after)
   -- Materialized: each row is turned into JSON once, not once per use.
-  WITH x AS MATERIALIZED (SELECT to_jsonb(n) AS r FROM inserted n)
+  WITH x AS MATERIALIZED (SELECT to_jsonb(c) AS r FROM changed c)
   SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, x.r->>'id',
-    audit_operator(TG_TABLE_NAME, x.r, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.r), 'INSERT', x.r
-  FROM x
-  LEFT JOIN project p ON TG_TABLE_NAME = 'observation' AND p.id = (x.r->>'project_id')::bigint
-  LEFT JOIN submission s ON TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
-    AND s.id = (x.r->>'submission_id')::bigint;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION audit_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO audit_log (role, subject, request_id, table_name, row_id, operator_id, submission_id, operation, before)
-  WITH x AS MATERIALIZED (SELECT to_jsonb(o) AS r FROM deleted o)
-  SELECT audit_role(), audit_subject(), principal('request_id'), TG_TABLE_NAME, x.r->>'id',
-    audit_operator(TG_TABLE_NAME, x.r, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.r), 'DELETE', x.r
+    audit_operator(TG_TABLE_NAME, x.r, coalesce(p.operator_id, s.operator_id)), audit_submission(TG_TABLE_NAME, x.r), TG_OP,
+    CASE WHEN TG_OP = 'DELETE' THEN x.r END, CASE WHEN TG_OP = 'INSERT' THEN x.r END
   FROM x
   LEFT JOIN project p ON TG_TABLE_NAME = 'observation' AND p.id = (x.r->>'project_id')::bigint
   LEFT JOIN submission s ON TG_TABLE_NAME IN ('submission_answer', 'submission_event', 'submission_comment')
@@ -133,16 +121,16 @@ BEGIN
     'observation', 'need', 'transversal_link', 'rule', 'snapshot', 'api_token', 'report_template',
     'template_section', 'template_question', 'template_rule', 'campaign', 'submission', 'submission_answer',
     'submission_event', 'submission_comment'] LOOP
-    EXECUTE format('CREATE TRIGGER audit_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS inserted
-      FOR EACH STATEMENT EXECUTE FUNCTION audit_inserted()', t);
+    EXECUTE format('CREATE TRIGGER audit_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS changed
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_changed()', t);
     IF EXISTS (SELECT FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = t AND c.column_name = 'id') THEN
       EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION audit_updated()', t);
     ELSE
       EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION audit_updated_row()', t);
     END IF;
-    EXECUTE format('CREATE TRIGGER audit_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS deleted
-      FOR EACH STATEMENT EXECUTE FUNCTION audit_deleted()', t);
+    EXECUTE format('CREATE TRIGGER audit_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS changed
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_changed()', t);
   END LOOP;
 END $$;
 

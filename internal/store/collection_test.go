@@ -470,7 +470,8 @@ func TestTheAuditTrailIsAppendOnly(t *testing.T) {
 	c := newCycle(t, "2099-03-31")
 	must := mustResult(t)
 	sub := must(c.st.CreateSubmission(as(operator1), nil, c.campaign, id64(1), nil))
-	must(c.st.SaveAnswers(as(operator1), nil, sub.ID, sub.Version, []collect.Answer{answer("a.summary", nil, text("one"))}))
+	v := must(c.st.SaveAnswers(as(operator1), nil, sub.ID, sub.Version, []collect.Answer{answer("a.summary", nil, text("one"))})).Version
+	must(c.st.SaveAnswers(as(operator1), nil, sub.ID, v, []collect.Answer{answer("a.summary", nil, collect.Value{})}))
 
 	entries, err := c.st.AuditEntries(as(operator1), store.AuditFilter{SubmissionID: &sub.ID, Limit: 100})
 	if err != nil {
@@ -483,9 +484,16 @@ func TestTheAuditTrailIsAppendOnly(t *testing.T) {
 			t.Errorf("entry %d by %s %v, want operator test:op1", e.ID, e.Role, e.Subject)
 		}
 	}
-	want := []string{"submission:INSERT", "submission_event:INSERT", "submission_answer:INSERT", "submission:UPDATE"}
+	want := []string{"submission:INSERT", "submission_event:INSERT", "submission_answer:INSERT", "submission:UPDATE",
+		"submission_answer:DELETE", "submission:UPDATE"}
 	if !slices.Equal(ops, want) {
-		t.Errorf("history %v, want %v", ops, want)
+		t.Fatalf("history %v, want %v", ops, want)
+	}
+	if cleared := entries[4]; cleared.After != nil || !strings.Contains(string(cleared.Before), `"text_value": "one"`) {
+		t.Errorf("the cleared answer's entry: before %s, after %s", cleared.Before, cleared.After)
+	}
+	if bumped := entries[5]; !strings.Contains(string(bumped.Before), `"version": 2`) || !strings.Contains(string(bumped.After), `"version": 3`) {
+		t.Errorf("the version's entry: before %s, after %s", bumped.Before, bumped.After)
 	}
 	if other, err := c.st.AuditEntries(as(operator3), store.AuditFilter{SubmissionID: &sub.ID, Limit: 100}); err != nil || len(other) != 0 {
 		t.Errorf("another operator reads %d entries (%v)", len(other), err)
