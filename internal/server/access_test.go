@@ -78,29 +78,12 @@ func newWorld(t *testing.T) *world {
 // ask sends a GraphQL request as a caller; it returns the data and the error codes.
 func (w *world) ask(c caller, q string, vars map[string]any) (map[string]any, []string) {
 	w.a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, w.a.srv.URL+"/graphql", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.a.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out struct {
-		Data   map[string]any
-		Errors []struct{ Extensions map[string]any }
-	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		w.a.t.Fatalf("%s: status %d: %v", c.name, res.StatusCode, err)
-	}
+	data, errs := w.askErrors(c, q, vars)
 	var codes []string
-	for _, e := range out.Errors {
-		codes = append(codes, fmt.Sprint(e.Extensions["code"]))
+	for _, e := range errs {
+		codes = append(codes, fmt.Sprint(e["code"]))
 	}
-	return out.Data, codes
+	return data, codes
 }
 
 var everyone = []string{"admin", "analyst", "coord Schaerbeek", "coord Molenbeek", "operator 1", "operator 3", "researcher", "public"}
@@ -178,7 +161,7 @@ func (w *world) askErrors(c caller, q string, vars map[string]any) (map[string]a
 		Errors []struct{ Extensions map[string]any }
 	}
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		w.a.t.Fatal(err)
+		w.a.t.Fatalf("%s: status %d: %v", c.name, res.StatusCode, err)
 	}
 	var ext []map[string]any
 	for _, e := range out.Errors {
