@@ -75,6 +75,42 @@ func TestDemoDataset(t *testing.T) {
 		}
 	})
 
+	t.Run("the reporting cycle", func(t *testing.T) { reportingCycle(ctx, t, st) })
+
+	t.Run("a second load fails and changes nothing", func(t *testing.T) {
+		count := func() int {
+			p, err := store.List[cohesion.Operator](ctx, st, "Operator", store.ListArgs{Total: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		before := count()
+		if err := demo.Load(ctx, st); err == nil {
+			t.Fatal("loading the demo twice succeeded")
+		}
+		if after := count(); after != before {
+			t.Errorf("%d operators after a rejected second load, %d before", after, before)
+		}
+	})
+
+	t.Run("the CSS lists the fifty-one members of annex 2", func(t *testing.T) {
+		css, err := store.ByField[cohesion.Coordination](ctx, st, "Coordination", "code", "css-schaerbeek")
+		if err != nil {
+			t.Fatal(err)
+		}
+		members, err := store.ListRelated[cohesion.Operator](ctx, st, "Coordination", "members", []int64{css.ID}, store.ListArgs{Total: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := members[css.ID].Total; n != 51 {
+			t.Errorf("the CSS has %d members, annex 2 lists 51", n)
+		}
+	})
+}
+
+// reportingCycle checks the demo's report templates, campaigns and reports.
+func reportingCycle(ctx context.Context, t *testing.T, st *store.Store) {
 	t.Run("the axis-1 report has a 2026 version with a question changed and one retired", func(t *testing.T) {
 		ids, err := st.TemplateIDs(ctx, ptrTo("cohesion-axis1-activity-report"))
 		if err != nil {
@@ -226,37 +262,6 @@ func TestDemoDataset(t *testing.T) {
 		// figure waits for its next validation.
 		if validated != 3 || withdrawn != 1 {
 			t.Errorf("%d validated and %d withdrawn observations from reports, want 3 and 1", validated, withdrawn)
-		}
-	})
-
-	t.Run("a second load fails and changes nothing", func(t *testing.T) {
-		count := func() int {
-			p, err := store.List[cohesion.Operator](ctx, st, "Operator", store.ListArgs{Total: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return p.Total
-		}
-		before := count()
-		if err := demo.Load(ctx, st); err == nil {
-			t.Fatal("loading the demo twice succeeded")
-		}
-		if after := count(); after != before {
-			t.Errorf("%d operators after a rejected second load, %d before", after, before)
-		}
-	})
-
-	t.Run("the CSS lists the fifty-one members of annex 2", func(t *testing.T) {
-		css, err := store.ByField[cohesion.Coordination](ctx, st, "Coordination", "code", "css-schaerbeek")
-		if err != nil {
-			t.Fatal(err)
-		}
-		members, err := store.ListRelated[cohesion.Operator](ctx, st, "Coordination", "members", []int64{css.ID}, store.ListArgs{Total: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := members[css.ID].Total; n != 51 {
-			t.Errorf("the CSS has %d members, annex 2 lists 51", n)
 		}
 	})
 }
