@@ -367,7 +367,72 @@ func measureSQL(b *builder, m report.Measure, info report.IndicatorInfo) string 
 
 // Report computes a validated report request in one statement.
 func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, error) {
+	b, err := s.reportSQL(r)
+	if err != nil {
+		return nil, err
+	}
+	nd := len(r.Dimensions)
+	// Planned for its actual values every time (an unnamed statement): a generic plan, made
+	// once for any indicator or status, can be far slower, and planning costs little here
+	// (measured with `cohesio bench`: within a few percent of the prepared statement, with no
+	// risk of a bad generic plan).
+	args := append([]any{pgx.QueryExecModeExec}, b.args...)
+	rows, err := s.read.Query(ctx, b.sb.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer rows.Close()
+	res := &report.Result{}
+	for rows.Next() {
+		var gset int32
+		row := report.Row{Keys: make([]report.Key, nd), Cells: make([]report.Cell, len(r.Measures))}
+		targets := []any{&gset}
+		for i := range nd {
+			targets = append(targets, &row.Keys[i].Code, &row.Keys[i].Label)
+		}
+		for i := range r.Measures {
+			c := &row.Cells[i]
+			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent, &c.Count, &c.PreviousCount)
+		}
+		if err := rows.Scan(targets...); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		row.IsTotal = gset != 0
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if len(res.Rows) > r.Limit {
+		res.Rows, res.Truncated = res.Rows[:r.Limit], true
+	}
+	return res, nil
+}
+
+// reportSQL writes the statement of a report: a CTE per fact, each grouped, then merged, then
+// the final selection.
+func (s *Store) reportSQL(r *report.Request) (*builder, error) {
 	b := &builder{}
+	facts := r.Facts()
+	dims, multi, err := s.reportFacts(b, r, facts)
+	if err != nil {
+		return nil, err
+	}
+	if multi && r.Totals != report.NoTotals {
+		for i, m := range r.Measures {
+			if m.Kind != report.ProjectCount && m.Kind != report.OperatorCount && m.Kind != report.ObservationCount && m.Kind != report.EventCount {
+				return nil, cohesion.Invalid(fmt.Sprintf("measures[%d]", i), "totals over a dimension where one fact falls in several rows (themes, target publics, sectors, bassins) would count it twice; ask for counts, or no totals")
+			}
+		}
+	}
+	reportGroups(b, r, facts)
+	reportSelection(b, r, dims)
+	return b, nil
+}
+
+// reportFacts writes the CTE of each fact, with its dimension keys, and returns the
+// dimensions' lookups (the same for every fact) and whether one fact may fall in several rows.
+func (s *Store) reportFacts(b *builder, r *report.Request, facts []report.Fact) ([]dimSQL, bool, error) {
 	nd := len(r.Dimensions)
 	var multi bool
 	// Dimension columns of the merged groups: k<i> (key), l<i> (label), p<i> (population).
@@ -376,7 +441,6 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	b.write("WITH RECURSIVE ", territoryAncestors, ",",
 		" indicator_roots AS (SELECT id AS indicator_id, id AS root_id, parent_id FROM indicator",
 		" UNION ALL SELECT r.indicator_id, i.id, i.parent_id FROM indicator_roots r JOIN indicator i ON i.id = r.parent_id)")
-	facts := r.Facts()
 	var dims []dimSQL // the same lookups for every fact
 	for _, fact := range facts {
 		name := factName(fact)
@@ -397,17 +461,16 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		}
 		b.write(" WHERE TRUE")
 		if err := s.factFilter(b, fact, r); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		b.write(")")
 	}
-	if multi && r.Totals != report.NoTotals {
-		for i, m := range r.Measures {
-			if m.Kind != report.ProjectCount && m.Kind != report.OperatorCount && m.Kind != report.ObservationCount && m.Kind != report.EventCount {
-				return nil, cohesion.Invalid(fmt.Sprintf("measures[%d]", i), "totals over a dimension where one fact falls in several rows (themes, target publics, sectors, bassins) would count it twice; ask for counts, or no totals")
-			}
-		}
-	}
+	return dims, multi, nil
+}
+
+// reportGroups writes each fact's groups, then their merge as g.
+func reportGroups(b *builder, r *report.Request, facts []report.Fact) {
+	nd := len(r.Dimensions)
 	// Group each fact, then merge the facts' groups (a fact's measures are null in the other's rows).
 	keys := make([]string, nd)
 	for i := range keys {
@@ -461,7 +524,11 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 		}
 	}
 	b.write(")")
+}
 
+// reportSelection writes the final selection over g.
+func reportSelection(b *builder, r *report.Request, dims []dimSQL) {
+	nd := len(r.Dimensions)
 	// The final selection: codes, labels, values per 1,000 inhabitants, previous period.
 	periodDim := -1
 	territoryDim := -1
@@ -562,42 +629,6 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 	order = append(order, "c.gset")
 	b.write(strings.Join(order, ", "))
 	fmt.Fprintf(&b.sb, " LIMIT %d", r.Limit+1)
-
-	// Planned for its actual values every time (an unnamed statement): a generic plan, made
-	// once for any indicator or status, can be far slower, and planning costs little here
-	// (measured with `cohesio bench`: within a few percent of the prepared statement, with no
-	// risk of a bad generic plan).
-	args := append([]any{pgx.QueryExecModeExec}, b.args...)
-	rows, err := s.read.Query(ctx, b.sb.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	defer rows.Close()
-	res := &report.Result{}
-	for rows.Next() {
-		var gset int32
-		row := report.Row{Keys: make([]report.Key, nd), Cells: make([]report.Cell, len(r.Measures))}
-		targets := []any{&gset}
-		for i := range nd {
-			targets = append(targets, &row.Keys[i].Code, &row.Keys[i].Label)
-		}
-		for i := range r.Measures {
-			c := &row.Cells[i]
-			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent, &c.Count, &c.PreviousCount)
-		}
-		if err := rows.Scan(targets...); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		row.IsTotal = gset != 0
-		res.Rows = append(res.Rows, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	if len(res.Rows) > r.Limit {
-		res.Rows, res.Truncated = res.Rows[:r.Limit], true
-	}
-	return res, nil
 }
 
 func factName(f report.Fact) string {
