@@ -641,87 +641,109 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			c.order = append(c.order, key)
 		}
 	}
-	// Children: one LATERAL, a UNION ALL of tagged branches when there are several.
-	kids := m.kids
-	var kidSQL string
-	if len(kids) > 0 {
-		saved := b.sb
-		b.sb = strings.Builder{}
-		var br string
-		if len(kids) > 1 {
-			br = c.key()
-			c.order = append(c.order, br)
-			sel = append(sel, "u."+br)
-		}
-		type arm struct {
-			sql   string
-			first int
-			last  int
-		}
-		arms := make([]arm, len(kids))
-		for i, k := range kids {
-			b.sb = strings.Builder{}
-			first := len(c.cols)
-			if err := c.set(k, parentID[k]); err != nil {
-				return err
-			}
-			arms[i] = arm{b.sb.String(), first, len(c.cols)}
-		}
-		b.sb = strings.Builder{}
-		if len(kids) == 1 {
-			b.write(arms[0].sql)
-		} else {
-			for i, a := range arms {
-				if i > 0 {
-					b.write(" UNION ALL ")
-				}
-				b.write("SELECT ", strconv.Itoa(i+1), " AS ", br)
-				for j, other := range arms {
-					for x := other.first; x < other.last; x++ {
-						if j == i {
-							b.write(", x.", c.cols[x], "::", c.types[x], " AS ", c.cols[x])
-						} else {
-							b.write(", NULL::", c.types[x], " AS ", c.cols[x])
-						}
-					}
-				}
-				b.write(" FROM (", a.sql, ") AS x")
-			}
-		}
-		kidSQL = b.sb.String()
-		b.sb = saved
-		for _, a := range arms {
-			for x := a.first; x < a.last; x++ {
-				sel = append(sel, "u."+c.cols[x])
-			}
-		}
+	kidSQL, kidSel, err := c.children(m, parentID)
+	if err != nil {
+		return err
 	}
+	sel = append(sel, kidSel...)
 
 	// The page itself.
 	b.write("SELECT ", strings.Join(sel, ", "), " FROM (")
+	if err := c.page(m, cols, parent); err != nil {
+		return err
+	}
+	b.write(") AS ", s, joins.String())
+	if kidSQL != "" {
+		b.write(" LEFT JOIN LATERAL (", kidSQL, ") AS u ON true")
+	}
+	return nil
+}
+
+// children writes the subqueries of m's child connections: one LATERAL, a UNION ALL of tagged
+// branches when there are several. It returns that SQL and the columns m's row selects of it;
+// parentID gives each child the id of the object it hangs from.
+func (c *planCompiler) children(m *PlanMany, parentID map[*PlanMany]string) (string, []string, error) {
+	kids := m.kids
+	if len(kids) == 0 {
+		return "", nil, nil
+	}
+	b := c.b
+	var sel []string
+	saved := b.sb
+	b.sb = strings.Builder{}
+	var br string
+	if len(kids) > 1 {
+		br = c.key()
+		c.order = append(c.order, br)
+		sel = append(sel, "u."+br)
+	}
+	type arm struct {
+		sql   string
+		first int
+		last  int
+	}
+	arms := make([]arm, len(kids))
+	for i, k := range kids {
+		b.sb = strings.Builder{}
+		first := len(c.cols)
+		if err := c.set(k, parentID[k]); err != nil {
+			return "", nil, err
+		}
+		arms[i] = arm{b.sb.String(), first, len(c.cols)}
+	}
+	b.sb = strings.Builder{}
+	if len(kids) == 1 {
+		b.write(arms[0].sql)
+	} else {
+		for i, a := range arms {
+			if i > 0 {
+				b.write(" UNION ALL ")
+			}
+			b.write("SELECT ", strconv.Itoa(i+1), " AS ", br)
+			for j, other := range arms {
+				for x := other.first; x < other.last; x++ {
+					if j == i {
+						b.write(", x.", c.cols[x], "::", c.types[x], " AS ", c.cols[x])
+					} else {
+						b.write(", NULL::", c.types[x], " AS ", c.cols[x])
+					}
+				}
+			}
+			b.write(" FROM (", a.sql, ") AS x")
+		}
+	}
+	kidSQL := b.sb.String()
+	b.sb = saved
+	for _, a := range arms {
+		for x := a.first; x < a.last; x++ {
+			sel = append(sel, "u."+c.cols[x])
+		}
+	}
+	return kidSQL, sel, nil
+}
+
+// page writes the rows of m itself: the one a look-up finds, or a page of the connection
+// under parent (the SQL of the enclosing object's id), filtered, ordered and limited.
+func (c *planCompiler) page(m *PlanMany, cols []string, parent string) error {
+	b, e := c.b, m.entity
 	t := b.alias()
+	var lookup *catalog.Field
 	if m.Lookup != nil {
-		f := e.Field(m.Lookup.Field)
-		if f == nil {
+		if lookup = e.Field(m.Lookup.Field); lookup == nil {
 			return fmt.Errorf("plan: %s has no field %q", e.Name, m.Lookup.Field)
 		}
-		b.write("SELECT ")
-		for i, cn := range cols {
-			if i > 0 {
-				b.write(", ")
-			}
-			b.write(col(t, cn))
+	}
+	b.write("SELECT ")
+	for i, cn := range cols {
+		if i > 0 {
+			b.write(", ")
 		}
-		b.write(" FROM ", ident(e.Table), " AS ", t, " WHERE ", col(t, f.Column), " = ", b.param(m.Lookup.Value, f.Kind.SQLType()), " LIMIT 1")
+		b.write(col(t, cn))
+	}
+	b.write(" FROM ", ident(e.Table), " AS ", t)
+	if lookup != nil {
+		b.write(" WHERE ", col(t, lookup.Column), " = ", b.param(m.Lookup.Value, lookup.Kind.SQLType()), " LIMIT 1")
 	} else {
-		b.write("SELECT ")
-		for i, cn := range cols {
-			if i > 0 {
-				b.write(", ")
-			}
-			b.write(col(t, cn))
-		}
-		b.write(" FROM ", ident(e.Table), " AS ", t)
 		// Conditions: the relation to the parent, the filter and the cursor;
 		// trivially true parts are left out.
 		var conds []string
@@ -757,10 +779,6 @@ func (c *planCompiler) set(m *PlanMany, parent string) error {
 			limit++
 		}
 		b.write(" LIMIT ", strconv.Itoa(limit))
-	}
-	b.write(") AS ", s, joins.String())
-	if kidSQL != "" {
-		b.write(" LEFT JOIN LATERAL (", kidSQL, ") AS u ON true")
 	}
 	return nil
 }
