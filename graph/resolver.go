@@ -5,6 +5,7 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"context"
 	"errors"
 
 	"github.com/cohesio/cohesio/internal/catalog"
@@ -20,6 +21,22 @@ type Resolver struct {
 	// Datasets publishes the dataset catalogue; its threshold also governs the suppression of
 	// small person counts in reports.
 	DatasetService *dataset.Service
+	// Reports publishes annual evaluation reports (rendering them needs the HTTP layer's
+	// pages); nil refuses publications.
+	Reports ReportPublisher
+}
+
+// ReportPublisher freezes the annual report on a year in every language.
+type ReportPublisher interface {
+	Publish(ctx context.Context, key *string, year int) (store.Result, []*store.PublishedReport, error)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, cohesion.ErrNotFound) }
+
+// deref is *p, or def when p is nil (an optional argument left out).
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

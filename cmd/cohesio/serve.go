@@ -45,6 +45,7 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "rate-burst", Value: server.DefaultRateBurst, Usage: "requests one caller may make in a burst before --rate-limit holds it back; 0 turns rate limits off", Sources: cli.EnvVars("COHESIO_RATE_BURST")},
 			&cli.BoolFlag{Name: "trust-proxy", Usage: "take the client IP from X-Forwarded-For: only behind a reverse proxy that sets it", Sources: cli.EnvVars("COHESIO_TRUST_PROXY")},
 			&cli.StringFlag{Name: "trusted-documents", Usage: "JSON file mapping \"sha256:<hex>\" to the text of each GraphQL document clients may run by documentId", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS")},
+			chromiumFlag,
 			&cli.StringSliceFlag{Name: "trusted-documents-only", Usage: "roles that may run trusted documents only, comma-separated (e.g. public,researcher)", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS_ONLY")},
 		},
 		Action: serve,
@@ -109,7 +110,10 @@ func serve(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	printer := newPrinter(c.String(chromiumFlag.Name))
+	defer printer.Close()
 	h, err := server.New(server.Config{
+		PDF:  printer,
 		Auth: authn, Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
 		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
@@ -129,7 +133,7 @@ func serve(ctx context.Context, c *cli.Command) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("Cohesio is ready", "url", "http://"+ln.Addr().String()+"/", "took", time.Since(start).Round(time.Millisecond))
-	fmt.Printf("Cohesio is serving at http://%s/ (playground) and http://%s/graphql\n", ln.Addr(), ln.Addr())
+	fmt.Printf("Cohesio is serving at http://%s/ (playground), http://%s/graphql and http://%s/dashboards\n", ln.Addr(), ln.Addr(), ln.Addr())
 
 	select {
 	case err := <-errc:

@@ -21,6 +21,7 @@ import (
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/dataset"
+	"github.com/cohesio/cohesio/internal/evaluation"
 	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -37,6 +38,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AnnualReport() AnnualReportResolver
 	ApiToken() ApiTokenResolver
 	Approval() ApprovalResolver
 	ApprovalConnection() ApprovalConnectionResolver
@@ -52,6 +54,8 @@ type ResolverRoot interface {
 	DatasetField() DatasetFieldResolver
 	Disaggregation() DisaggregationResolver
 	DisaggregationConnection() DisaggregationConnectionResolver
+	EvaluationCommentary() EvaluationCommentaryResolver
+	EvaluationSection() EvaluationSectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	Indicator() IndicatorResolver
@@ -78,6 +82,7 @@ type ResolverRoot interface {
 	ProgrammeConnection() ProgrammeConnectionResolver
 	Project() ProjectResolver
 	ProjectConnection() ProjectConnectionResolver
+	PublishedReport() PublishedReportResolver
 	Query() QueryResolver
 	QuestionOption() QuestionOptionResolver
 	ReportTemplate() ReportTemplateResolver
@@ -109,6 +114,20 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AnnualReport struct {
+		DueDate      func(childComplexity int) int
+		Publications func(childComplexity int) int
+		Sections     func(childComplexity int) int
+		URL          func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	AnnualReportPublication struct {
+		Publication func(childComplexity int) int
+		Renditions  func(childComplexity int) int
+		Replayed    func(childComplexity int) int
+	}
+
 	Answer struct {
 		Choices  func(childComplexity int) int
 		Date     func(childComplexity int) int
@@ -369,6 +388,26 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	EvaluationCommentary struct {
+		BodyFr    func(childComplexity int) int
+		BodyNl    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	EvaluationCommentaryPayload struct {
+		Commentary func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+	}
+
+	EvaluationSection struct {
+		Call       func(childComplexity int) int
+		Commentary func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Title      func(childComplexity int, lang *cohesion.Lang) int
+	}
+
 	Event struct {
 		Coordination     func(childComplexity int) int
 		Description      func(childComplexity int) int
@@ -529,18 +568,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAPIToken       func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) int
-		CreateReportTemplate func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
-		CreateSubmission     func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
-		OpenCampaign         func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
-		RecommendSubmission  func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
-		ReopenSubmission     func(childComplexity int, submission string, version int32, reason string, idempotencyKey *string) int
-		ReturnSubmission     func(childComplexity int, submission string, version int32, reason *string, comments []*model.CommentInput, idempotencyKey *string) int
-		ReviseReportTemplate func(childComplexity int, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) int
-		RevokeAPIToken       func(childComplexity int, id string) int
-		SaveAnswers          func(childComplexity int, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) int
-		SubmitSubmission     func(childComplexity int, submission string, version int32, idempotencyKey *string) int
-		ValidateSubmission   func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
+		CreateAPIToken           func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) int
+		CreateReportTemplate     func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
+		CreateSubmission         func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
+		OpenCampaign             func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
+		PublishAnnualReport      func(childComplexity int, year int32, idempotencyKey *string) int
+		RecommendSubmission      func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
+		ReopenSubmission         func(childComplexity int, submission string, version int32, reason string, idempotencyKey *string) int
+		ReturnSubmission         func(childComplexity int, submission string, version int32, reason *string, comments []*model.CommentInput, idempotencyKey *string) int
+		ReviseReportTemplate     func(childComplexity int, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) int
+		RevokeAPIToken           func(childComplexity int, id string) int
+		SaveAnswers              func(childComplexity int, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) int
+		SaveEvaluationCommentary func(childComplexity int, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) int
+		SubmitSubmission         func(childComplexity int, submission string, version int32, idempotencyKey *string) int
+		ValidateSubmission       func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
 	}
 
 	Need struct {
@@ -853,7 +894,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PublishedReport struct {
+		ID          func(childComplexity int) int
+		Lang        func(childComplexity int) int
+		PDFURL      func(childComplexity int) int
+		Publication func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		PublishedBy func(childComplexity int) int
+		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
 	Query struct {
+		AnnualReport     func(childComplexity int, year int32) int
 		Approvals        func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		AuditTrail       func(childComplexity int, submission *string, operator *string, observation *string, first *int32, after *string) int
 		Authorities      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -1305,6 +1359,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AnnualReportResolver interface {
+	DueDate(ctx context.Context, obj *model.AnnualReport) (*time.Time, error)
+	URL(ctx context.Context, obj *model.AnnualReport) (string, error)
+
+	Publications(ctx context.Context, obj *model.AnnualReport) ([]*store.PublishedReport, error)
+}
 type ApiTokenResolver interface {
 	ID(ctx context.Context, obj *store.APIToken) (string, error)
 
@@ -1394,6 +1454,12 @@ type DisaggregationResolver interface {
 type DisaggregationConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Disaggregation]) (*model.Aggregate, error)
 }
+type EvaluationCommentaryResolver interface {
+	UpdatedAt(ctx context.Context, obj *evaluation.Narrative) (string, error)
+}
+type EvaluationSectionResolver interface {
+	Title(ctx context.Context, obj *model.EvaluationSection, lang *cohesion.Lang) (string, error)
+}
 type EventResolver interface {
 	ID(ctx context.Context, obj *cohesion.Event) (string, error)
 
@@ -1462,6 +1528,8 @@ type MutationResolver interface {
 	RecommendSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
 	ValidateSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
 	ReopenSubmission(ctx context.Context, submission string, version int32, reason string, idempotencyKey *string) (*model.SubmissionPayload, error)
+	SaveEvaluationCommentary(ctx context.Context, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) (*model.EvaluationCommentaryPayload, error)
+	PublishAnnualReport(ctx context.Context, year int32, idempotencyKey *string) (*model.AnnualReportPublication, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *cohesion.Need) (string, error)
@@ -1565,6 +1633,14 @@ type ProjectResolver interface {
 type ProjectConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Project]) (*model.Aggregate, error)
 }
+type PublishedReportResolver interface {
+	Publication(ctx context.Context, obj *store.PublishedReport) (int32, error)
+
+	PublishedAt(ctx context.Context, obj *store.PublishedReport) (string, error)
+
+	URL(ctx context.Context, obj *store.PublishedReport) (string, error)
+	PDFURL(ctx context.Context, obj *store.PublishedReport) (string, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
@@ -1587,6 +1663,7 @@ type QueryResolver interface {
 	Datasets(ctx context.Context) ([]*dataset.Dataset, error)
 	Dataset(ctx context.Context, name string) (*dataset.Dataset, error)
 	Snapshots(ctx context.Context, dataset *string) ([]*store.Snapshot, error)
+	AnnualReport(ctx context.Context, year int32) (*model.AnnualReport, error)
 	Authorities(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Authority], error)
 	Policies(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Policy], error)
 	Programmes(ctx context.Context, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Programme], error)
@@ -1773,6 +1850,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AnnualReport.dueDate":
+		if e.ComplexityRoot.AnnualReport.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReport.DueDate(childComplexity), true
+	case "AnnualReport.publications":
+		if e.ComplexityRoot.AnnualReport.Publications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReport.Publications(childComplexity), true
+	case "AnnualReport.sections":
+		if e.ComplexityRoot.AnnualReport.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReport.Sections(childComplexity), true
+	case "AnnualReport.url":
+		if e.ComplexityRoot.AnnualReport.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReport.URL(childComplexity), true
+	case "AnnualReport.year":
+		if e.ComplexityRoot.AnnualReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReport.Year(childComplexity), true
+
+	case "AnnualReportPublication.publication":
+		if e.ComplexityRoot.AnnualReportPublication.Publication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReportPublication.Publication(childComplexity), true
+	case "AnnualReportPublication.renditions":
+		if e.ComplexityRoot.AnnualReportPublication.Renditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReportPublication.Renditions(childComplexity), true
+	case "AnnualReportPublication.replayed":
+		if e.ComplexityRoot.AnnualReportPublication.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualReportPublication.Replayed(childComplexity), true
 
 	case "Answer.choices":
 		if e.ComplexityRoot.Answer.Choices == nil {
@@ -2882,6 +3009,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Download.URL(childComplexity), true
 
+	case "EvaluationCommentary.bodyFr":
+		if e.ComplexityRoot.EvaluationCommentary.BodyFr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentary.BodyFr(childComplexity), true
+	case "EvaluationCommentary.bodyNl":
+		if e.ComplexityRoot.EvaluationCommentary.BodyNl == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentary.BodyNl(childComplexity), true
+	case "EvaluationCommentary.updatedAt":
+		if e.ComplexityRoot.EvaluationCommentary.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentary.UpdatedAt(childComplexity), true
+	case "EvaluationCommentary.updatedBy":
+		if e.ComplexityRoot.EvaluationCommentary.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentary.UpdatedBy(childComplexity), true
+	case "EvaluationCommentary.version":
+		if e.ComplexityRoot.EvaluationCommentary.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentary.Version(childComplexity), true
+
+	case "EvaluationCommentaryPayload.commentary":
+		if e.ComplexityRoot.EvaluationCommentaryPayload.Commentary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentaryPayload.Commentary(childComplexity), true
+	case "EvaluationCommentaryPayload.replayed":
+		if e.ComplexityRoot.EvaluationCommentaryPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationCommentaryPayload.Replayed(childComplexity), true
+
+	case "EvaluationSection.call":
+		if e.ComplexityRoot.EvaluationSection.Call == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationSection.Call(childComplexity), true
+	case "EvaluationSection.commentary":
+		if e.ComplexityRoot.EvaluationSection.Commentary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationSection.Commentary(childComplexity), true
+	case "EvaluationSection.key":
+		if e.ComplexityRoot.EvaluationSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationSection.Key(childComplexity), true
+	case "EvaluationSection.title":
+		if e.ComplexityRoot.EvaluationSection.Title == nil {
+			break
+		}
+
+		args, err := ec.field_EvaluationSection_title_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EvaluationSection.Title(childComplexity, args["lang"].(*cohesion.Lang)), true
+
 	case "Event.coordination":
 		if e.ComplexityRoot.Event.Coordination == nil {
 			break
@@ -3647,6 +3848,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCampaign(childComplexity, args["input"].(model.CampaignInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.publishAnnualReport":
+		if e.ComplexityRoot.Mutation.PublishAnnualReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishAnnualReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishAnnualReport(childComplexity, args["year"].(int32), args["idempotencyKey"].(*string)), true
 	case "Mutation.recommendSubmission":
 		if e.ComplexityRoot.Mutation.RecommendSubmission == nil {
 			break
@@ -3713,6 +3925,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveAnswers(childComplexity, args["submission"].(string), args["version"].(int32), args["answers"].([]*model.AnswerInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.saveEvaluationCommentary":
+		if e.ComplexityRoot.Mutation.SaveEvaluationCommentary == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveEvaluationCommentary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveEvaluationCommentary(childComplexity, args["year"].(int32), args["section"].(string), args["bodyFr"].(*string), args["bodyNl"].(*string), args["version"].(int32), args["idempotencyKey"].(*string)), true
 	case "Mutation.submitSubmission":
 		if e.ComplexityRoot.Mutation.SubmitSubmission == nil {
 			break
@@ -5273,6 +5496,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "PublishedReport.id":
+		if e.ComplexityRoot.PublishedReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.ID(childComplexity), true
+	case "PublishedReport.lang":
+		if e.ComplexityRoot.PublishedReport.Lang == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.Lang(childComplexity), true
+	case "PublishedReport.pdfUrl":
+		if e.ComplexityRoot.PublishedReport.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.PDFURL(childComplexity), true
+	case "PublishedReport.publication":
+		if e.ComplexityRoot.PublishedReport.Publication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.Publication(childComplexity), true
+	case "PublishedReport.publishedAt":
+		if e.ComplexityRoot.PublishedReport.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.PublishedAt(childComplexity), true
+	case "PublishedReport.publishedBy":
+		if e.ComplexityRoot.PublishedReport.PublishedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.PublishedBy(childComplexity), true
+	case "PublishedReport.size":
+		if e.ComplexityRoot.PublishedReport.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.Size(childComplexity), true
+	case "PublishedReport.url":
+		if e.ComplexityRoot.PublishedReport.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.URL(childComplexity), true
+	case "PublishedReport.year":
+		if e.ComplexityRoot.PublishedReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishedReport.Year(childComplexity), true
+
+	case "Query.annualReport":
+		if e.ComplexityRoot.Query.AnnualReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_annualReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnnualReport(childComplexity, args["year"].(int32)), true
 	case "Query.approvals":
 		if e.ComplexityRoot.Query.Approvals == nil {
 			break
@@ -10354,6 +10643,116 @@ type Snapshot {
   dataPackageUrl: String!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/evaluation.graphqls", Input: `extend type Query {
+  "The annual evaluation report on a year: its sections as the call sets them out, the evaluators' commentary (drafts are read by evaluators and administrators only) and its publications. The report itself is read at ` + "`" + `url` + "`" + `."
+  annualReport("The year the report is on." year: Int!): AnnualReport!
+}
+
+"The support centre's annual evaluation report on one year (call 000, section 4.A)."
+type AnnualReport {
+  "The year the report is on."
+  year: Int!
+  "The day it is due to the College: 1 September of the following year."
+  dueDate: Date!
+  "Where the report is read, computed now from the data (add ?lang=nl for Dutch, .pdf for a PDF)."
+  url: String!
+  "Its sections, in the call's order."
+  sections: [EvaluationSection!]!
+  "Its publications, newest first: frozen renditions, each under its SHA-256."
+  publications: [PublishedReport!]!
+}
+
+"A section of the annual report."
+type EvaluationSection {
+  "Stable key: activities, concordance, coherence or orientations."
+  key: String!
+  "Title in the requested language."
+  title(lang: Lang = FR): String!
+  "What the call asks of the section, in its own (French) words."
+  call: String!
+  "The evaluators' commentary; null when none is written (or the caller may not read drafts)."
+  commentary: EvaluationCommentary
+}
+
+"The evaluators' commentary on one section of one year's report."
+type EvaluationCommentary {
+  "The commentary in French (plain text; blank lines separate paragraphs)."
+  bodyFr: String!
+  "The commentary in Dutch."
+  bodyNl: String!
+  "Its version: pass it to the next save."
+  version: Int!
+  "When it was last saved (RFC 3339)."
+  updatedAt: String!
+  "Who saved it last."
+  updatedBy: String!
+}
+
+"A published rendition of an annual report: frozen, under the SHA-256 of its HTML."
+type PublishedReport {
+  "The SHA-256 of the HTML document, in hex: its stable identifier."
+  id: ID!
+  "The publication it belongs to (one publication freezes both languages)."
+  publication: Int!
+  "The year the report is on."
+  year: Int!
+  "Its language."
+  lang: Lang!
+  "Size of the HTML document in bytes."
+  size: Int!
+  "When it was published (RFC 3339)."
+  publishedAt: String!
+  "Who published it."
+  publishedBy: String!
+  "Where it is read, forever the same."
+  url: String!
+  "The same as a PDF, printed on request."
+  pdfUrl: String!
+}
+
+"A saved commentary."
+type EvaluationCommentaryPayload {
+  "The commentary as it is now."
+  commentary: EvaluationCommentary!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"A publication of an annual report."
+type AnnualReportPublication {
+  "The publication's number."
+  publication: Int!
+  "Its renditions, one per language."
+  renditions: [PublishedReport!]!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was published again."
+  replayed: Boolean!
+}
+
+extend type Mutation {
+  "Saves the commentary on one section of one year's report (evaluators, that is analysts, and administrators). Pass the version read (0 for a section without commentary): a stale one is refused with CONFLICT and the current version."
+  saveEvaluationCommentary(
+    "The year the report is on."
+    year: Int!
+    "The section's key."
+    section: String!
+    "The commentary in French."
+    bodyFr: String = ""
+    "The commentary in Dutch."
+    bodyNl: String = ""
+    "The version read; 0 for a section without commentary."
+    version: Int!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): EvaluationCommentaryPayload!
+  "Publishes the report on a year in French and Dutch (evaluators and administrators): figures as the public sees them, with the commentary as it is now, frozen under the SHA-256 of each document."
+  publishAnnualReport(
+    "The year the report is on."
+    year: Int!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): AnnualReportPublication!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/funding.graphqls", Input: `"A public body that funds or regulates (pouvoir subsidiant): COCOF, COCOM, the Region, Actiris, the Federal state, a commune, the EU..."
 type Authority implements Node @table(name: "authority", fr: "Pouvoir subsidiant", nl: "Subsidiërende overheid") {
   "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
@@ -13499,6 +13898,34 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AnnualReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_AnnualReport_year(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_AnnualReport_dueDate(ctx, field)
+	case "url":
+		return ec.fieldContext_AnnualReport_url(ctx, field)
+	case "sections":
+		return ec.fieldContext_AnnualReport_sections(ctx, field)
+	case "publications":
+		return ec.fieldContext_AnnualReport_publications(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnualReport", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnualReportPublication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publication":
+		return ec.fieldContext_AnnualReportPublication_publication(ctx, field)
+	case "renditions":
+		return ec.fieldContext_AnnualReportPublication_renditions(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AnnualReportPublication_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnualReportPublication", field.Name)
+}
+
 func (ec *executionContext) childFields_Answer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "question":
@@ -14017,6 +14444,46 @@ func (ec *executionContext) childFields_Download(ctx context.Context, field grap
 		return ec.fieldContext_Download_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Download", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationCommentary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bodyFr":
+		return ec.fieldContext_EvaluationCommentary_bodyFr(ctx, field)
+	case "bodyNl":
+		return ec.fieldContext_EvaluationCommentary_bodyNl(ctx, field)
+	case "version":
+		return ec.fieldContext_EvaluationCommentary_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EvaluationCommentary_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_EvaluationCommentary_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationCommentary", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationCommentaryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commentary":
+		return ec.fieldContext_EvaluationCommentaryPayload_commentary(ctx, field)
+	case "replayed":
+		return ec.fieldContext_EvaluationCommentaryPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationCommentaryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_EvaluationSection_key(ctx, field)
+	case "title":
+		return ec.fieldContext_EvaluationSection_title(ctx, field)
+	case "call":
+		return ec.fieldContext_EvaluationSection_call(ctx, field)
+	case "commentary":
+		return ec.fieldContext_EvaluationSection_commentary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationSection", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14955,6 +15422,30 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublishedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PublishedReport_id(ctx, field)
+	case "publication":
+		return ec.fieldContext_PublishedReport_publication(ctx, field)
+	case "year":
+		return ec.fieldContext_PublishedReport_year(ctx, field)
+	case "lang":
+		return ec.fieldContext_PublishedReport_lang(ctx, field)
+	case "size":
+		return ec.fieldContext_PublishedReport_size(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_PublishedReport_publishedAt(ctx, field)
+	case "publishedBy":
+		return ec.fieldContext_PublishedReport_publishedBy(ctx, field)
+	case "url":
+		return ec.fieldContext_PublishedReport_url(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_PublishedReport_pdfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishedReport", field.Name)
 }
 
 func (ec *executionContext) childFields_QuestionCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16361,6 +16852,20 @@ func (ec *executionContext) field_Disaggregation_label_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_EvaluationSection_title_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*cohesion.Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_EventAggregate_avg_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16909,6 +17414,28 @@ func (ec *executionContext) field_Mutation_openCampaign_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishAnnualReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recommendSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17142,6 +17669,60 @@ func (ec *executionContext) field_Mutation_saveAnswers_args(ctx context.Context,
 		return nil, err
 	}
 	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveEvaluationCommentary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "section",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["section"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "bodyFr",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bodyFr"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "bodyNl",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bodyNl"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg5
 	return args, nil
 }
 
@@ -18938,6 +19519,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_annualReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
 	return args, nil
 }
 
@@ -21936,6 +22531,217 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AnnualReport_year(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnnualReport_dueDate(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReport_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualReport().DueDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReport_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualReport", field, true, true, "Date")
+}
+
+func (ec *executionContext) _AnnualReport_url(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReport_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualReport().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReport_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _AnnualReport_sections(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReport_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EvaluationSection) graphql.Marshaler {
+			return ec.marshalNEvaluationSection2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReport_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualReport_publications(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReport_publications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnnualReport().Publications(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PublishedReport) graphql.Marshaler {
+			return ec.marshalNPublishedReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReport_publications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualReportPublication_publication(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReportPublication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReportPublication_publication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publication, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReportPublication_publication(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualReportPublication", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnnualReportPublication_renditions(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReportPublication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReportPublication_renditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Renditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PublishedReport) graphql.Marshaler {
+			return ec.marshalNPublishedReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReportPublication_renditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnnualReportPublication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnnualReportPublication_replayed(ctx context.Context, field graphql.CollectedField, obj *model.AnnualReportPublication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnnualReportPublication_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnnualReportPublication_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnnualReportPublication", field, false, false, "Boolean")
+}
 
 func (ec *executionContext) _Answer_question(ctx context.Context, field graphql.CollectedField, obj *model.Answer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -26570,6 +27376,298 @@ func (ec *executionContext) fieldContext_Download_url(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Download", field, false, false, "String")
 }
 
+func (ec *executionContext) _EvaluationCommentary_bodyFr(ctx context.Context, field graphql.CollectedField, obj *evaluation.Narrative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentary_bodyFr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyFr, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentary_bodyFr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentary", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationCommentary_bodyNl(ctx context.Context, field graphql.CollectedField, obj *evaluation.Narrative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentary_bodyNl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyNl, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentary_bodyNl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentary", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationCommentary_version(ctx context.Context, field graphql.CollectedField, obj *evaluation.Narrative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentary_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentary_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationCommentary_updatedAt(ctx context.Context, field graphql.CollectedField, obj *evaluation.Narrative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentary_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EvaluationCommentary().UpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentary_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentary", field, true, true, "String")
+}
+
+func (ec *executionContext) _EvaluationCommentary_updatedBy(ctx context.Context, field graphql.CollectedField, obj *evaluation.Narrative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentary_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentary_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentary", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationCommentaryPayload_commentary(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationCommentaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentaryPayload_commentary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commentary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Narrative) graphql.Marshaler {
+			return ec.marshalNEvaluationCommentary2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋevaluationᚐNarrative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentaryPayload_commentary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationCommentaryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationCommentary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationCommentaryPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationCommentaryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationCommentaryPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationCommentaryPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationCommentaryPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EvaluationSection_key(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationSection_title(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationSection_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.EvaluationSection().Title(ctx, obj, fc.Args["lang"].(*cohesion.Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationSection_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EvaluationSection_title_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationSection_call(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationSection_call(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Call, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationSection_call(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationSection_commentary(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationSection_commentary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commentary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evaluation.Narrative) graphql.Marshaler {
+			return ec.marshalOEvaluationCommentary2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋevaluationᚐNarrative(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationSection_commentary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationCommentary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30194,6 +31292,94 @@ func (ec *executionContext) fieldContext_Mutation_reopenSubmission(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reopenSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveEvaluationCommentary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveEvaluationCommentary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveEvaluationCommentary(ctx, fc.Args["year"].(int32), fc.Args["section"].(string), fc.Args["bodyFr"].(*string), fc.Args["bodyNl"].(*string), fc.Args["version"].(int32), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EvaluationCommentaryPayload) graphql.Marshaler {
+			return ec.marshalNEvaluationCommentaryPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationCommentaryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveEvaluationCommentary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationCommentaryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveEvaluationCommentary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishAnnualReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishAnnualReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishAnnualReport(ctx, fc.Args["year"].(int32), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnnualReportPublication) graphql.Marshaler {
+			return ec.marshalNAnnualReportPublication2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnnualReportPublication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishAnnualReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnualReportPublication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishAnnualReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36649,6 +37835,213 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _PublishedReport_id(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PublishedReport_publication(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_publication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PublishedReport().Publication(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_publication(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PublishedReport_year(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublishedReport_lang(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_lang(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lang, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cohesion.Lang) graphql.Marshaler {
+			return ec.marshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_lang(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, false, false, "Lang")
+}
+
+func (ec *executionContext) _PublishedReport_size(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PublishedReport_publishedAt(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PublishedReport().PublishedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _PublishedReport_publishedBy(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_publishedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_publishedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _PublishedReport_url(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PublishedReport().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _PublishedReport_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishedReport_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PublishedReport().PDFURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishedReport_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublishedReport", field, true, true, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37531,6 +38924,50 @@ func (ec *executionContext) fieldContext_Query_snapshots(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_snapshots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_annualReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_annualReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnnualReport(ctx, fc.Args["year"].(int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnnualReport) graphql.Marshaler {
+			return ec.marshalNAnnualReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnnualReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_annualReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnnualReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_annualReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -53146,6 +54583,105 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var annualReportImplementors = []string{"AnnualReport"}
+
+func (ec *executionContext) _AnnualReport(ctx context.Context, sel ast.SelectionSet, obj *model.AnnualReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annualReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnualReport")
+		case "year":
+			out.Values[i] = ec._AnnualReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualReport_dueDate(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualReport_url(ctx, field, obj)
+				})
+		case "sections":
+			out.Values[i] = ec._AnnualReport_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnnualReport_publications(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var annualReportPublicationImplementors = []string{"AnnualReportPublication"}
+
+func (ec *executionContext) _AnnualReportPublication(ctx context.Context, sel ast.SelectionSet, obj *model.AnnualReportPublication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, annualReportPublicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnnualReportPublication")
+		case "publication":
+			out.Values[i] = ec._AnnualReportPublication_publication(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renditions":
+			out.Values[i] = ec._AnnualReportPublication_renditions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._AnnualReportPublication_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var answerImplementors = []string{"Answer"}
 
 func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *model.Answer) graphql.Marshaler {
@@ -54899,6 +56435,147 @@ func (ec *executionContext) _Download(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var evaluationCommentaryImplementors = []string{"EvaluationCommentary"}
+
+func (ec *executionContext) _EvaluationCommentary(ctx context.Context, sel ast.SelectionSet, obj *evaluation.Narrative) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationCommentaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationCommentary")
+		case "bodyFr":
+			out.Values[i] = ec._EvaluationCommentary_bodyFr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyNl":
+			out.Values[i] = ec._EvaluationCommentary_bodyNl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._EvaluationCommentary_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationCommentary_updatedAt(ctx, field, obj)
+				})
+		case "updatedBy":
+			out.Values[i] = ec._EvaluationCommentary_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationCommentaryPayloadImplementors = []string{"EvaluationCommentaryPayload"}
+
+func (ec *executionContext) _EvaluationCommentaryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationCommentaryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationCommentaryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationCommentaryPayload")
+		case "commentary":
+			out.Values[i] = ec._EvaluationCommentaryPayload_commentary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._EvaluationCommentaryPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationSectionImplementors = []string{"EvaluationSection"}
+
+func (ec *executionContext) _EvaluationSection(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationSection")
+		case "key":
+			out.Values[i] = ec._EvaluationSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationSection_title(ctx, field, obj)
+				})
+		case "call":
+			out.Values[i] = ec._EvaluationSection_call(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commentary":
+			out.Values[i] = ec._EvaluationSection_commentary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Event) graphql.Marshaler {
@@ -56071,6 +57748,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reopenSubmission":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reopenSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveEvaluationCommentary":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveEvaluationCommentary(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishAnnualReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishAnnualReport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -58149,6 +59840,83 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var publishedReportImplementors = []string{"PublishedReport"}
+
+func (ec *executionContext) _PublishedReport(ctx context.Context, sel ast.SelectionSet, obj *store.PublishedReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publishedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublishedReport")
+		case "id":
+			out.Values[i] = ec._PublishedReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publication":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PublishedReport_publication(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._PublishedReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lang":
+			out.Values[i] = ec._PublishedReport_lang(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._PublishedReport_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PublishedReport_publishedAt(ctx, field, obj)
+				})
+		case "publishedBy":
+			out.Values[i] = ec._PublishedReport_publishedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PublishedReport_url(ctx, field, obj)
+				})
+		case "pdfUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PublishedReport_pdfUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -58293,6 +60061,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_snapshots(ctx, field)
+				})
+		case "annualReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_annualReport(ctx, field)
 				})
 		case "authorities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -61564,6 +63338,22 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNAnnualReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnnualReport(ctx context.Context, sel ast.SelectionSet, v *model.AnnualReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnualReport!")
+		return graphql.Null
+	}
+	return ec._AnnualReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnnualReportPublication2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnnualReportPublication(ctx context.Context, sel ast.SelectionSet, v *model.AnnualReportPublication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnnualReportPublication!")
+		return graphql.Null
+	}
+	return ec._AnnualReportPublication(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAnswer2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Answer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -62437,6 +64227,46 @@ func (ec *executionContext) marshalNDownload2ᚖgithubᚗcomᚋcohesioᚋcohesio
 	return ec._Download(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEvaluationCommentary2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋevaluationᚐNarrative(ctx context.Context, sel ast.SelectionSet, v *evaluation.Narrative) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationCommentary!")
+		return graphql.Null
+	}
+	return ec._EvaluationCommentary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationCommentaryPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationCommentaryPayload(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationCommentaryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationCommentaryPayload!")
+		return graphql.Null
+	}
+	return ec._EvaluationCommentaryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationSection2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvaluationSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationSection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluationSection2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEvaluationSection(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationSection!")
+		return graphql.Null
+	}
+	return ec._EvaluationSection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Event) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -62771,6 +64601,32 @@ func (ec *executionContext) marshalNInt2int32(ctx context.Context, sel ast.Selec
 	}
 	return res
 }
+
+func (ec *executionContext) unmarshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx context.Context, v any) (cohesion.Lang, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang(ctx context.Context, sel ast.SelectionSet, v cohesion.Lang) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Lang!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang = map[string]cohesion.Lang{
+		"FR": cohesion.LangFR,
+		"NL": cohesion.LangNL,
+	}
+	marshalNLang2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLang = map[cohesion.Lang]string{
+		cohesion.LangFR: "FR",
+		cohesion.LangNL: "NL",
+	}
+)
 
 func (ec *executionContext) marshalNLegalForm2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐLegalFormᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.LegalForm) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -64028,6 +65884,30 @@ func (ec *executionContext) unmarshalNProjectOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectOrderField(ctx context.Context, sel ast.SelectionSet, v model.ProjectOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPublishedReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PublishedReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublishedReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPublishedReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReport(ctx context.Context, sel ast.SelectionSet, v *store.PublishedReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublishedReport!")
+		return graphql.Null
+	}
+	return ec._PublishedReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNQuestionAdditionInput2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐQuestionAdditionInput(ctx context.Context, v any) (*model.QuestionAdditionInput, error) {
@@ -66419,6 +68299,13 @@ func (ec *executionContext) unmarshalODisaggregationOrder2ᚕmapᚄ(ctx context.
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOEvaluationCommentary2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋevaluationᚐNarrative(ctx context.Context, sel ast.SelectionSet, v *evaluation.Narrative) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EvaluationCommentary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEventFilter2map(ctx context.Context, v any) (map[string]any, error) {

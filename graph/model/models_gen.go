@@ -11,6 +11,7 @@ import (
 
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/collect"
+	"github.com/cohesio/cohesio/internal/evaluation"
 	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 )
@@ -23,6 +24,16 @@ type AggregationFilter struct {
 	Neq *cohesion.Aggregation `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.Aggregation `json:"in,omitempty"`
+}
+
+// A publication of an annual report.
+type AnnualReportPublication struct {
+	// The publication's number.
+	Publication int32 `json:"publication"`
+	// Its renditions, one per language.
+	Renditions []*store.PublishedReport `json:"renditions"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was published again.
+	Replayed bool `json:"replayed"`
 }
 
 // An answer; exactly one value field is set, the one of its question's kind.
@@ -223,6 +234,14 @@ type Download struct {
 	MediaType string `json:"mediaType"`
 	// The path to download (relative to this server).
 	URL string `json:"url"`
+}
+
+// A saved commentary.
+type EvaluationCommentaryPayload struct {
+	// The commentary as it is now.
+	Commentary *evaluation.Narrative `json:"commentary"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
 }
 
 // Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public.

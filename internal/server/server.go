@@ -42,6 +42,7 @@ import (
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/playground"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/web"
 )
 
 // Config is everything the HTTP layer needs; cmd/ reads it from flags and environment.
@@ -88,10 +89,20 @@ type Config struct {
 	// root fields of read operations that the planner supports run as one SQL statement each,
 	// with byte-identical responses (planned.go).
 	DisablePlanner bool
+	// PDF prints the annual report as PDF (cmd/ starts a headless Chromium for it); nil
+	// answers PDF requests with 503.
+	PDF web.PDFPrinter
 }
 
 // New returns the platform's HTTP handler.
 func New(cfg Config) (http.Handler, error) {
+	h, _, err := Build(cfg)
+	return h, err
+}
+
+// Build returns the platform's HTTP handler and the pages it serves, for the commands that
+// render a page without a request (cohesio report).
+func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -106,25 +117,29 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	guards, err := newGuard(cfg) // rate limits, batches, trusted documents, CORS (guard.go)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cat, err := catalog.Default()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	examples, err := playground.Examples()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cfg.Role == "" {
 		cfg.Role = access.Public
 	}
 	catalogue, err := dataset.NewCatalogue(cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue, cfg.SuppressionThreshold), cat: cat, log: cfg.Logger}
-	gql := newGraphQL(cfg, &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc})
+	resolver := &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc}
+	gql := newGraphQL(cfg, resolver)
+	// The pages run their GraphQL in-process, through the same handler as clients.
+	pages := web.New(web.Options{Runner: graphQLRunner{gql}, Store: cfg.Store, PDF: cfg.PDF, Logger: cfg.Logger})
+	resolver.Reports = pages
 
 	// A registry per server, so that several servers in one process (tests) do not collide.
 	reg := prometheus.NewRegistry()
@@ -149,6 +164,9 @@ func New(cfg Config) (http.Handler, error) {
 		ready(w, r, cfg.Store)
 	})
 	datasets.routes(mux, func(name string, h http.Handler) http.Handler { return instrument(name, guards.limit(h)) })
+	pages.Routes(mux, func(name string, h http.Handler) http.Handler {
+		return instrument(name, guards.limit(withTimeout(h, cfg.Timeout)))
+	})
 	mux.Handle("/", instrument("playground", playground.Handler("Cohesio", "/graphql", examples)))
 
 	c := cors.New(cors.Options{
@@ -159,7 +177,7 @@ func New(cfg Config) (http.Handler, error) {
 		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization"},
 	})
 	// CORS stands outside authentication, so that a browser can read a 401 too.
-	return withRequestID(withAccessLog(cfg.Logger, c.Handler(authenticate(cfg, mux)))), nil
+	return withRequestID(withAccessLog(cfg.Logger, c.Handler(authenticate(cfg, mux)))), pages, nil
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {

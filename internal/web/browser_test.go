@@ -1,0 +1,118 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cohesio/cohesio/internal/browser"
+	"github.com/cohesio/cohesio/internal/browser/browsertest"
+	"github.com/cohesio/cohesio/internal/chart"
+	"github.com/cohesio/cohesio/internal/cohesion"
+	"github.com/cohesio/cohesio/internal/server"
+)
+
+// programmeRows is what the report engine answers for the annual report's first figure, as
+// the cells of its table read.
+func programmeRows(t *testing.T, s *site, lang cohesion.Lang) []string {
+	var d struct {
+		Report struct {
+			Rows []struct {
+				IsTotal bool
+				Keys    []struct{ Label *string }
+				Values  []struct{ Value *string }
+			}
+		}
+	}
+	s.graphQL(s.public, `query($lang: Lang!) { report(measures: [{kind: PROJECT_COUNT}, {kind: OPERATOR_COUNT}, {kind: BUDGET}],
+		dimensions: [{kind: PROGRAMME}], filter: {from: "2025-01-01", to: "2025-12-31"}, totals: GRAND_TOTAL, lang: $lang) {
+		rows { isTotal keys { label } values { value } } } }`, map[string]any{"lang": strings.ToUpper(string(lang))}, &d)
+	var cells []string
+	for _, r := range d.Report.Rows {
+		if r.IsTotal {
+			cells = append(cells, map[cohesion.Lang]string{cohesion.LangFR: "Total", cohesion.LangNL: "Totaal"}[lang])
+		} else {
+			cells = append(cells, *r.Keys[0].Label)
+		}
+		for _, v := range r.Values {
+			cells = append(cells, number(t, *v.Value, lang))
+		}
+	}
+	return cells
+}
+
+// number writes a decimal of the API as the pages do.
+func number(t *testing.T, s string, lang cohesion.Lang) string {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chart.Number(v, lang)
+}
+
+func TestPagesInARealBrowser(t *testing.T) {
+	s := newSite(t)
+	for _, p := range []struct{ name, path string }{
+		{"annual-report-fr", "/reports/annual/2025"},
+		{"annual-report-nl", "/reports/annual/2025?lang=nl"},
+		{"dashboards", "/dashboards?year=2025"},
+		{"commune-dashboard", "/dashboards/communes/21015?year=2025"},
+		{"programme-dashboard", "/dashboards/programmes/cohesion-2024-2028?year=2025&lang=nl"},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			v := browsertest.Visit(t, s.public+p.path, "", p.name)
+			if strings.HasPrefix(p.name, "annual-report") {
+				lang := cohesion.LangFR
+				if strings.HasSuffix(p.name, "nl") {
+					lang = cohesion.LangNL
+				}
+				got, err := v.Texts("#programmes td")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := programmeRows(t, s, lang); !slices.Equal(got, want) {
+					t.Errorf("the figure on the page:\n%q\nthe report engine:\n%q", got, want)
+				}
+				svgs, err := browser.Eval[int](v, `document.querySelectorAll("svg.chart[role=img] title").length`)
+				if err != nil || svgs < 8 {
+					t.Errorf("%d titled charts (%v), want one per chart", svgs, err)
+				}
+			}
+		})
+	}
+}
+
+func TestTheReportAsAPDF(t *testing.T) {
+	printer := browser.NewPrinter(browser.Options{})
+	t.Cleanup(func() { printer.Close() })
+	s := newSite(t, func(c *server.Config) { c.PDF = printer })
+	res, err := http.Get(s.public + "/reports/annual/2025.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	pdf, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("status %d, %s: %.200s", res.StatusCode, res.Header.Get("Content-Type"), pdf)
+	}
+	text := browsertest.PDFText(t, pdf)
+	want := []string{"Rapport annuel d'évaluation 2025", "Sommaire", "1. Les activités", "Page 1 /", "Projets, opérateurs et budget par programme, 2025"}
+	// Its figures are the report engine's: each programme and each number of the first table.
+	want = append(want, programmeRows(t, s, cohesion.LangFR)...)
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, w := range want {
+		// A long label wraps in its cell, and the text of a cell's second line comes later:
+		// its first words stand for it.
+		words := strings.Fields(w)
+		if !strings.Contains(flat, strings.Join(words[:min(len(words), 5)], " ")) {
+			t.Errorf("the PDF's text lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("PDF text:\n%s", text)
+	}
+}
