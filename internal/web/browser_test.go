@@ -3,6 +3,7 @@ package web_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,5 +115,35 @@ func TestTheReportAsAPDF(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("PDF text:\n%s", text)
+	}
+}
+
+func TestAFigureOpensItsRequestInThePlayground(t *testing.T) {
+	s := newSite(t)
+	report := browsertest.Visit(t, s.public+"/reports/annual/2025", "", "annual-report-link")
+	href, err := browser.Eval[string](report, `document.querySelector("#programmes .request a").href`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := url.Parse(href)
+	if err != nil || link.Path != "/" || link.Query().Get("query") == "" {
+		t.Fatalf("the figure links %q (%v), want the playground with its query", href, err)
+	}
+
+	pg := browsertest.Visit(t, href, ".graphiql-query-editor .CodeMirror", "playground-linked")
+	// The editor is filled as GraphiQL mounts its tabs: wait for that, however long it takes.
+	editor := `document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.getValue()`
+	var got string
+	for got == "" {
+		if got, err = browser.Eval[string](pg, editor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := link.Query().Get("query"); got != want {
+		t.Errorf("the playground's editor holds\n%s\nwant the figure's request\n%s", got, want)
+	}
+	vars, err := browser.Eval[string](pg, `document.querySelector(".graphiql-editor-tool .CodeMirror").CodeMirror.getValue()`)
+	if err != nil || !strings.Contains(vars, `"lang": "FR"`) {
+		t.Errorf("the variables editor holds %q (%v), want the figure's variables", vars, err)
 	}
 }
