@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 	"time"
 
@@ -307,24 +308,38 @@ func overlaps(ctx context.Context, r Runner, lang cohesion.Lang, f *figure) erro
 	if err := run(ctx, r, f.Query, f.Variables, &d); err != nil {
 		return err
 	}
-	f.Table = table{Header: []string{msg(lang, "c_operator"), msg(lang, "c_project"), msg(lang, "c_other"), msg(lang, "c_period"), msg(lang, "c_shared")},
-		Numeric: make([]bool, 5)}
+	// Listed one by one, the pairs of a real year run to thousands of rows: the report counts
+	// them by pair of programmes, and the request lists them.
+	type pair struct{ a, b string }
+	pairs, operators := map[pair]int{}, map[pair]map[string]bool{}
 	for _, o := range d.FundingOverlaps {
-		var shared []string
-		for _, t := range o.SharedThemes {
-			shared = append(shared, t.Label)
+		p := pair{o.Project.Programme.Name, o.OtherProject.Programme.Name}
+		if p.b < p.a {
+			p.a, p.b = p.b, p.a
 		}
-		for _, t := range o.SharedTargetPublics {
-			shared = append(shared, t.Label)
+		pairs[p]++
+		if operators[p] == nil {
+			operators[p] = map[string]bool{}
 		}
-		end := "…"
-		if o.OverlapEnd != nil {
-			end = *o.OverlapEnd
-		}
-		f.Table.Rows = append(f.Table.Rows, row{Cells: []cell{{Text: o.Operator.Name},
-			{Text: o.Project.Title + " (" + o.Project.Programme.Name + ")"}, {Text: o.OtherProject.Title + " (" + o.OtherProject.Programme.Name + ")"},
-			{Text: o.OverlapStart + " – " + end}, {Text: strings.Join(shared, ", ")}}})
+		operators[p][o.Operator.Name] = true
 	}
+	keys := make([]pair, 0, len(pairs))
+	for p := range pairs {
+		keys = append(keys, p)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if pairs[keys[i]] != pairs[keys[j]] {
+			return pairs[keys[i]] > pairs[keys[j]]
+		}
+		return keys[i].a+"\x00"+keys[i].b < keys[j].a+"\x00"+keys[j].b
+	})
+	f.Table = table{Header: []string{msg(lang, "c_programme"), msg(lang, "c_other"), msg(lang, "c_pairs"), msg(lang, "c_operators")},
+		Numeric: []bool{false, false, true, true}}
+	for _, p := range keys {
+		f.Table.Rows = append(f.Table.Rows, row{Cells: []cell{{Text: p.a}, {Text: p.b},
+			{Text: chart.Number(float64(pairs[p]), lang)}, {Text: chart.Number(float64(len(operators[p])), lang)}}})
+	}
+	f.Note = msg(lang, "overlaps_note", len(d.FundingOverlaps))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -185,6 +186,32 @@ func TestAFigureIsTheAnswerOfTheRequestItLinks(t *testing.T) {
 	}
 	if !strings.Contains(fig, `href="/?query=query&#43;ProjectsByProgramme`) {
 		t.Error("the figure does not link its request")
+	}
+}
+
+func TestFundingOverlapsAreCountedByPairOfProgrammes(t *testing.T) {
+	s := newSite(t)
+	_, _, body := s.get(s.public, "/reports/annual/2025")
+	var d struct {
+		FundingOverlaps []struct {
+			Project, OtherProject struct{ Programme struct{ Name string } }
+		}
+	}
+	s.graphQL(s.public, `{ fundingOverlaps(from: "2025-01-01", to: "2025-12-31") {
+		project { programme { name } } otherProject { programme { name } } } }`, nil, &d)
+	if len(d.FundingOverlaps) == 0 {
+		t.Fatal("the demo has no funding overlap in 2025")
+	}
+	fig := between(body, `<figure id="overlaps"`, "</figure>")
+	if !strings.Contains(fig, fmt.Sprintf("%d paires de projets au total", len(d.FundingOverlaps))) {
+		t.Errorf("the figure does not count the %d pairs:\n%s", len(d.FundingOverlaps), fig)
+	}
+	first := d.FundingOverlaps[0]
+	if !strings.Contains(fig, ">"+html(first.Project.Programme.Name)+"<") || !strings.Contains(fig, ">"+html(first.OtherProject.Programme.Name)+"<") {
+		t.Errorf("the figure lacks the programmes of the first pair: %+v", first)
+	}
+	if rows := strings.Count(fig, "<tr") - 1; rows < 1 || rows > len(d.FundingOverlaps) {
+		t.Errorf("%d rows for %d pairs of projects", rows, len(d.FundingOverlaps))
 	}
 }
 
