@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cohesio/cohesio/internal/chart"
 	"github.com/cohesio/cohesio/internal/cohesion"
@@ -373,7 +375,10 @@ func (l *loader) run(ctx context.Context) int {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := j.load(ctx, j.f); err != nil {
+			start := time.Now()
+			err := j.load(ctx, j.f)
+			slog.DebugContext(ctx, "figure", "id", j.f.ID, "took", time.Since(start), "error", err)
+			if err != nil {
 				mu.Lock()
 				failed++
 				mu.Unlock()
