@@ -68,6 +68,7 @@ func Start(ctx context.Context, o Options) (*Browser, error) {
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-gpu", true),
+		chromedp.WindowSize(1280, 900), // a laptop's screen, for the screenshots
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("no-pings", true),
 		// Nothing but this machine: every request that is not to the loopback goes to a proxy
