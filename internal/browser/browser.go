@@ -293,6 +293,11 @@ func (v *Visit) Screenshot() ([]byte, error) {
 	return chromedp.Run(v.ctx, chromedp.FullScreenshot(100))
 }
 
+// ScreenshotTop takes a PNG of what the window shows of the page's top.
+func (v *Visit) ScreenshotTop() ([]byte, error) {
+	return chromedp.Run(v.ctx, chromedp.CaptureScreenshot())
+}
+
 // Eval evaluates a JavaScript expression in the page and decodes its value into T.
 func Eval[T any](v *Visit, js string) (T, error) {
 	return chromedp.Run(v.ctx, chromedp.Evaluate[T](js))

@@ -47,7 +47,8 @@ func Artefact(t testing.TB, name string) string {
 }
 
 // Visit loads url, waits for waitFor (a CSS selector; empty: the load event), checks that the
-// page is clean (CheckClean), keeps a screenshot as artefact name.png, and closes the tab
+// page is clean (CheckClean), keeps screenshots as artefacts name.png (the whole page) and
+// name-top.png (its top), and closes the tab
 // when the test ends.
 func Visit(t testing.TB, url, waitFor, name string) *browser.Visit {
 	t.Helper()
@@ -56,12 +57,15 @@ func Visit(t testing.TB, url, waitFor, name string) *browser.Visit {
 		t.Fatal(err)
 	}
 	t.Cleanup(v.Close)
-	png, err := v.Screenshot()
-	if err != nil {
-		t.Fatalf("screenshot of %s: %v", url, err)
-	}
-	if err := os.WriteFile(Artefact(t, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
+	// The whole page, and its top as a reader first sees it.
+	for file, shoot := range map[string]func() ([]byte, error){name + ".png": v.Screenshot, name + "-top.png": v.ScreenshotTop} {
+		png, err := shoot()
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", url, err)
+		}
+		if err := os.WriteFile(Artefact(t, file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	CheckClean(t, v)
 	return v
