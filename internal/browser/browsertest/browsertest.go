@@ -48,8 +48,7 @@ func Artefact(t testing.TB, name string) string {
 
 // Visit loads url, waits for waitFor (a CSS selector; empty: the load event), checks that the
 // page is clean (CheckClean), keeps screenshots as artefacts name.png (the whole page) and
-// name-top.png (its top), and closes the tab
-// when the test ends.
+// name-top.png (its top), and closes the tab when the test ends.
 func Visit(t testing.TB, url, waitFor, name string) *browser.Visit {
 	t.Helper()
 	v, err := New(t).Visit(context.Background(), url, browser.VisitOptions{WaitFor: waitFor})
