@@ -2,7 +2,8 @@
 # Installs what the test suite needs and the machine lacks, on Debian or Ubuntu: the PostgreSQL
 # server binaries (the tests start their own cluster), Chromium (pages are tested in a real
 # headless browser, and reports are printed to PDF with it), poppler's pdftotext (PDFs are
-# checked by their text) and a font for the browser to draw text with.
+# checked by their text), a font for the browser to draw text with and the TypeScript compiler
+# (the generated client types are compiled with tsc).
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
 fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v tsc >/dev/null 2>&1 || missing+=(node-typescript)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
