@@ -4,6 +4,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -121,6 +123,14 @@ func (b *Browser) PDF(ctx context.Context, url string, o PDFOptions) ([]byte, er
 	if err := chromedp.Do(tctx, chromedp.Navigate(url)); err != nil {
 		return nil, fmt.Errorf("load %s: %w", url, err)
 	}
+	if err := numberContents(tctx, o); err != nil {
+		return nil, fmt.Errorf("number the contents of %s: %w", url, err)
+	}
+	return printPDF(tctx, o)
+}
+
+// printPDF prints the tab's page.
+func printPDF(tctx context.Context, o PDFOptions) ([]byte, error) {
 	word := "Page"
 	if o.Lang == "nl" {
 		word = "Pagina"
@@ -136,10 +146,74 @@ func (b *Browser) PDF(ctx context.Context, url string, o PDFOptions) ([]byte, er
 		chromedp.PDFFooterTemplate(footer),
 	))
 	if err != nil {
-		return nil, fmt.Errorf("print %s: %w", url, err)
+		return nil, fmt.Errorf("print: %w", err)
 	}
 	return pdf, nil
 }
+
+// numberContents writes page numbers into a table of contents: the links of nav.toc to
+// sections of main, each of which starts a page (CSS break-before). Chromium cannot number
+// them itself (no target-counter), so each part the breaks make (what comes before the first
+// section, then each section with what follows it) is printed alone and its pages counted;
+// a section then starts on the page after all parts before it. The numbers go into a
+// span.toc-page in each entry, for the page's stylesheet to place.
+func numberContents(tctx context.Context, o PDFOptions) error {
+	parts, err := chromedp.Run(tctx, chromedp.Evaluate[int](contentsJS+`; tocParts().length`))
+	if err != nil || parts == 0 {
+		return err
+	}
+	page, numbers := 1, make([]int, parts)
+	for k := 0; k <= parts; k++ {
+		if _, err := chromedp.Run(tctx, chromedp.Evaluate[bool](fmt.Sprintf(contentsJS+"; showPart(%d)", k))); err != nil {
+			return err
+		}
+		pdf, err := printPDF(tctx, o)
+		if err != nil {
+			return err
+		}
+		if k > 0 {
+			numbers[k-1] = page
+		}
+		page += countPages(pdf)
+	}
+	b, _ := json.Marshal(numbers)
+	_, err = chromedp.Run(tctx, chromedp.Evaluate[bool](contentsJS+"; showPart(-1); writeNumbers("+string(b)+")"))
+	return err
+}
+
+// contentsJS finds the parts of a page (see numberContents), shows one (or all: -1) and
+// writes the numbers. Page scripts may be forbidden (CSP): the debugger's evaluation is not.
+const contentsJS = `
+function tocParts() {
+  return Array.from(document.querySelectorAll('nav.toc a[href^="#"]'))
+    .map(a => document.getElementById(a.getAttribute('href').slice(1)))
+    .filter(s => s && s.parentElement && s.parentElement.tagName === 'MAIN');
+}
+function showPart(k) {
+  const sections = tocParts();
+  let part = 0;
+  for (const el of document.querySelectorAll('main > *')) {
+    if (sections.includes(el)) part++;
+    el.style.display = (k < 0 || part === k) ? '' : 'none';
+  }
+  return true;
+}
+function writeNumbers(numbers) {
+  const links = Array.from(document.querySelectorAll('nav.toc a[href^="#"]'))
+    .filter(a => tocParts().includes(document.getElementById(a.getAttribute('href').slice(1))));
+  links.forEach((a, i) => {
+    const span = document.createElement('span');
+    span.className = 'toc-page';
+    span.textContent = String(numbers[i]);
+    a.after(span);
+  });
+  return true;
+}`
+
+// pagesRE matches the page objects of a PDF (not the page tree's /Pages).
+var pagesRE = regexp.MustCompile(`/Type\s*/Page[^s\w]`)
+
+func countPages(pdf []byte) int { return len(pagesRE.FindAllIndex(pdf, -1)) }
 
 // PrintHTML prints a self-contained HTML document (see PDF). The browser reads it from a
 // server on the loopback that serves it alone, for as long as the printing takes.
