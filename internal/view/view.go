@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/schema"
 )
 
@@ -136,11 +137,16 @@ func (s *Set) Lookup(name string) (*View, bool) {
 // Run runs the view called name with variables (JSON-like values: strings, numbers, booleans,
 // lists, as a GraphQL request's variables) as the principal of ctx, and returns the GraphQL
 // response body, {"data": ...} with "errors" when some part failed: the same body as the
-// view's URL and as the same document sent to /graphql. An unknown name is ErrUnknown.
+// view's URL and as the same document sent to /graphql. An unknown name is ErrUnknown. A
+// context without a principal (access.WithPrincipal) runs as access.Anonymous, never as the
+// database's owner.
 func (s *Set) Run(ctx context.Context, name string, variables map[string]any) (json.RawMessage, error) {
 	v, ok := s.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("view %q: %w", name, ErrUnknown)
+	}
+	if _, ok := access.PrincipalIn(ctx); !ok {
+		ctx = access.WithPrincipal(ctx, access.Anonymous)
 	}
 	body, err := s.run.Run(ctx, v.Query, variables)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cohesio/cohesio/internal/access"
 )
 
 func TestRegisteredViewsValidate(t *testing.T) {
@@ -110,10 +112,16 @@ func namedType(name string, list bool) *ast.Type {
 	return t
 }
 
-type echo struct{ query string }
+type echo struct {
+	query     string
+	principal access.Principal
+}
 
-func (e *echo) Run(_ context.Context, query string, vars map[string]any) (json.RawMessage, error) {
-	e.query = query
+func (e *echo) Run(ctx context.Context, query string, vars map[string]any) (json.RawMessage, error) {
+	e.query, e.principal = query, access.PrincipalFrom(ctx)
+	if _, ok := access.PrincipalIn(ctx); !ok {
+		return nil, errors.New("no principal")
+	}
 	return json.Marshal(vars)
 }
 
@@ -127,6 +135,10 @@ func TestRun(t *testing.T) {
 	body, err := vs.Run(context.Background(), "organisations", map[string]any{"commune": "21015"})
 	if v, _ := vs.Lookup("organisations"); err != nil || string(body) != `{"commune":"21015"}` || r.query != v.Query {
 		t.Errorf("Run = %s, %v", body, err)
+	}
+	analyst := access.WithPrincipal(context.Background(), access.Principal{Role: access.Analyst})
+	if _, err := vs.Run(analyst, "themes", nil); err != nil || r.principal.Role != access.Analyst {
+		t.Errorf("Run as an analyst ran as %v: %v", r.principal, err)
 	}
 	if _, err := vs.Run(context.Background(), "nope", nil); !errors.Is(err, ErrUnknown) {
 		t.Errorf("unknown view: %v", err)
