@@ -115,7 +115,7 @@ func (v *views) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, no-cache")
 	} else {
 		w.Header().Set("Cache-Control", "private, no-cache")
-		w.Header().Set("Vary", "Authorization")
+		w.Header().Add("Vary", "Authorization")
 	}
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.Header().Set("ETag", etag)
