@@ -70,3 +70,16 @@ CREATE TRIGGER audit_delete AFTER DELETE ON evaluation_narrative REFERENCING OLD
   FOR EACH STATEMENT EXECUTE FUNCTION audit_changed();
 CREATE TRIGGER audit_insert AFTER INSERT ON published_report REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION audit_changed();
+
+-- In the data version like every table the API reads (its migration, numbered before this one,
+-- sets these triggers itself on a database that had this migration first).
+DO $$
+DECLARE t text;
+BEGIN
+  IF to_regprocedure('data_version_bump()') IS NOT NULL THEN
+    FOREACH t IN ARRAY ARRAY['evaluation_narrative', 'published_report', 'published_report_document'] LOOP
+      EXECUTE format('CREATE TRIGGER data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+        FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()', t);
+    END LOOP;
+  END IF;
+END $$;

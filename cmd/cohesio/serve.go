@@ -133,7 +133,7 @@ func serve(ctx context.Context, c *cli.Command) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("Cohesio is ready", "url", "http://"+ln.Addr().String()+"/", "took", time.Since(start).Round(time.Millisecond))
-	fmt.Printf("Cohesio is serving at http://%s/ (playground), http://%s/graphql and http://%s/dashboards\n", ln.Addr(), ln.Addr(), ln.Addr())
+	fmt.Printf("Cohesio is serving at http://%s/ (playground), http://%s/graphql, http://%s/views and http://%s/dashboards\n", ln.Addr(), ln.Addr(), ln.Addr(), ln.Addr())
 
 	select {
 	case err := <-errc:

@@ -44,7 +44,9 @@ type guard struct {
 	corsOriginFunc  func(origin string) bool
 }
 
-func newGuard(cfg Config) (*guard, error) {
+// newGuard also trusts the documents views (the named views' texts), so that roles limited to
+// trusted documents can run them by documentId too.
+func newGuard(cfg Config, views []string) (*guard, error) {
 	g := &guard{trusted: cfg.TrustedDocuments, enforce: map[access.Role]bool{}}
 	if cfg.RateLimit > 0 && cfg.RateBurst > 0 {
 		g.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.TrustProxy)
@@ -55,6 +57,7 @@ func newGuard(cfg Config) (*guard, error) {
 	if len(g.enforce) > 0 && g.trusted == nil {
 		return nil, errors.New("trusted documents only for some roles, but no trusted documents: set TrustedDocuments (--trusted-documents)")
 	}
+	g.trusted = g.trusted.with(views...)
 	var err error
 	g.corsCredentials, g.corsOriginFunc, err = corsPolicy(cfg.AllowedOrigins)
 	if err != nil {

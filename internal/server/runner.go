@@ -15,22 +15,28 @@ type graphQLRunner struct{ gql http.Handler }
 
 // Run returns the response body of query with variables.
 func (g graphQLRunner) Run(ctx context.Context, query string, variables map[string]any) (json.RawMessage, error) {
+	_, body, err := g.run(ctx, query, variables)
+	return body, err
+}
+
+// run returns the status and the body of the response to query with variables.
+func (g graphQLRunner) run(ctx context.Context, query string, variables map[string]any) (int, []byte, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
 	if err != nil {
-		return nil, fmt.Errorf("encode the request: %w", err)
+		return 0, nil, fmt.Errorf("encode the request: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/graphql-response+json")
-	w := &bufferWriter{header: http.Header{}}
+	w := &bufferWriter{header: http.Header{}, code: http.StatusOK}
 	g.gql.ServeHTTP(w, req)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	return w.buf.Bytes(), nil
+	return w.code, w.buf.Bytes(), nil
 }
 
 // bufferWriter keeps a response in memory.

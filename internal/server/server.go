@@ -42,6 +42,7 @@ import (
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/playground"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/view"
 	"github.com/cohesio/cohesio/internal/web"
 )
 
@@ -115,7 +116,15 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	guards, err := newGuard(cfg) // rate limits, batches, trusted documents, CORS (guard.go)
+	viewDefs, err := view.Registered()
+	if err != nil {
+		return nil, nil, err
+	}
+	texts := make([]string, len(viewDefs))
+	for i, d := range viewDefs {
+		texts[i] = d.Query
+	}
+	guards, err := newGuard(cfg, texts) // rate limits, batches, trusted documents, CORS (guard.go)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,9 +145,14 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	}
 	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue, cfg.SuppressionThreshold), cat: cat, log: cfg.Logger}
 	resolver := &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc}
-	gql := newGraphQL(cfg, resolver)
-	// The pages run their GraphQL in-process, through the same handler as clients.
-	pages := web.New(web.Options{Runner: graphQLRunner{gql}, Store: cfg.Store, PDF: cfg.PDF, Logger: cfg.Logger})
+	gql, schema := newGraphQL(cfg, resolver)
+	// The pages and the named views run their GraphQL in-process, through the same handler as
+	// clients.
+	named, err := view.New(schema, graphQLRunner{gql})
+	if err != nil {
+		return nil, nil, err
+	}
+	pages := web.New(web.Options{Runner: graphQLRunner{gql}, Views: named, Store: cfg.Store, PDF: cfg.PDF, Logger: cfg.Logger})
 	resolver.Reports = pages
 
 	// A registry per server, so that several servers in one process (tests) do not collide.
@@ -164,6 +178,10 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 		ready(w, r, cfg.Store)
 	})
 	datasets.routes(mux, func(name string, h http.Handler) http.Handler { return instrument(name, guards.limit(h)) })
+	namedViews := &views{set: named, run: graphQLRunner{gql}, store: cfg.Store, log: cfg.Logger}
+	namedViews.routes(mux, func(name string, h http.Handler) http.Handler {
+		return instrument(name, guards.limit(withTimeout(h, cfg.Timeout)))
+	})
 	pages.Routes(mux, func(name string, h http.Handler) http.Handler {
 		return instrument(name, guards.limit(withTimeout(h, cfg.Timeout)))
 	})
@@ -180,7 +198,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	return withRequestID(withAccessLog(cfg.Logger, c.Handler(authenticate(cfg, mux)))), pages, nil
 }
 
-func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
+func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	srv := handler.New(es)
 	if p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger); cfg.DisablePlanner || err != nil {
@@ -219,7 +237,7 @@ func newGraphQL(cfg Config, res *graph.Resolver) http.Handler {
 		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", RequestID(ctx))
 		return errors.New("internal error")
 	})
-	return srv
+	return srv, es.Schema()
 }
 
 // sortErrors puts errors in the order of their paths (indices by number), then of their

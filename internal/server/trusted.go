@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -60,6 +61,18 @@ func LoadTrustedDocuments(path string) (*TrustedDocuments, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
+}
+
+// with returns a registry of t's documents (t may be nil) and texts.
+func (t *TrustedDocuments) with(texts ...string) *TrustedDocuments {
+	out := &TrustedDocuments{byHash: map[string]string{}}
+	if t != nil {
+		maps.Copy(out.byHash, t.byHash)
+	}
+	for _, text := range texts {
+		out.byHash[hashDocument(text)] = text
+	}
+	return out
 }
 
 // Len is the number of documents.

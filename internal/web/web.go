@@ -26,6 +26,7 @@ import (
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/evaluation"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/view"
 )
 
 //go:embed templates/style.css
@@ -82,6 +83,8 @@ type PDFPrinter interface {
 type Options struct {
 	// Runner runs GraphQL as the request's principal.
 	Runner Runner
+	// Views runs the named views (internal/view) by name as the request's principal.
+	Views *view.Set
 	// Store keeps the evaluators' commentary and the published reports.
 	Store *store.Store
 	// PDF prints reports; nil answers PDF requests with 503 and the reason.
