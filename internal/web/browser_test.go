@@ -113,6 +113,31 @@ func TestTheReportAsAPDF(t *testing.T) {
 			t.Errorf("the PDF's text lacks %q", w)
 		}
 	}
+	// The contents give each section's page: where its heading is.
+	pages := strings.Split(text, "\f")
+	var numbers []string
+	for _, line := range strings.Split(pages[0], "\n") {
+		if _, err := strconv.Atoi(strings.TrimSpace(line)); err == nil {
+			numbers = append(numbers, strings.TrimSpace(line))
+		}
+	}
+	headings := []string{"1. Les activités", "2. La concordance", "3. La cohérence", "4. Propositions"}
+	if len(numbers) < len(headings) {
+		t.Errorf("the contents give %d page numbers, want %d: %q", len(numbers), len(headings), numbers)
+	}
+	for i, h := range headings[:min(len(numbers), len(headings))] {
+		at := 0
+		for p := 1; p < len(pages) && at == 0; p++ {
+			for _, line := range strings.Split(pages[p], "\n") {
+				if strings.HasPrefix(line, h) {
+					at = p + 1
+				}
+			}
+		}
+		if strconv.Itoa(at) != numbers[i] {
+			t.Errorf("the contents put %q on page %s, it is on page %d", h, numbers[i], at)
+		}
+	}
 	if t.Failed() {
 		t.Logf("PDF text:\n%s", text)
 	}
@@ -145,5 +170,29 @@ func TestAFigureOpensItsRequestInThePlayground(t *testing.T) {
 	vars, err := browser.Eval[string](pg, `document.querySelector(".graphiql-editor-tool .CodeMirror").CodeMirror.getValue()`)
 	if err != nil || !strings.Contains(vars, `"lang": "FR"`) {
 		t.Errorf("the variables editor holds %q (%v), want the figure's variables", vars, err)
+	}
+}
+
+func TestTheDirectoryInARealBrowser(t *testing.T) {
+	s := newSite(t)
+	v := browsertest.Visit(t, s.public+"/directory/?commune=21015", "", "directory")
+	got, err := v.Texts("ul.organisations li > a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, want, _ := s.organisations("commune=21015&first=25"); !slices.Equal(got, want) {
+		t.Errorf("the directory lists\n%q\nthe view answers\n%q", got, want)
+	}
+	tiles, err := browser.Eval[int](v, `document.querySelectorAll("#directory-map svg a").length`)
+	if err != nil || tiles != 19 {
+		t.Errorf("the map links %d communes (%v), want 19", tiles, err)
+	}
+	href, err := browser.Eval[string](v, `document.querySelector("ul.organisations li > a").href`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := browsertest.Visit(t, href, "", "directory-organisation")
+	if h1, err := org.Texts("h1"); err != nil || len(h1) != 1 || !strings.HasPrefix(h1[0], got[0]) {
+		t.Errorf("the organisation's page is titled %q (%v), want %q", h1, err, got[0])
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,6 @@ import (
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/evaluation"
 	"github.com/cohesio/cohesio/internal/store"
-	"github.com/cohesio/cohesio/internal/view"
 )
 
 //go:embed templates/style.css
@@ -44,9 +44,17 @@ var dashboardHTML string
 //go:embed templates/home.html
 var homeHTML string
 
+//go:embed templates/directory.html
+var directoryHTML string
+
+//go:embed templates/organisation.html
+var organisationHTML string
+
 var funcs = template.FuncMap{
-	"msg":   func(lang cohesion.Lang, key string) string { return msg(lang, key) },
-	"other": otherLang,
+	"msg":     msg,
+	"other":   otherLang,
+	"join":    strings.Join,
+	"tableOf": func(t table) *figure { return &figure{Table: t} },
 	"withLang": func(lang cohesion.Lang, f *figure) any {
 		return struct {
 			*figure
@@ -61,9 +69,11 @@ func parse(page string) *template.Template {
 }
 
 var (
-	annualPage    = parse(annualHTML)
-	dashboardPage = parse(dashboardHTML)
-	homePage      = parse(homeHTML)
+	annualPage       = parse(annualHTML)
+	dashboardPage    = parse(dashboardHTML)
+	homePage         = parse(homeHTML)
+	directoryPage    = parse(directoryHTML)
+	organisationPage = parse(organisationHTML)
 )
 
 // csp allows the inline stylesheet (by its hash) and inline images, nothing else: the pages
@@ -71,7 +81,7 @@ var (
 var csp = func() string {
 	sum := sha256.Sum256([]byte(css))
 	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+		"'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }()
 
 // PDFPrinter prints a self-contained HTML document to PDF, with page numbers in lang.
@@ -83,8 +93,9 @@ type PDFPrinter interface {
 type Options struct {
 	// Runner runs GraphQL as the request's principal.
 	Runner Runner
-	// Views runs the named views (internal/view) by name as the request's principal.
-	Views *view.Set
+	// Views runs the named views (by name rather than by document) as the request's
+	// principal: the directory reads nothing else.
+	Views Runner
 	// Store keeps the evaluators' commentary and the published reports.
 	Store *store.Store
 	// PDF prints reports; nil answers PDF requests with 503 and the reason.
@@ -117,6 +128,12 @@ func (p *Pages) Routes(mux *http.ServeMux, wrap func(name string, h http.Handler
 	mux.Handle("GET /dashboards", wrap("dashboards", http.HandlerFunc(p.home)))
 	mux.Handle("GET /dashboards/communes/{nis}", wrap("commune_dashboard", http.HandlerFunc(p.commune)))
 	mux.Handle("GET /dashboards/programmes/{code}", wrap("programme_dashboard", http.HandlerFunc(p.programme)))
+	mux.HandleFunc("GET /directory", func(w http.ResponseWriter, r *http.Request) {
+		u := url.URL{Path: "/directory/", RawQuery: r.URL.RawQuery}
+		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+	})
+	mux.Handle("GET /directory/{$}", wrap("directory", http.HandlerFunc(p.directory)))
+	mux.Handle("GET /directory/organisations/{id}", wrap("directory_organisation", http.HandlerFunc(p.organisation)))
 }
 
 // page is what the base template shows around a page's own content.
