@@ -4802,3 +4802,209 @@ export interface WorkingGroupEdge {
   /** The WorkingGroup at this position. */
   node: WorkingGroup;
 }
+
+// Operations
+
+/**
+ * The 19 communes, by NIS code: French and Dutch names and the number of organisations serving each.
+ *
+ * The variables of the query Communes.
+ */
+export type CommunesVariables = { [name: string]: never };
+
+/**
+ * The 19 communes, by NIS code: French and Dutch names and the number of organisations serving each.
+ *
+ * The data of the query Communes.
+ */
+export type CommunesResult = {
+  territories: {
+    nodes: {
+      id: string;
+      nisCode: string | null;
+      nameFr: string;
+      nameNl: string;
+      organisations: {
+        totalCount: number;
+      };
+    }[];
+  };
+};
+
+/**
+ * The 19 communes, by NIS code: French and Dutch names and the number of organisations serving each.
+ *
+ * The text of the query Communes, to send as the request's query.
+ */
+export const CommunesDocument = "# The 19 communes, by NIS code: French and Dutch names and the number of organisations\n# serving each.\nquery communes {\n  territories(filter: {kind: {eq: COMMUNE}}, orderBy: [{field: CODE}]) {\n    nodes {\n      id\n      nisCode\n      nameFr\n      nameNl\n      organisations: servedBy {\n        totalCount\n      }\n    }\n  }\n}";
+
+/**
+ * One organisation's public page, by its id (as the organisations view gives it): its names, kind, legal form, seat and contact, the communes it serves, its projects with their programme, period and themes, and the events it organised (small attendance withheld as everywhere). Null when the id is not an organisation's.
+ *
+ * The variables of the query Organisation.
+ */
+export type OrganisationVariables = {
+  id: string;
+};
+
+/**
+ * One organisation's public page, by its id (as the organisations view gives it): its names, kind, legal form, seat and contact, the communes it serves, its projects with their programme, period and themes, and the events it organised (small attendance withheld as everywhere). Null when the id is not an organisation's.
+ *
+ * The data of the query Organisation.
+ */
+export type OrganisationResult = {
+  node: {} | {
+    id: string;
+    name: string;
+    nameNl: string | null;
+    acronym: string | null;
+    kind: OperatorKind;
+    enterpriseNumber: string | null;
+    languages: string[];
+    street: string | null;
+    postcode: string | null;
+    website: string | null;
+    description: string | null;
+    fictitious: boolean;
+    legalForm: {
+      code: string;
+      labelFr: string;
+      labelNl: string;
+    };
+    seatCommune: {
+      nisCode: string | null;
+      nameFr: string;
+      nameNl: string;
+    } | null;
+    communes: {
+      nodes: {
+        nisCode: string | null;
+        nameFr: string;
+        nameNl: string;
+      }[];
+    };
+    projects: {
+      totalCount: number;
+      nodes: {
+        id: string;
+        title: string;
+        startDate: Scalars["Date"];
+        endDate: Scalars["Date"] | null;
+        programme: {
+          code: string;
+          nameFr: string;
+          nameNl: string;
+        };
+        themes: {
+          nodes: {
+            code: string;
+            labelFr: string;
+            labelNl: string;
+          }[];
+        };
+      }[];
+    };
+    organisedEvents: {
+      nodes: {
+        title: string;
+        heldOn: Scalars["Date"];
+        participantCount: number | null;
+      }[];
+    };
+  } | null;
+};
+
+/**
+ * One organisation's public page, by its id (as the organisations view gives it): its names, kind, legal form, seat and contact, the communes it serves, its projects with their programme, period and themes, and the events it organised (small attendance withheld as everywhere). Null when the id is not an organisation's.
+ *
+ * The text of the query Organisation, to send as the request's query.
+ */
+export const OrganisationDocument = "# One organisation's public page, by its id (as the organisations view gives it): its names,\n# kind, legal form, seat and contact, the communes it serves, its projects with their\n# programme, period and themes, and the events it organised (small attendance withheld as\n# everywhere). Null when the id is not an organisation's.\nquery organisation($id: ID!) {\n  node(id: $id) {\n    ... on Operator {\n      id\n      name\n      nameNl\n      acronym\n      kind\n      enterpriseNumber\n      languages\n      street\n      postcode\n      website\n      description\n      fictitious\n      legalForm {\n        code\n        labelFr\n        labelNl\n      }\n      seatCommune {\n        nisCode\n        nameFr\n        nameNl\n      }\n      communes: territories(filter: {kind: {eq: COMMUNE}}, orderBy: [{field: CODE}]) {\n        nodes {\n          nisCode\n          nameFr\n          nameNl\n        }\n      }\n      projects(first: 100) {\n        totalCount\n        nodes {\n          id\n          title\n          startDate\n          endDate\n          programme {\n            code\n            nameFr\n            nameNl\n          }\n          themes(orderBy: [{field: CODE}]) {\n            nodes {\n              code\n              labelFr\n              labelNl\n            }\n          }\n        }\n      }\n      organisedEvents(first: 20) {\n        nodes {\n          title\n          heldOn\n          participantCount\n        }\n      }\n    }\n  }\n}";
+
+/**
+ * The organisations of the public directory, by name, a page at a time (first, after): those serving a commune (commune: its NIS code, e.g. 21015), those with a project on a theme (theme: its code, e.g. digital_exclusion), those whose name contains a text (search, ignoring case and accents); each with its kind, the communes it serves and the themes of its projects.
+ *
+ * The variables of the query Organisations.
+ */
+export type OrganisationsVariables = {
+  commune?: string | null;
+  theme?: string | null;
+  search?: string | null;
+  first?: number | null;
+  after?: string | null;
+};
+
+/**
+ * The organisations of the public directory, by name, a page at a time (first, after): those serving a commune (commune: its NIS code, e.g. 21015), those with a project on a theme (theme: its code, e.g. digital_exclusion), those whose name contains a text (search, ignoring case and accents); each with its kind, the communes it serves and the themes of its projects.
+ *
+ * The data of the query Organisations.
+ */
+export type OrganisationsResult = {
+  operators: {
+    totalCount: number;
+    pageInfo: {
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+    nodes: {
+      id: string;
+      name: string;
+      acronym: string | null;
+      kind: OperatorKind;
+      communes: {
+        nodes: {
+          nisCode: string | null;
+          nameFr: string;
+          nameNl: string;
+        }[];
+      };
+      projects: {
+        nodes: {
+          themes: {
+            nodes: {
+              code: string;
+              labelFr: string;
+              labelNl: string;
+            }[];
+          };
+        }[];
+      };
+    }[];
+  };
+};
+
+/**
+ * The organisations of the public directory, by name, a page at a time (first, after): those serving a commune (commune: its NIS code, e.g. 21015), those with a project on a theme (theme: its code, e.g. digital_exclusion), those whose name contains a text (search, ignoring case and accents); each with its kind, the communes it serves and the themes of its projects.
+ *
+ * The text of the query Organisations, to send as the request's query.
+ */
+export const OrganisationsDocument = "# The organisations of the public directory, by name, a page at a time (first, after): those\n# serving a commune (commune: its NIS code, e.g. 21015), those with a project on a theme (theme:\n# its code, e.g. digital_exclusion), those whose name contains a text (search, ignoring case\n# and accents); each with its kind, the communes it serves and the themes of its projects.\nquery organisations($commune: String, $theme: String, $search: String, $first: Int = 20, $after: String) {\n  operators(\n    first: $first\n    after: $after\n    orderBy: [{field: NAME}]\n    filter: {\n      name: {contains: $search}\n      # The second branch of each \"or\" sets a condition no operator meets (a postcode has 4\n      # digits, an enterprise number 10) when its variable is given, and none when it is left\n      # out: a commune or theme left out then filters nothing.\n      or: [{territories: {nisCode: {eq: $commune}}}, {postcode: {eq: $commune}, enterpriseNumber: {eq: $commune}}]\n      and: [{or: [{projects: {themes: {code: {eq: $theme}}}}, {postcode: {eq: $theme}, enterpriseNumber: {eq: $theme}}]}]\n    }\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      acronym\n      kind\n      communes: territories(filter: {kind: {eq: COMMUNE}}, orderBy: [{field: CODE}]) {\n        nodes {\n          nisCode\n          nameFr\n          nameNl\n        }\n      }\n      projects {\n        nodes {\n          themes(orderBy: [{field: CODE}]) {\n            nodes {\n              code\n              labelFr\n              labelNl\n            }\n          }\n        }\n      }\n    }\n  }\n}";
+
+/**
+ * The themes of activity, by code, with their French and Dutch labels.
+ *
+ * The variables of the query Themes.
+ */
+export type ThemesVariables = { [name: string]: never };
+
+/**
+ * The themes of activity, by code, with their French and Dutch labels.
+ *
+ * The data of the query Themes.
+ */
+export type ThemesResult = {
+  themes: {
+    nodes: {
+      code: string;
+      labelFr: string;
+      labelNl: string;
+    }[];
+  };
+};
+
+/**
+ * The themes of activity, by code, with their French and Dutch labels.
+ *
+ * The text of the query Themes, to send as the request's query.
+ */
+export const ThemesDocument = "# The themes of activity, by code, with their French and Dutch labels.\nquery themes {\n  themes(orderBy: [{field: CODE}], first: 500) {\n    nodes {\n      code\n      labelFr\n      labelNl\n    }\n  }\n}";

@@ -9,13 +9,25 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/cohesio/cohesio/internal/tsgen"
+	"github.com/cohesio/cohesio/internal/view"
 	"github.com/cohesio/cohesio/schema"
 )
 
 // typescriptOperations lists the operations whose variables and results get TypeScript
-// types besides the schema's. The views provide them; until they are wired in, there are
-// none and the file holds the schema's types only.
-var typescriptOperations = func() ([]tsgen.Operation, error) { return nil, nil }
+// types besides the schema's: the named views (a variable, for the tests).
+var typescriptOperations = viewOperations
+
+func viewOperations() ([]tsgen.Operation, error) {
+	defs, err := view.Registered()
+	if err != nil {
+		return nil, err
+	}
+	ops := make([]tsgen.Operation, len(defs))
+	for i, d := range defs {
+		ops[i] = tsgen.Operation{Name: d.Name, Query: d.Query, Description: d.Description}
+	}
+	return ops, nil
+}
 
 func codegenCommand() *cli.Command {
 	return &cli.Command{

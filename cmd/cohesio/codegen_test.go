@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -30,6 +31,19 @@ func TestCheckedInTypeScriptIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("clients/typescript/cohesio.ts is not what the schema and the operations generate; run %s", tsgen.Regenerate)
+	}
+}
+
+// TestCheckedInTypeScriptCompiles: the file front ends import, views included, passes the
+// TypeScript compiler in strict mode.
+func TestCheckedInTypeScriptCompiles(t *testing.T) {
+	tsc, err := exec.LookPath("tsc")
+	if err != nil {
+		t.Fatal("tsc, the TypeScript compiler, is not on PATH: install it with scripts/prerequisites.sh (Debian's node-typescript)")
+	}
+	cmd := exec.Command(tsc, "--noEmit", "--strict", "--target", "es2019", checkedInTypeScript)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tsc --noEmit --strict %s: %v\n%s", checkedInTypeScript, err, b)
 	}
 }
 
