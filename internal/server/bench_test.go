@@ -6,8 +6,9 @@ import "testing"
 // serving them -> projects -> programme and themes), statements included.
 func BenchmarkNestedRequest(b *testing.B) {
 	a := newAPI(b)
-	const q = `{ territories(filter: {kind: {eq: COMMUNE}}) { nodes { name servedBy { totalCount nodes { name
-		projects { nodes { title budget programme { code } themes { nodes { code } } } } } } } } }`
+	// Pages sized to the demo, so that the request stays under the cost limit.
+	const q = `{ territories(filter: {kind: {eq: COMMUNE}}, first: 19) { nodes { name servedBy(first: 100) { totalCount nodes { name
+		projects(first: 20) { nodes { title budget programme { code } themes(first: 10) { nodes { code } } } } } } } } }`
 	var data map[string]any
 	a.query(q, nil, &data)
 	start := a.statements.n.Load()
