@@ -24,7 +24,7 @@ var messages = map[string][2]string{
 	"draft":               {"Version de travail, calculée à l'instant sur les données actuelles.", "Werkversie, zopas berekend op de huidige gegevens."},
 	"published":           {"Version publiée le %s, figée : son adresse est son empreinte SHA-256.", "Versie gepubliceerd op %s, bevroren: haar adres is haar SHA-256-vingerafdruk."},
 	"preview":             {"Version publique (les chiffres tels que le public les voit) calculée le %s, non publiée.", "Openbare versie (de cijfers zoals het publiek ze ziet) berekend op %s, niet gepubliceerd."},
-	"publications":        {"Versions publiées", "Gepubliceerde versies"},
+	"publications":        {"Versions publiées :", "Gepubliceerde versies:"},
 	"no_publications":     {"Aucune version publiée.", "Geen gepubliceerde versie."},
 	"published_on":        {"Publication n° %d du %s", "Publicatie nr. %d van %s"},
 	"open_request":        {"Ouvrir la requête dans le bac à sable GraphQL", "Het verzoek openen in de GraphQL-speeltuin"},
