@@ -33,6 +33,18 @@ func TestBarLengthsAreProportionalFromOneZeroAxis(t *testing.T) {
 	}
 }
 
+// Drawn numbers keep Number's narrow no-break space, so "1 234" cannot break across lines
+// or be read as two numbers.
+func TestDrawnNumbersKeepTheirSeparators(t *testing.T) {
+	svg := parse(t, BarChart{Lang: cohesion.LangFR, Bars: []Bar{{"a\u00a0b", ptr(1234.5), ""}}}.SVG())
+	if got := svg.texts("bar-value"); !slices.Equal(got, []string{"1\u202f234,5"}) {
+		t.Errorf("value label %q, want %q", got, "1\u202f234,5")
+	}
+	if got := svg.texts("bar-label"); !slices.Equal(got, []string{"a\u00a0b"}) {
+		t.Errorf("a no-break space in a label became %q", got)
+	}
+}
+
 func TestNegativeBarsExtendLeftOfZero(t *testing.T) {
 	svg := parse(t, BarChart{Bars: []Bar{{"gain", ptr(100), ""}, {"loss", ptr(-50), ""}}}.SVG())
 	bars, axis := svg.find("bar"), svg.find("axis")[0].num(t, "x1")
