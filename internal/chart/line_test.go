@@ -1,9 +1,11 @@
 package chart
 
 import (
+	"html/template"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cohesio/cohesio/internal/cohesion"
 )
@@ -95,6 +97,23 @@ func TestLineChartWithoutValuesSaysSo(t *testing.T) {
 		svg := parse(t, ch.SVG())
 		if got := svg.texts("nodata"); !slices.Equal(got, []string{"geen gegevens"}) || len(svg.find("series")) != 0 {
 			t.Errorf("%s: message %q, %d series drawn", name, got, len(svg.find("series")))
+		}
+	}
+}
+
+// Very large or very small values give tick labels wider than the plot; the chart must still
+// be drawn, not loop for ever while thinning the year labels.
+func TestLineChartFinishesAtExtremeMagnitudes(t *testing.T) {
+	for _, v := range []float64{1e60, -1e60, 1e-80} {
+		done := make(chan template.HTML, 1)
+		go func() { done <- LineChart{X: years(), Series: []Series{{"s", []*float64{ptr(v), ptr(v / 2)}}}}.SVG() }()
+		select {
+		case s := <-done:
+			if n := len(parse(t, s).find("series")[0].find("point")); n != 2 {
+				t.Errorf("%g: %d points, want 2", v, n)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%g: LineChart.SVG did not return", v)
 		}
 	}
 }
