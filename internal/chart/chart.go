@@ -152,7 +152,9 @@ func valueText(v *float64, unit string, lang cohesion.Lang) string {
 }
 
 // clean makes s fit for XML text on one line: invalid UTF-8 replaced, control characters
-// (which XML 1.0 forbids, and idMark) turned into spaces, runs of spaces collapsed.
+// (which XML 1.0 forbids, and idMark) turned into spaces, runs of spaces collapsed. Only the
+// ASCII space is collapsed: no-break spaces, such as the one Number puts between thousands
+// in French, are kept.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
@@ -161,7 +163,7 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' }), " ")
 }
 
 // esc cleans and escapes s for text or a quoted attribute.

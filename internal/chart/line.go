@@ -89,8 +89,8 @@ func (ch LineChart) SVG() template.HTML {
 		s, _ := fit(x, 12)
 		longest = max(longest, textWidth(s, 12)+6)
 	}
-	every := 1
-	for len(ch.X) > 1 && float64(every)*slot < longest {
+	every := 1 // bounded: wide tick labels can leave no room (slot <= 0)
+	for every < len(ch.X) && float64(every)*slot < longest {
 		every++
 	}
 	for i, x := range ch.X {
