@@ -10667,7 +10667,7 @@ type EvaluationSection {
   "Stable key: activities, concordance, coherence or orientations."
   key: String!
   "Title in the requested language."
-  title(lang: Lang = FR): String!
+  title("The language of the title." lang: Lang = FR): String!
   "What the call asks of the section, in its own (French) words."
   call: String!
   "The evaluators' commentary; null when none is written (or the caller may not read drafts)."
