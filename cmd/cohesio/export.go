@@ -89,7 +89,7 @@ func runExport(ctx context.Context, c *cli.Command) error {
 		return err
 	}
 	defer db.Close()
-	svc, err := datasetService(db.Store, int(c.Int(thresholdFlag.Name)))
+	svc, err := datasetService(db.Store)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func runExport(ctx context.Context, c *cli.Command) error {
 	return nil
 }
 
-func datasetService(st *store.Store, threshold int) (*dataset.Service, error) {
+func datasetService(st *store.Store) (*dataset.Service, error) {
 	cat, err := catalog.Default()
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func datasetService(st *store.Store, threshold int) (*dataset.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dataset.NewService(st, c, threshold), nil
+	return dataset.NewService(st, c), nil
 }
 
 type byteCounter struct {

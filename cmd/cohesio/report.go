@@ -46,7 +46,7 @@ func runAnnualReport(ctx context.Context, c *cli.Command) error {
 		return err
 	}
 	defer db.Close()
-	_, pages, err := server.Build(server.Config{Store: db.Store, SuppressionThreshold: int(c.Int(thresholdFlag.Name))})
+	_, pages, err := server.Build(server.Config{Store: db.Store})
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,9 @@ func seedCommand() *cli.Command {
 }
 
 func migrated(ctx context.Context, c *cli.Command) (*database, error) {
-	db, err := openDatabase(ctx, c, store.Options{})
+	// The suppression threshold, on the commands that have the flag, is the store's: every
+	// output reads the published cells it defines.
+	db, err := openDatabase(ctx, c, store.Options{SuppressionThreshold: int(c.Int(thresholdFlag.Name))})
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func serve(ctx context.Context, c *cli.Command) error {
 	defer printer.Close()
 	h, err := server.New(server.Config{
 		PDF:  printer,
-		Auth: authn, Role: role, SuppressionThreshold: int(c.Int(thresholdFlag.Name)),
+		Auth: authn, Role: role,
 		Store: db.Store, Logger: slog.Default(), AllowedOrigins: c.StringSlice("cors-origin"), Timeout: timeout, Production: c.Bool("production"),
 		Limits: server.Limits{MaxDepth: c.Int("max-depth"), MaxAliases: c.Int("max-aliases"), MaxCost: c.Int("max-cost")},
 

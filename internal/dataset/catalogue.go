@@ -121,14 +121,9 @@ func observationsDataset() *Dataset {
 		TitleFR: "Observations (format long)", TitleNL: "Waarnemingen (lang formaat)",
 		Description: "Every validated value of an indicator: one row per indicator, subject (project, operator, coordination or territory), period, kind (target, realised, baseline) and breakdown. A row without breakdown is the total of its group; rows of one breakdown dimension add up to it.",
 		From:        "periodStart", To: "periodEnd", Place: "territory.code",
-		Published: Filter{Conds: []Cond{{Field: "status", Op: "eq", Value: "validated"}}},
-		Order:     []string{"indicator.code", "project.id", "operator.id", "coordination.id", "territory.id", "periodStart", "periodEnd", "kind", "disaggregation.dimension", "disaggregation.code"},
-		Suppression: &Suppression{
-			Group:     []string{"indicator", "project_id", "operator_id", "coordination", "territory", "period_start", "period_end", "kind"},
-			Dimension: "breakdown_dimension",
-			Value:     "value",
-			Unit:      "unit",
-		},
+		Published:   Filter{Conds: []Cond{{Field: "status", Op: "eq", Value: "validated"}}},
+		Order:       []string{"indicator.code", "project.id", "operator.id", "coordination.id", "territory.id", "periodStart", "periodEnd", "kind", "disaggregation.dimension", "disaggregation.code"},
+		Suppression: &Suppression{Value: "value"},
 		Fields: []Field{
 			{Name: "id", Path: "id", FR: "Identifiant Cohesio de l'observation.", NL: "Cohesio-identificatie van de waarneming."},
 			{Name: "indicator", Path: "indicator.code", Description: "Code of the indicator (see the indicators dataset).", FR: "Code de l'indicateur (voir le jeu indicators).", NL: "Code van de indicator (zie de dataset indicators)."},

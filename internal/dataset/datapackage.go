@@ -140,10 +140,12 @@ func SuppressionText(threshold int) string {
 	return strings.ReplaceAll(disclosureRule, "{threshold}", strconv.Itoa(threshold))
 }
 
-const disclosureRule = "Person counts below {threshold} (but not zero) are withheld for roles below analyst " +
-	"(primary suppression). In each group of rows that add up (a total and its breakdown by one dimension), " +
-	"a group never holds exactly one withheld value: when it would, the smallest other non-zero value is " +
-	"withheld as well (secondary suppression), so that no withheld value can be recomputed from a total. " +
+const disclosureRule = "Person counts below {threshold} (but not zero) are withheld for roles below analyst. " +
+	"A total (a row without breakdown) is published when it is zero or at least {threshold}; the values of one " +
+	"breakdown dimension are published together or not at all: only when their total is published and none " +
+	"of them is withheld, so that no withheld value can be recomputed from a total. Every output of the " +
+	"platform (this dataset, its snapshots, the read API, reports and their totals) is computed from these " +
+	"published values only, so that combining outputs gives no withheld value back either. " +
 	"Withheld values are empty, and the suppressed column is true on their rows."
 
 // PackageOptions says how to describe the datasets.

@@ -53,15 +53,10 @@ type Field struct {
 	Enum     []string
 }
 
-// Suppression describes the groups of rows whose values add up: rows sharing the Group
-// fields form a group; the row whose Dimension is empty is the group's total, and the rows of
-// one dimension value are a breakdown adding up to it. Values are person counts when the Unit
-// field says "persons".
+// Suppression names the field that holds person counts: for roles below analyst it is read
+// from the published cells, where a withheld count is empty (see store.ExportQuery.Published).
 type Suppression struct {
-	Group     []string
-	Dimension string
-	Value     string
-	Unit      string
+	Value string
 }
 
 // SuppressedColumn is the column added to datasets with person counts: true where the value
@@ -181,10 +176,8 @@ func (d *Dataset) resolve(cat *catalog.Catalog) error {
 		}
 	}
 	if s := d.Suppression; s != nil {
-		for _, name := range append([]string{s.Dimension, s.Value, s.Unit}, s.Group...) {
-			if d.Field(name) == nil {
-				return fmt.Errorf("suppression names %q, which is not a field", name)
-			}
+		if d.Field(s.Value) == nil {
+			return fmt.Errorf("suppression names %q, which is not a field", s.Value)
 		}
 	}
 	return nil

@@ -32,10 +32,12 @@ type env struct {
 	dsn string
 }
 
-func setup(t testing.TB) env {
+func setup(t testing.TB) env { return setupWith(t, store.Options{}) }
+
+func setupWith(t testing.TB, opts store.Options) env {
 	t.Helper()
 	dsn := pgtest.NewDatabase(t)
-	st, err := store.Open(context.Background(), dsn, store.Options{})
+	st, err := store.Open(context.Background(), dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func setup(t testing.TB) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{svc: dataset.NewService(st, c, 0), st: st, dsn: dsn}
+	return env{svc: dataset.NewService(st, c), st: st, dsn: dsn}
 }
 
 // export returns the export of a dataset as CSV records, header first.
@@ -241,15 +243,15 @@ func TestPublicExportsWithholdSmallPersonCountsAndWhatWouldRevealThem(t *testing
 }
 
 func TestThresholdIsConfigurable(t *testing.T) {
-	e := setup(t)
-	svc := dataset.NewService(e.st, e.svc.Catalogue(), 20)
+	e := setupWith(t, store.Options{SuppressionThreshold: 20})
+	svc := e.svc
 	var buf bytes.Buffer
 	d := svc.Catalogue().Dataset("observations")
 	if _, err := svc.Export(context.Background(), dataset.Request{Dataset: d, Role: access.Public}, &buf, tabular.CSV); err != nil {
 		t.Fatal(err)
 	}
 	records, _ := csv.NewReader(&buf).ReadAll()
-	got := cells(t, records, "4") // 40 = 22 + 18: with a threshold of 20, the 18 goes, and the 22 with it
+	got := cells(t, records, "4") // 40 = 22 + 18: with a threshold of 20, the 18 goes, and the 22 with it (a breakdown goes whole)
 	if got["m"][1] != "true" || got["f"][1] != "true" || got["total"][1] != "false" {
 		t.Errorf("threshold 20: %v", got)
 	}

@@ -176,7 +176,7 @@ func TestDataPackagesAreValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	validate("a snapshot", sp)
-	if sp.Snapshot.Hash != "sha256:"+snap.ID || !strings.Contains(sp.Snapshot.Query, `FROM "observation" AS t0`) || !strings.Contains(sp.Snapshot.Query, `"realised"`) || string(sp.Snapshot.Filter) != string(raw) {
+	if sp.Snapshot.Hash != "sha256:"+snap.ID || !strings.Contains(sp.Snapshot.Query, `FROM "observation_published" AS t0`) || !strings.Contains(sp.Snapshot.Query, `"realised"`) || string(sp.Snapshot.Filter) != string(raw) {
 		t.Errorf("provenance = %+v", sp.Snapshot)
 	}
 	// The validator is not lenient: a package without resources fails.

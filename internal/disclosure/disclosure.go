@@ -13,11 +13,13 @@
 //     until it holds for every total, across the rows and columns of a cross-table alike.
 //   - Withheld cells are published as empty (null) and marked as suppressed.
 //
-// Known limits: suppression protects each published table on its own, not against
-// differencing between separate queries (two overlapping selections, or a table and its
-// sub-table) nor against other sources. Within one table it prevents recovery by
-// subtracting from one total; bounds (counts are never negative) still narrow withheld
-// values, and in some cross-table layouts several totals combined can pin one down.
+// Suppress protects one table on its own. What protects outputs against one another is that
+// every output for roles below analyst is computed from the same published cells (the view
+// observation_published, and event_published and meeting_published), never from a withheld
+// value: a report's cells are sums of published cells, so subtracting published cells from
+// them gives published cells back. Suppress then only adds withholding to a report table
+// (an average or a minimum below the threshold, say); bounds (counts are never negative)
+// still narrow withheld values, as they do for any suppressed table.
 package disclosure
 
 import "fmt"

@@ -67,9 +67,6 @@ type Config struct {
 	Auth *auth.Authenticator
 	// Role is the role of requests without credentials (default public).
 	Role access.Role
-	// SuppressionThreshold: person counts below it are withheld from roles below analyst
-	// (default 5).
-	SuppressionThreshold int
 
 	// Request protections (guard.go, trusted.go); a zero value turns each off.
 	//
@@ -143,7 +140,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue, cfg.SuppressionThreshold), cat: cat, log: cfg.Logger}
+	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue), cat: cat, log: cfg.Logger}
 	resolver := &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc}
 	gql, schema := newGraphQL(cfg, resolver)
 	// The pages and the named views run their GraphQL in-process, through the same handler as

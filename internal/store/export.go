@@ -21,6 +21,9 @@ type ExportQuery struct {
 	// Order lists the paths to sort by, ascending with nulls first; the root id breaks ties so
 	// that the same data always comes out in the same order.
 	Order [][]string
+	// Published reads the entity as roles below analyst do: observations through their
+	// published cells (a withheld person count is NULL).
+	Published bool
 }
 
 // exportPlan is an ExportQuery compiled against the catalog.
@@ -68,9 +71,13 @@ func (p *exportPlan) expr(e *catalog.Entity, path []string) (string, error) {
 // selectExport writes the SELECT of q. Its parameters are appended to args, so that several
 // selects can share one statement.
 func (s *Store) selectExport(q ExportQuery, args []any) (string, []any, error) {
-	e, err := s.modelEntity(q.Entity)
-	if err != nil {
-		return "", nil, err
+	cat := s.catalog
+	if q.Published {
+		cat = s.published
+	}
+	e := cat.Entity(q.Entity)
+	if e == nil {
+		return "", nil, fmt.Errorf("unknown entity %q", q.Entity)
 	}
 	p := &exportPlan{from: ident(e.Table) + " AS t0", joins: map[string]string{}}
 	p.b.args = args

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/catalog"
 	"github.com/cohesio/cohesio/internal/cohesion"
 	"github.com/cohesio/cohesio/internal/report"
@@ -258,10 +259,18 @@ func periodCode(g report.Grain, col string) string {
 }
 
 // factBase selects the rows of a fact with the same columns for both facts.
+// published reads person counts from the published views (observation_published,
+// event_published), for roles that may not see small counts: a report's cells are then sums
+// of published cells only, so that no combination of reports and other outputs gives a
+// withheld count back (migrations/20261207000005_published_cells.tx.up.sql).
 // projectsOnly is true when the request only concerns observations of projects (it groups by
 // a project's theme, public or axis): the base can then join projects with an inner join, which
 // leaves the planner free to join the small project tables first.
-func factBase(fact report.Fact, projectsOnly bool) string {
+func factBase(fact report.Fact, projectsOnly, published bool) string {
+	observation, event := "observation", "event"
+	if published {
+		observation, event = "observation_published", "event_published"
+	}
 	switch fact {
 	case report.Projects:
 		return `SELECT p.id AS fact_id, NULL::bigint AS indicator_id, NULL::text AS kind, NULL::numeric AS value,
@@ -276,23 +285,48 @@ func factBase(fact report.Fact, projectsOnly bool) string {
 			NULL::bigint AS project_id, e.organiser_id AS operator_id, NULL::bigint AS programme_id, NULL::bigint AS axis_id,
 			COALESCE(e.territory_id, c.territory_id) AS territory_id, NULL::numeric AS budget, NULL::text AS status,
 			e.theme_id, e.coordination_id
-			FROM event e LEFT JOIN coordination c ON c.id = e.coordination_id`
+			FROM ` + event + ` e LEFT JOIN coordination c ON c.id = e.coordination_id`
 	}
 	if projectsOnly {
 		return `SELECT o.id AS fact_id, o.indicator_id, o.kind, o.value, o.period_start, o.period_end, o.disaggregation_id,
 			o.project_id, pr.operator_id, pr.programme_id, pr.axis_id, pr.territory_id,
 			NULL::numeric AS budget, o.status, NULL::bigint AS theme_id, o.coordination_id
-			FROM observation o JOIN project pr ON pr.id = o.project_id`
+			FROM ` + observation + ` o JOIN project pr ON pr.id = o.project_id`
 	}
 	// The subject of an observation gives its project, operator, programme and territory.
 	return `SELECT o.id AS fact_id, o.indicator_id, o.kind, o.value, o.period_start, o.period_end, o.disaggregation_id,
 		o.project_id, COALESCE(o.operator_id, pr.operator_id) AS operator_id, COALESCE(pr.programme_id, i.programme_id) AS programme_id,
 		pr.axis_id, COALESCE(o.territory_id, pr.territory_id, co.territory_id, op.seat_commune_id) AS territory_id,
 		NULL::numeric AS budget, o.status, NULL::bigint AS theme_id, o.coordination_id
-		FROM observation o JOIN indicator i ON i.id = o.indicator_id
+		FROM ` + observation + ` o JOIN indicator i ON i.id = o.indicator_id
 		LEFT JOIN project pr ON pr.id = o.project_id
 		LEFT JOIN coordination co ON co.id = o.coordination_id
 		LEFT JOIN operator op ON op.id = COALESCE(o.operator_id, pr.operator_id)`
+}
+
+// withheldSQL tells whether any published cell that measure m would read is withheld: a
+// value computed from the published cells alone then leaves some out (NULL::boolean when
+// nothing is withheld from this reader, or m reads another fact).
+func withheldSQL(b *builder, m report.Measure, info report.IndicatorInfo, fact report.Fact, published bool) string {
+	switch {
+	case !published || m.Fact() != fact || fact == report.Projects:
+		return "NULL::boolean"
+	case fact == report.Events:
+		if m.Kind == report.EventCount {
+			return "NULL::boolean"
+		}
+		return "bool_or(f.value IS NULL)"
+	case m.Kind == report.ObservationCount || m.Kind == report.OperatorCount:
+		return "NULL::boolean"
+	}
+	c := "TRUE" // an achievement rate reads both targets and realised values
+	if m.Kind != report.AchievementRate {
+		c = "f.kind = " + b.param(string(m.ValueKind), "text")
+	}
+	if m.Indicator != "" {
+		c += " AND f.indicator_id = " + b.param(info.ID, "bigint")
+	}
+	return "bool_or(f.value IS NULL) FILTER (WHERE " + c + ")"
 }
 
 // measureSQL returns the aggregate of measure m over fact rows f.
@@ -367,7 +401,7 @@ func measureSQL(b *builder, m report.Measure, info report.IndicatorInfo) string 
 
 // Report computes a validated report request in one statement.
 func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, error) {
-	b, err := s.reportSQL(r)
+	b, err := s.reportSQL(r, !access.RoleFrom(ctx).SeesSmallCounts())
 	if err != nil {
 		return nil, err
 	}
@@ -394,10 +428,24 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 			c := &row.Cells[i]
 			targets = append(targets, &c.Value, &c.Previous, &c.Change, &c.ChangePercent, &c.Count, &c.PreviousCount)
 		}
+		withheld := make([]*bool, 2*len(r.Measures))
+		for i := range withheld {
+			targets = append(targets, &withheld[i])
+		}
 		if err := rows.Scan(targets...); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		row.IsTotal = gset != 0
+		// A value that only withheld cells would make is withheld too, not missing.
+		for i := range row.Cells {
+			c := &row.Cells[i]
+			if w := withheld[2*i]; w != nil && *w && c.Value == nil {
+				c.Suppressed = true
+			}
+			if w := withheld[2*i+1]; w != nil && *w && c.Previous == nil {
+				c.PreviousSuppressed = true
+			}
+		}
 		res.Rows = append(res.Rows, row)
 	}
 	if err := rows.Err(); err != nil {
@@ -410,11 +458,11 @@ func (s *Store) Report(ctx context.Context, r *report.Request) (*report.Result, 
 }
 
 // reportSQL writes the statement of a report: a CTE per fact, each grouped, then merged, then
-// the final selection.
-func (s *Store) reportSQL(r *report.Request) (*builder, error) {
+// the final selection. published reads the published cells only (see factBase).
+func (s *Store) reportSQL(r *report.Request, published bool) (*builder, error) {
 	b := &builder{}
 	facts := r.Facts()
-	dims, multi, err := s.reportFacts(b, r, facts)
+	dims, multi, err := s.reportFacts(b, r, facts, published)
 	if err != nil {
 		return nil, err
 	}
@@ -425,14 +473,14 @@ func (s *Store) reportSQL(r *report.Request) (*builder, error) {
 			}
 		}
 	}
-	reportGroups(b, r, facts)
+	reportGroups(b, r, facts, published)
 	reportSelection(b, r, dims)
 	return b, nil
 }
 
 // reportFacts writes the CTE of each fact, with its dimension keys, and returns the
 // dimensions' lookups (the same for every fact) and whether one fact may fall in several rows.
-func (s *Store) reportFacts(b *builder, r *report.Request, facts []report.Fact) ([]dimSQL, bool, error) {
+func (s *Store) reportFacts(b *builder, r *report.Request, facts []report.Fact, published bool) ([]dimSQL, bool, error) {
 	nd := len(r.Dimensions)
 	var multi bool
 	// Dimension columns of the merged groups: k<i> (key), l<i> (label), p<i> (population).
@@ -455,7 +503,7 @@ func (s *Store) reportFacts(b *builder, r *report.Request, facts []report.Fact) 
 		for _, d := range r.Dimensions {
 			projectsOnly = projectsOnly || d.Kind == report.Theme || d.Kind == report.TargetPublic || d.Kind == report.Axis
 		}
-		b.write(" FROM (", factBase(fact, projectsOnly), ") AS f")
+		b.write(" FROM (", factBase(fact, projectsOnly, published), ") AS f")
 		for _, d := range dims {
 			b.write(d.join)
 		}
@@ -469,7 +517,7 @@ func (s *Store) reportFacts(b *builder, r *report.Request, facts []report.Fact) 
 }
 
 // reportGroups writes each fact's groups, then their merge as g.
-func reportGroups(b *builder, r *report.Request, facts []report.Fact) {
+func reportGroups(b *builder, r *report.Request, facts []report.Fact, published bool) {
 	nd := len(r.Dimensions)
 	// Group each fact, then merge the facts' groups (a fact's measures are null in the other's rows).
 	keys := make([]string, nd)
@@ -501,6 +549,9 @@ func reportGroups(b *builder, r *report.Request, facts []report.Fact) {
 				fmt.Fprintf(&b.sb, ", NULL::numeric AS m%d", mi)
 			}
 		}
+		for mi, m := range r.Measures {
+			fmt.Fprintf(&b.sb, ", %s AS w%d", withheldSQL(b, m, r.Indicators[m.Indicator], fact, published), mi)
+		}
 		b.write(" FROM ", factName(fact), " AS f ", group, ")")
 	}
 	b.write(", g AS (")
@@ -517,6 +568,9 @@ func reportGroups(b *builder, r *report.Request, facts []report.Fact) {
 		}
 		for mi := range r.Measures {
 			fmt.Fprintf(&b.sb, ", max(m%d) AS m%d", mi, mi)
+		}
+		for mi := range r.Measures {
+			fmt.Fprintf(&b.sb, ", bool_or(w%d) AS w%d", mi, mi)
 		}
 		b.write(" FROM (", strings.Join(union, " UNION ALL "), ") AS u GROUP BY gset")
 		for i := range nd {
@@ -589,6 +643,13 @@ func reportSelection(b *builder, r *report.Request, dims []dimSQL) {
 			b.write(", NULL::numeric, NULL::numeric")
 		}
 	}
+	for mi := range r.Measures {
+		if r.Compare {
+			fmt.Fprintf(&b.sb, ", c.w%[1]d, prev.w%[1]d", mi)
+		} else {
+			fmt.Fprintf(&b.sb, ", c.w%d, NULL::boolean", mi)
+		}
+	}
 	b.write(" FROM g AS c")
 	if r.Compare {
 		b.write(" LEFT JOIN g AS prev ON prev.gset = c.gset")
@@ -619,7 +680,7 @@ func reportSelection(b *builder, r *report.Request, dims []dimSQL) {
 		}
 		for mi, m := range r.Measures {
 			if m.Alias == o.By {
-				order = append(order, fmt.Sprintf("%d%s NULLS LAST", 2+2*nd+4*mi, dir))
+				order = append(order, fmt.Sprintf("%d%s NULLS LAST", 2+2*nd+6*mi, dir)) // six columns per measure
 			}
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/cohesio/cohesio/internal/catalog"
+	"github.com/cohesio/cohesio/internal/disclosure"
 )
 
 // Store reads and writes the Cohesio database. Read-only operations may go to a replica.
@@ -24,6 +25,9 @@ type Store struct {
 	catalog *catalog.Catalog
 	// published is the catalog of the read API for roles that may not see small person counts.
 	published *catalog.Catalog
+	// threshold is the smallest person count published as is (cohesio.suppression_threshold
+	// of every connection): the one threshold of every output.
+	threshold int
 	db        *bun.DB       // primary, as the owner: migrations, bulk loads, snapshots, writes
 	pool      *pgxpool.Pool // primary, as the request's principal: the read path, with real parameters
 	read      *pgxpool.Pool // read-only operations; the primary when no replica is configured
@@ -54,6 +58,9 @@ type Options struct {
 
 // Open connects to PostgreSQL at dsn and checks that it answers.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.SuppressionThreshold <= 0 {
+		opts.SuppressionThreshold = disclosure.DefaultThreshold
+	}
 	cat, err := catalog.Default()
 	if err != nil {
 		return nil, err
@@ -71,7 +78,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{catalog: cat, published: published, pool: pool, read: pool, owner: owner}
+	s := &Store{catalog: cat, published: published, pool: pool, read: pool, owner: owner, threshold: opts.SuppressionThreshold}
 	s.db = bun.NewDB(stdlib.OpenDBFromPool(owner), pgdialect.New())
 	if opts.ReadDSN != "" {
 		read, err := openPool(ctx, opts.ReadDSN, opts, true)
@@ -95,9 +102,7 @@ func openPool(ctx context.Context, dsn string, opts Options, asPrincipal bool) (
 		cfg.MaxConns = opts.MaxConns
 	}
 	cfg.ConnConfig.Tracer = opts.Tracer
-	if opts.SuppressionThreshold > 0 {
-		cfg.ConnConfig.RuntimeParams["cohesio.suppression_threshold"] = strconv.Itoa(opts.SuppressionThreshold)
-	}
+	cfg.ConnConfig.RuntimeParams["cohesio.suppression_threshold"] = strconv.Itoa(opts.SuppressionThreshold)
 	if asPrincipal {
 		cfg.PrepareConn = preparePrincipal
 	} else {
@@ -120,6 +125,9 @@ func openPool(ctx context.Context, dsn string, opts Options, asPrincipal bool) (
 }
 
 func (s *Store) readPool() *pgxpool.Pool { return s.read }
+
+// SuppressionThreshold is the smallest person count that roles below analyst read as is.
+func (s *Store) SuppressionThreshold() int { return s.threshold }
 
 // Close closes every connection.
 func (s *Store) Close() error {
