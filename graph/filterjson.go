@@ -20,7 +20,8 @@ import (
 // FilterFromJSON reads a filter written in JSON, as the GraphQL variable of the entity's
 // filter type would be (`{"seatCommune": {"nisCode": {"eq": "21015"}}}`). It is checked
 // against the schema exactly as a GraphQL request's variables are, then converted like the
-// read API's filters, so that the plain HTTP exports filter the same way as the API.
+// read API's filters, so that the plain HTTP exports filter the same way as the API, within
+// the same limits (catalog.MaxFilterDepth, catalog.MaxFilterConditions).
 func FilterFromJSON(cat *catalog.Catalog, entity string, raw []byte) (catalog.Filter, error) {
 	e := cat.Entity(entity)
 	if e == nil {
@@ -29,6 +30,10 @@ func FilterFromJSON(cat *catalog.Catalog, entity string, raw []byte) (catalog.Fi
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return catalog.Filter{}, nil
+	}
+	// Too deep a value is refused before it is decoded: the checks below recurse on it.
+	if err := catalog.CheckFilterJSON(raw, "filter"); err != nil {
+		return catalog.Filter{}, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -67,6 +67,10 @@ func FuzzFilterFromJSON(f *testing.F) {
 		{"Operator", `[]`},
 		{"Operator", `"filter"`},
 		{"Operator", strings.Repeat(`{"not": `, 200) + `{}` + strings.Repeat(`}`, 200)},
+		// Over and at the limits of a filter's depth and size.
+		{"Operator", strings.Repeat(`{"not": `, 5000) + `{}` + strings.Repeat(`}`, 5000)},
+		{"Operator", strings.Repeat(`{"and": [`, catalog.MaxFilterDepth) + `{"name": {"in": ["x"]}}` + strings.Repeat(`]}`, catalog.MaxFilterDepth)},
+		{"Operator", `{"or": [` + strings.Repeat(`{"name": {"eq": "x"}}, `, catalog.MaxFilterConditions/2) + `{}]}`},
 		{"Operator", `{"name": {"in": [` + strings.Repeat(`"x", `, 2000) + `"y"]}}`},
 	} {
 		f.Add(byte(slices.Index(entities, s.entity)), s.json)

@@ -238,8 +238,16 @@ func columnID(node any, column string) (int64, bool) {
 	return f.Int(), true
 }
 
-// toFilter turns a GraphQL filter input into the store's filter, checking it against e.
+// toFilter turns a GraphQL filter input into the store's filter, checking it against e and
+// against the limits of a filter, before it recurses on it.
 func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
+	if err := catalog.CheckFilterValues(e, m, "filter"); err != nil {
+		return store.Filter{}, err
+	}
+	return filterOf(e, m)
+}
+
+func filterOf(e *catalog.Entity, m map[string]any) (store.Filter, error) {
 	var f store.Filter
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -252,7 +260,7 @@ func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
 		case v == nil:
 		case k == "and" || k == "or":
 			for _, sub := range v.([]map[string]any) {
-				sf, err := toFilter(e, sub)
+				sf, err := filterOf(e, sub)
 				if err != nil {
 					return f, err
 				}
@@ -263,13 +271,13 @@ func toFilter(e *catalog.Entity, m map[string]any) (store.Filter, error) {
 				}
 			}
 		case k == "not":
-			sf, err := toFilter(e, v.(map[string]any))
+			sf, err := filterOf(e, v.(map[string]any))
 			if err != nil {
 				return f, err
 			}
 			f.Not = &sf
 		case e.Relation(k) != nil:
-			sf, err := toFilter(e.Relation(k).Target, v.(map[string]any))
+			sf, err := filterOf(e.Relation(k).Target, v.(map[string]any))
 			if err != nil {
 				return f, err
 			}

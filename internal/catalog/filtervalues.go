@@ -20,12 +20,20 @@ import (
 // Filter the store compiles: global ids become row ids, enums their stored lower-case value,
 // decimals their exact text, dates time values. Keys are read in sorted order, so that one
 // shape gives one statement and the same input the same error. Errors name the field, from
-// path, and the reason.
+// path, and the reason. A filter deeper or larger than MaxFilterDepth and MaxFilterConditions
+// is refused before it is read.
 //
 // The read planner (literals and variables) and the plain HTTP exports (JSON) read filters
 // here; the resolvers read the same filters from gqlgen's typed inputs (graph.toFilter), and
 // the differential tests hold both to the same results.
 func ParseFilter(e *Entity, m map[string]any, path string) (Filter, error) {
+	if err := CheckFilterValues(e, m, path); err != nil {
+		return Filter{}, err
+	}
+	return parseFilter(e, m, path)
+}
+
+func parseFilter(e *Entity, m map[string]any, path string) (Filter, error) {
 	var f Filter
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v, at := m[k], path+"."+k
@@ -41,7 +49,7 @@ func ParseFilter(e *Entity, m map[string]any, path string) (Filter, error) {
 				if !ok {
 					return f, cohesion.Invalid(fmt.Sprintf("%s[%d]", at, i), "expects a filter")
 				}
-				sf, err := ParseFilter(e, sm, fmt.Sprintf("%s[%d]", at, i))
+				sf, err := parseFilter(e, sm, fmt.Sprintf("%s[%d]", at, i))
 				if err != nil {
 					return f, err
 				}
@@ -60,7 +68,7 @@ func ParseFilter(e *Entity, m map[string]any, path string) (Filter, error) {
 			if k != "not" {
 				target = e.Relation(k).Target
 			}
-			sf, err := ParseFilter(target, sm, at)
+			sf, err := parseFilter(target, sm, at)
 			if err != nil {
 				return f, err
 			}

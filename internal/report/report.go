@@ -181,6 +181,11 @@ func (r *Request) Validate(indicators map[string]IndicatorInfo) error {
 	if f := r.Filter; f.From != nil && f.To != nil && f.From.After(*f.To) {
 		return cohesion.Invalid("filter.to", "the period ends before it starts")
 	}
+	// The entity filters all compile into the one statement: they are bounded as one filter.
+	f := r.Filter
+	if err := catalog.CheckFilters("filter", f.Territory, f.Programme, f.Project, f.Operator, f.Indicator, f.Coordination); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	var hasPeriod, hasIndicator bool
 	for i := range r.Dimensions {
