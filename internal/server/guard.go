@@ -81,7 +81,7 @@ func (g *guard) limit(h http.Handler) http.Handler {
 	return g.limiter.handler(h)
 }
 
-// failedAuthBudget is how many failed authentications an address may have in a row (a
+// failedAuthBudget is how many failed authentications an address may have at once (a
 // quarter of the rate limit's burst), and how fast that budget comes back (a twentieth of the
 // rate): 10, then one a second, with cohesio serve's defaults. A client with a good token
 // fails rarely; one guessing tokens fails every time.
@@ -112,7 +112,7 @@ func (g *guard) authFailures(next http.Handler) http.Handler {
 			secs := retryAfter(wait)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeCodedError(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf(
-				"too many failed authentications from this address: at most %d in a row, then %g per second; retry in %d s", l.burst, float64(l.limit), secs))
+				"too many failed authentications from this address: at most %d at once, then %g per second; retry in %d s", l.burst, float64(l.limit), secs))
 			return
 		}
 		rw := &refusalWriter{ResponseWriter: w}
