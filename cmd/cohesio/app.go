@@ -64,11 +64,18 @@ type database struct {
 // openDatabase connects to DATABASE_URL, or starts the embedded cluster and creates the
 // cohesio database in it on first use.
 func openDatabase(ctx context.Context, c *cli.Command, opts store.Options) (*database, error) {
+	return openDatabaseBeside(ctx, c, opts, false)
+}
+
+// openDatabaseBeside is openDatabase; with attach, an embedded cluster that a running
+// `cohesio serve` holds is used through its socket (as the user that server's PostgreSQL runs
+// as, or root) instead of being refused, and left running on Close.
+func openDatabaseBeside(ctx context.Context, c *cli.Command, opts store.Options, attach bool) (*database, error) {
 	dsn := c.String(databaseURLFlag.Name)
 	db := &database{}
 	if dsn == "" {
 		start := time.Now()
-		cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: c.String(dataDirFlag.Name), Logger: slog.Default()})
+		cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: c.String(dataDirFlag.Name), Logger: slog.Default(), Attach: attach})
 		if err != nil {
 			return nil, err
 		}

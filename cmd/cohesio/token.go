@@ -71,7 +71,7 @@ func createToken(ctx context.Context, c *cli.Command) error {
 		return err
 	}
 
-	db, err := migrated(ctx, c)
+	db, err := tokenDatabase(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -109,6 +109,20 @@ func createToken(ctx context.Context, c *cli.Command) error {
 	return nil
 }
 
+// tokenDatabase opens the database of the token commands, migrated. They run beside a
+// `cohesio serve` that holds the embedded cluster: they then use its PostgreSQL.
+func tokenDatabase(ctx context.Context, c *cli.Command) (*database, error) {
+	db, err := openDatabaseBeside(ctx, c, store.Options{}, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // parseLifetime reads --expires: "never" (0), days ("90d") or a Go duration ("720h").
 func parseLifetime(s string) (time.Duration, error) {
 	if s == "never" {
@@ -132,7 +146,7 @@ func parseLifetime(s string) (time.Duration, error) {
 }
 
 func listTokens(ctx context.Context, c *cli.Command) error {
-	db, err := migrated(ctx, c)
+	db, err := tokenDatabase(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -162,7 +176,7 @@ func revokeToken(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return errorf("token id %q is not a number", c.Args().First())
 	}
-	db, err := migrated(ctx, c)
+	db, err := tokenDatabase(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -63,9 +63,10 @@ type TokenStore interface {
 
 // Authenticator authenticates requests. It is safe for concurrent use.
 type Authenticator struct {
-	cfg    Config
-	tokens TokenStore
-	oidc   *oidcVerifier // nil when OpenID Connect is off
+	cfg     Config
+	tokens  TokenStore
+	unknown *unknownCache // API tokens the store does not know (unknown.go)
+	oidc    *oidcVerifier // nil when OpenID Connect is off
 }
 
 // New returns an Authenticator. tokens may be nil: API tokens are then refused. With an
@@ -77,7 +78,7 @@ func New(ctx context.Context, cfg Config, tokens TokenStore) (*Authenticator, er
 	if err != nil {
 		return nil, err
 	}
-	a := &Authenticator{cfg: cfg, tokens: tokens}
+	a := &Authenticator{cfg: cfg, tokens: tokens, unknown: newUnknownCache()}
 	if cfg.Issuer != "" {
 		if a.oidc, err = newOIDCVerifier(ctx, cfg); err != nil {
 			return nil, err
@@ -184,8 +185,13 @@ func (a *Authenticator) apiToken(ctx context.Context, secret string) (access.Pri
 	if a.tokens == nil {
 		return access.Principal{}, refuse(ErrUnknownToken, "", nil)
 	}
-	t, err := a.tokens.APITokenByHash(ctx, HashToken(secret))
+	hash := tokenHash(secret)
+	if a.unknown.known(hash, time.Now()) {
+		return access.Principal{}, refuse(ErrUnknownToken, "", nil)
+	}
+	t, err := a.tokens.APITokenByHash(ctx, hash[:])
 	if errors.Is(err, cohesion.ErrNotFound) {
+		a.unknown.add(hash, time.Now())
 		return access.Principal{}, refuse(ErrUnknownToken, "", nil)
 	}
 	if err != nil {

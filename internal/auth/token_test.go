@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,4 +167,64 @@ func show(p access.Principal) string {
 		return fmt.Sprint(*v)
 	}
 	return fmt.Sprintf("{role %s, subject %q, operator %s, commune %s}", p.Role, p.Subject, id(p.OperatorID), id(p.CommuneID))
+}
+
+// countingStore counts the look-ups that reach the database behind it.
+type countingStore struct {
+	auth.TokenStore
+	n atomic.Int64
+}
+
+func (c *countingStore) APITokenByHash(ctx context.Context, hash []byte) (*store.APIToken, error) {
+	c.n.Add(1)
+	return c.TokenStore.APITokenByHash(ctx, hash)
+}
+
+// An unknown token is looked up once, then refused from memory. Known tokens are looked up
+// every time: revoking one, from anywhere, holds from the next request on.
+func TestOnlyUnknownTokensAreRemembered(t *testing.T) {
+	st := openStore(t)
+	counted := &countingStore{TokenStore: st}
+	a := newAuthenticator(t, auth.Config{}, counted)
+
+	unknown, _, _ := auth.NewToken()
+	for range 3 {
+		_, err := authenticate(a, "Bearer "+unknown)
+		refusedAs(t, err, auth.ErrUnknownToken)
+	}
+	if n := counted.n.Swap(0); n != 1 {
+		t.Errorf("an unknown token sent 3 times: %d look-ups, want 1", n)
+	}
+
+	secret, tok := createToken(t, st, access.Researcher, nil)
+	for range 3 {
+		if _, err := authenticate(a, "Bearer "+secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.RevokeAPIToken(context.Background(), tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := authenticate(a, "Bearer "+secret)
+	refusedAs(t, err, auth.ErrRevoked)
+	_, err = authenticate(a, "Bearer "+secret)
+	refusedAs(t, err, auth.ErrRevoked)
+	if n := counted.n.Load(); n != 5 {
+		t.Errorf("a known token sent 5 times: %d look-ups, want 5", n)
+	}
+}
+
+// A failure of the store says nothing about the token: it is not remembered as unknown.
+func TestStoreFailureIsNotRemembered(t *testing.T) {
+	counted := &countingStore{TokenStore: failingStore{}}
+	a := newAuthenticator(t, auth.Config{}, counted)
+	secret, _, _ := auth.NewToken()
+	for range 2 {
+		if _, err := authenticate(a, "Bearer "+secret); err == nil {
+			t.Fatal("no error from a failing store")
+		}
+	}
+	if n := counted.n.Load(); n != 2 {
+		t.Errorf("%d look-ups, want 2", n)
+	}
 }

@@ -50,12 +50,18 @@ type Options struct {
 	// initdb --no-sync, fsync=off, synchronous_commit=off, full_page_writes=off
 	// (and dynamic shared memory kept inside DataDir).
 	Fast bool
+	// Attach, when a live postgres already serves DataDir (a running `cohesio serve`),
+	// connects to it through its Unix socket instead of refusing the data directory; Stop
+	// then leaves it running. For short commands beside the server (cohesio token).
+	Attach bool
 }
 
 // Cluster is a running postgres started by Start. Stop it when done.
 type Cluster struct {
 	dataDir   string
 	socketDir string
+	port      int
+	attached  bool // another process's server (Options.Attach): not ours to stop
 	cmd       *exec.Cmd
 	logFile   *os.File
 	log       *slog.Logger
@@ -81,6 +87,15 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	dataDir, err := filepath.Abs(opts.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("data dir %q: %w", opts.DataDir, err)
+	}
+	if opts.Attach {
+		if c, err := attach(ctx, dataDir); c != nil || err != nil {
+			if c != nil {
+				c.log = log
+				log.Info("using the running PostgreSQL", "dir", dataDir, "socket", c.socketDir)
+			}
+			return c, err
+		}
 	}
 	binDir, major := opts.BinDir, 0
 	if binDir == "" {
@@ -183,6 +198,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	c := &Cluster{
 		dataDir:   dataDir,
 		socketDir: socketDir,
+		port:      port,
 		cmd:       cmd,
 		logFile:   logFile,
 		log:       log,
@@ -211,13 +227,18 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 // port is explicit so that a PGPORT in the environment cannot redirect it.
 func (c *Cluster) DSN(database string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable",
-		url.PathEscape(database), c.socketDir, port)
+		url.PathEscape(database), c.socketDir, c.port)
 }
 
 // Stop shuts postgres down (fast shutdown: SIGINT, which aborts open
 // transactions), waits for it to exit (SIGKILL after 30 s or when ctx ends)
-// and removes the socket dir. Calling it again returns the first result.
+// and removes the socket dir. Calling it again returns the first result. A
+// cluster attached to another process's server (Options.Attach) is left
+// running.
 func (c *Cluster) Stop(ctx context.Context) error {
+	if c.attached {
+		return nil
+	}
 	c.stopOnce.Do(func() { c.stopErr = c.stop(ctx) })
 	return c.stopErr
 }

@@ -123,6 +123,45 @@ func TestSecondStartRefused(t *testing.T) {
 	stop(t, c)
 }
 
+// With Attach, a second Start uses the running server through its socket, and its Stop
+// leaves that server running; once the server is gone, Start with Attach runs its own.
+func TestAttachToRunningServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dataDir := testDataDir(t)
+	c := start(t, dataDir)
+	connect(t, c.DSN("postgres")).Exec(ctx, "CREATE TABLE served (v int)")
+
+	a, err := Start(ctx, Options{DataDir: dataDir, Fast: true, Attach: true})
+	if err != nil {
+		t.Fatalf("Start with Attach: %v", err)
+	}
+	if !a.attached || a.DSN("x") != c.DSN("x") {
+		t.Fatalf("attached %v, DSN %s; want the running server's %s", a.attached, a.DSN("x"), c.DSN("x"))
+	}
+	if _, err := connect(t, a.DSN("postgres")).Exec(ctx, "INSERT INTO served VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Stop(ctx); err != nil {
+		t.Fatalf("Stop of the attached cluster: %v", err)
+	}
+	var n int
+	if err := connect(t, c.DSN("postgres")).QueryRow(ctx, "SELECT count(*) FROM served").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the server after the attached Stop: %d rows, %v", n, err)
+	}
+	stop(t, c)
+
+	own, err := Start(ctx, Options{DataDir: dataDir, Fast: true, Attach: true})
+	if err != nil {
+		t.Fatalf("Start with Attach, no server running: %v", err)
+	}
+	defer own.Stop(ctx)
+	if own.attached || own.cmd == nil {
+		t.Fatal("attached to a stopped server")
+	}
+	stop(t, own)
+}
+
 func TestStalePidFile(t *testing.T) {
 	t.Parallel()
 	dataDir := testDataDir(t)

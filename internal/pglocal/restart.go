@@ -15,6 +15,9 @@ import (
 // on DSN reconnect by themselves. It is for fault tests; do not call it
 // concurrently with Stop or StartInPlace.
 func (c *Cluster) StopInPlace(ctx context.Context) error {
+	if c.attached {
+		return errors.New("pglocal: StopInPlace: the server belongs to another process")
+	}
 	select {
 	case <-c.exited:
 		return fmt.Errorf("postgres had already exited: %v", c.waitErr)
@@ -43,6 +46,9 @@ func (c *Cluster) StopInPlace(ctx context.Context) error {
 // program, arguments, user and socket dir as the first Start, and waits until
 // it accepts connections. Stop the cluster with Stop as usual.
 func (c *Cluster) StartInPlace(ctx context.Context) error {
+	if c.attached {
+		return errors.New("pglocal: StartInPlace: the server belongs to another process")
+	}
 	select {
 	case <-c.exited:
 	default:

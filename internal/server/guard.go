@@ -42,6 +42,10 @@ type guard struct {
 	// corsCredentials and corsOriginFunc complete the rs/cors options (see corsPolicy).
 	corsCredentials bool
 	corsOriginFunc  func(origin string) bool
+
+	// failures keeps the budgets of failed authentications by address (authFailures); nil
+	// without limiter.
+	failures *rateLimiter
 }
 
 // newGuard also trusts the documents views (the named views' texts), so that roles limited to
@@ -50,6 +54,8 @@ func newGuard(cfg Config, views []string) (*guard, error) {
 	g := &guard{trusted: cfg.TrustedDocuments, enforce: map[access.Role]bool{}}
 	if cfg.RateLimit > 0 && cfg.RateBurst > 0 {
 		g.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.TrustProxy)
+		perSecond, burst := failedAuthBudget(cfg.RateLimit, cfg.RateBurst)
+		g.failures = newRateLimiter(perSecond, burst, cfg.TrustProxy)
 	}
 	for _, r := range cfg.TrustedDocumentsOnly {
 		g.enforce[r] = true
@@ -74,6 +80,61 @@ func (g *guard) limit(h http.Handler) http.Handler {
 	}
 	return g.limiter.handler(h)
 }
+
+// failedAuthBudget is how many failed authentications an address may have at once (a
+// quarter of the rate limit's burst), and how fast that budget comes back (a twentieth of the
+// rate): 10, then one a second, with cohesio serve's defaults. A client with a good token
+// fails rarely; one guessing tokens fails every time.
+func failedAuthBudget(perSecond float64, burst int) (float64, int) {
+	return perSecond / 20, max(1, burst/4)
+}
+
+// authFailures stands in front of authentication: a request with credentials from an address
+// that has spent its budget of failed authentications is answered 429 before its token is
+// looked up (a database query each). The per-caller limit (limit) cannot do it: it runs after
+// authentication, keyed by the principal found. Requests without credentials look nothing up
+// and pass; those refused by next (401 with an invalid_token challenge, which only
+// authentication answers) spend the budget. Requests in flight when the budget runs out
+// still end, so that an address gets at most the budget, plus its concurrent requests, plus
+// the refill; a refusal then puts the budget in debt, which keeps it closed longer.
+func (g *guard) authFailures(next http.Handler) http.Handler {
+	l := g.failures
+	if l == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.Header.Values("Authorization")) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := "ip:" + clientIP(r, l.trustProxy)
+		if wait := l.closed(key, time.Now()); wait > 0 {
+			secs := retryAfter(wait)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeCodedError(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf(
+				"too many failed authentications from this address: at most %d at once, then %g per second; retry in %d s", l.burst, float64(l.limit), secs))
+			return
+		}
+		rw := &refusalWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		if rw.refused {
+			l.spend(key, time.Now())
+		}
+	})
+}
+
+// refusalWriter notes whether the response refuses the request's credentials.
+type refusalWriter struct {
+	http.ResponseWriter
+	refused bool
+}
+
+func (w *refusalWriter) WriteHeader(code int) {
+	w.refused = code == http.StatusUnauthorized && strings.HasPrefix(w.Header().Get("WWW-Authenticate"), `Bearer error="invalid_token"`)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // graphQL wraps the GraphQL handler, inside limitBody: batches are refused, then documents
 // are checked against the trusted ones when there are any.
@@ -135,14 +196,7 @@ func (l *rateLimiter) handler(next http.Handler) http.Handler {
 // reserve takes a token from key's bucket and returns 0, or leaves the bucket as it was and
 // returns how long until a token is available.
 func (l *rateLimiter) reserve(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	lim, ok := l.limiters.Get(key)
-	if !ok {
-		lim = rate.NewLimiter(l.limit, l.burst)
-		l.limiters.Add(key, lim)
-	}
-	l.mu.Unlock()
-	res := lim.ReserveN(now, 1)
+	res := l.bucket(key).ReserveN(now, 1)
 	if !res.OK() {
 		return time.Minute // cannot happen with a burst of 1 or more
 	}
@@ -151,6 +205,33 @@ func (l *rateLimiter) reserve(key string, now time.Time) time.Duration {
 		res.CancelAt(now) // a refused request does not spend the caller's future tokens
 	}
 	return wait
+}
+
+// closed returns 0 when key's bucket holds a token, else how long until it does; it takes
+// nothing.
+func (l *rateLimiter) closed(key string, now time.Time) time.Duration {
+	tokens := l.bucket(key).TokensAt(now)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(l.limit) * float64(time.Second))
+}
+
+// spend takes a token from key's bucket, going into debt when it is empty.
+func (l *rateLimiter) spend(key string, now time.Time) {
+	l.bucket(key).ReserveN(now, 1)
+}
+
+// bucket returns key's limiter, made full on first use.
+func (l *rateLimiter) bucket(key string) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim, ok := l.limiters.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(l.limit, l.burst)
+		l.limiters.Add(key, lim)
+	}
+	return lim
 }
 
 // retryAfter rounds a wait up to whole seconds, at least 1, for Retry-After.

@@ -335,3 +335,62 @@ func TestCORSCredentialsForListedOriginsOnly(t *testing.T) {
 		}
 	})
 }
+
+// Only refused credentials (401 with an invalid_token challenge) spend an address's budget of
+// failed authentications; once it is spent, requests with credentials from that address are
+// answered 429 without reaching authentication, the others are not.
+func TestAuthFailuresSpendOnRefusalsOnly(t *testing.T) {
+	g := &guard{failures: newRateLimiter(0.001, 2, false)}
+	reached := 0
+	h := g.authFailures(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		switch r.URL.Path {
+		case "/refused":
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="unknown token"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		case "/other401":
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	call := func(path, remote string, credentials bool) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", path, nil)
+		r.RemoteAddr = remote
+		if credentials {
+			r.Header.Set("Authorization", "Bearer coh_x")
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	const flooder = "192.0.2.1:1000"
+	for i := range 3 {
+		if w := call("/ok", flooder, true); w.Code != 200 {
+			t.Fatalf("accepted credentials %d: %d", i+1, w.Code)
+		}
+		if w := call("/other401", flooder, true); w.Code != 401 {
+			t.Fatalf("401 without a challenge %d: %d", i+1, w.Code)
+		}
+	}
+	for i := range 2 {
+		if w := call("/refused", flooder, true); w.Code != 401 {
+			t.Fatalf("refusal %d within the budget: %d", i+1, w.Code)
+		}
+	}
+	before := reached
+	w := call("/ok", flooder, true)
+	if w.Code != http.StatusTooManyRequests || reached != before {
+		t.Fatalf("credentials after the budget: %d, reached authentication: %v", w.Code, reached != before)
+	}
+	if secs, err := strconv.Atoi(w.Header().Get("Retry-After")); err != nil || secs < 900 || secs > 1000 {
+		t.Errorf("Retry-After %q, want about 1000 s (one failure per 1000 s)", w.Header().Get("Retry-After"))
+	}
+	if msg, code := errorCode(t, w.Body.String()); code != "RATE_LIMITED" || !strings.HasPrefix(msg, "too many failed authentications from this address: at most 2 at once") {
+		t.Errorf("error %q %q", msg, code)
+	}
+	if w := call("/ok", flooder, false); w.Code != 200 {
+		t.Errorf("without credentials from the same address: %d", w.Code)
+	}
+	if w := call("/ok", "192.0.2.2:1000", true); w.Code != 200 {
+		t.Errorf("credentials from another address: %d", w.Code)
+	}
+}

@@ -191,8 +191,9 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization"},
 	})
-	// CORS stands outside authentication, so that a browser can read a 401 too.
-	return withRequestID(withAccessLog(cfg.Logger, c.Handler(authenticate(cfg, mux)))), pages, nil
+	// CORS stands outside authentication, so that a browser can read a 401 too; the budget of
+	// failed authentications by address, in front of the token look-up (guard.go).
+	return withRequestID(withAccessLog(cfg.Logger, c.Handler(guards.authFailures(authenticate(cfg, mux))))), pages, nil
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
