@@ -277,7 +277,7 @@ func attach(w http.ResponseWriter, filename string, f tabular.Format) {
 }
 
 // fail answers an error before anything was written: 400 with the reason for a request the
-// client must fix, 404, 403, or 500 with a request id.
+// client must fix, 404, 403, 503 when the database cannot be reached, or 500 with a request id.
 func (h *datasets) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *cohesion.InvalidError
 	switch {
@@ -288,7 +288,12 @@ func (h *datasets) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, dataset.ErrForbidden):
 		writeJSON(w, http.StatusForbidden, map[string]any{"error": err.Error()})
 	case r.Context().Err() != nil:
-		// The client went away; nobody is listening.
+		// The client went away; nobody is listening. The access log says so.
+		noteContextEnded(r.Context(), r.Context().Err())
+	case isUnavailable(err):
+		noteOutcome(r.Context(), outcomeUnavailable, err)
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": unavailableMessage, "code": "UNAVAILABLE", "requestId": RequestID(r.Context())})
 	default:
 		h.log.ErrorContext(r.Context(), "datasets", "error", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error", "requestId": RequestID(r.Context())})
