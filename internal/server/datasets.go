@@ -246,10 +246,20 @@ func (h *datasets) snapshot(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, snapshotJSON(snap, baseURL(r)))
 		return
 	}
+	// Immutable: its id is the hash of its content, so the ETag is that hash (with the format)
+	// and caches may keep it forever. Shared caches only when anyone may read it.
+	cache := "public"
+	if !h.svc.Readable(snap, access.Public) {
+		cache = "private"
+	}
+	etag := `"` + snap.ID + "-" + string(format) + `"`
+	w.Header().Set("Cache-Control", cache+", max-age=31536000, immutable")
+	w.Header().Set("ETag", etag)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	attach(w, snap.Dataset+"-"+snap.ID[:12]+"."+format.Extension(), format)
-	// Immutable: caches may keep it forever.
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", `"`+snap.ID+"-"+string(format)+`"`)
 	cw := &countingWriter{w: w}
 	if _, err := h.svc.ExportSnapshot(r.Context(), snap, cw, format); err != nil {
 		h.failStream(w, r, cw, err)
