@@ -1,6 +1,8 @@
 package server
 
 import (
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
@@ -29,6 +31,9 @@ func isUnavailable(err error) bool {
 		}
 		return strings.HasPrefix(pgErr.Code, "08")
 	}
+	// A connection that died under a statement: the socket's error, or the driver's word
+	// that it closed the connection (pgx directly, or database/sql under bun).
 	var opErr *net.OpError
-	return errors.As(err, &opErr) || errors.Is(err, io.ErrUnexpectedEOF)
+	return errors.As(err, &opErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
 }
