@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -30,21 +32,26 @@ func benchFaultCommand() *cli.Command {
 		Usage: "restart PostgreSQL under load and check that the API rides it out",
 		Description: "Starts an embedded PostgreSQL (in a fresh temporary --data-dir unless one is given),\n" +
 			"loads the demo data and serves the API on a loopback port. Then --clients clients send\n" +
-			"GraphQL reads and snapshot writes for --duration while PostgreSQL is stopped at\n" +
-			"--restart-at for --outage and started again on the same socket. It checks that no\n" +
-			"request hangs past its timeout, that /readyz reports the outage and the recovery, that\n" +
-			"the server recovers by itself, that every acknowledged snapshot is still there, and that\n" +
-			"goroutines and heap return to their baseline; it exits non-zero when a check fails.",
+			"GraphQL reads and snapshot writes while PostgreSQL is stopped at --restart-at, kept down\n" +
+			"for --outage once /readyz reports it, and started again on the same socket. The load goes\n" +
+			"on for at least --duration and until /readyz is ready again and every client has sent\n" +
+			"requests after that. It checks that every request is answered, that errors are clean\n" +
+			"(503 or TIMEOUT/UNAVAILABLE), that /readyz reports the outage and the recovery, that\n" +
+			"requests after the recovery succeed, that every acknowledged snapshot is still there, and\n" +
+			"that goroutines and heap return to their baseline; it exits non-zero when a check fails.\n" +
+			"The durations it prints are figures for humans: no check depends on how fast the machine\n" +
+			"is, and --safety-deadline only bounds the waits, so that a broken server cannot hang it.",
 		Flags: []cli.Flag{
 			// No environment sources: this command never uses an external server nor, unless
 			// told, the user's cluster.
 			&cli.StringFlag{Name: "database-url", Usage: "not supported: the command must restart PostgreSQL, so it runs its own"},
 			&cli.StringFlag{Name: "data-dir", Usage: "embedded cluster to use (default: a fresh temporary directory, removed at the end)"},
 			&cli.IntFlag{Name: "clients", Value: 16, Usage: "concurrent clients"},
-			&cli.DurationFlag{Name: "duration", Value: 20 * time.Second, Usage: "how long the clients send requests"},
-			&cli.DurationFlag{Name: "outage", Value: 3 * time.Second, Usage: "how long PostgreSQL stays down"},
+			&cli.DurationFlag{Name: "duration", Value: 20 * time.Second, Usage: "how long the clients send requests at least (they go on until the recovery is seen)"},
+			&cli.DurationFlag{Name: "outage", Value: 3 * time.Second, Usage: "how long PostgreSQL stays down once /readyz reports it"},
 			&cli.DurationFlag{Name: "restart-at", Usage: "when PostgreSQL is stopped, from the start of the load (default: a third of --duration)"},
 			&cli.DurationFlag{Name: "request-timeout", Value: 2 * time.Second, Usage: "the server's request timeout"},
+			&cli.DurationFlag{Name: "safety-deadline", Value: 2 * time.Minute, Usage: "longest wait for each event (PostgreSQL down, /readyz 503, /readyz 200, the requests after it) and for a request past its timeout: a safety net, not a measure"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 		},
 		Action: runBenchFault,
@@ -55,13 +62,15 @@ func benchFaultCommand() *cli.Command {
 type faultConfig struct {
 	clients                              int
 	duration, outage, restartAt, timeout time.Duration
+	safety                               time.Duration // longest wait for an event or past a request's timeout
 }
 
 const (
-	hungMargin      = time.Second // a request longer than its timeout plus this hung
+	lateMargin      = time.Second // a request longer than its timeout plus this is late: a figure, not a check
 	goroutineSlack  = 10
 	heapGrowthLimit = 1.5 // heap after / baseline above this is a leak
-	settleTime      = 2 * time.Second
+	afterRequests   = 5   // requests each client sends after the recovery, at least
+	pollEvery       = 50 * time.Millisecond
 	writeEvery      = 10 // one request in writeEvery is a snapshot write
 )
 
@@ -69,24 +78,28 @@ const (
 // start of the load.
 type faultResult struct {
 	Clients          int     `json:"clients"`
-	DurationMS       float64 `json:"duration_ms"`
+	DurationMS       float64 `json:"duration_ms"` // the load's least duration
 	RestartAtMS      float64 `json:"restart_at_ms"`
 	OutageMS         float64 `json:"outage_ms"`
 	RequestTimeoutMS float64 `json:"request_timeout_ms"`
+	SafetyDeadlineMS float64 `json:"safety_deadline_ms"`
+	LoadMS           float64 `json:"load_ms"` // how long the load ran
 
-	Requests   int           `json:"requests"`
-	Succeeded  int           `json:"succeeded"`
-	Failed     int           `json:"failed"`
-	Unanswered int           `json:"unanswered"` // no HTTP response at all
-	Phases     []faultPhase  `json:"phases"`     // before, outage, after
-	Timeline   faultTimeline `json:"timeline"`
+	Requests   int            `json:"requests"`
+	Succeeded  int            `json:"succeeded"`
+	Failed     int            `json:"failed"`
+	Unanswered int            `json:"unanswered"` // no HTTP response within the timeout plus the safety deadline
+	Unclean    int            `json:"unclean"`    // answered failures other than 503 and TIMEOUT/UNAVAILABLE
+	Errors     map[string]int `json:"errors"`     // failures by answer: "503", "200 TIMEOUT", "no answer"...
+	Phases     []faultPhase   `json:"phases"`     // before, outage, after
+	Timeline   faultTimeline  `json:"timeline"`
 
 	MaxRequestMS  float64  `json:"max_request_ms"`
-	HungOverMS    float64  `json:"hung_over_ms"`
-	Hung          int      `json:"hung"`
-	HungWrites    int      `json:"hung_writes"`       // of the hung requests
+	LateOverMS    float64  `json:"late_over_ms"`
+	Late          int      `json:"late"`              // longer than late_over_ms: a figure, not a check
+	LateWrites    int      `json:"late_writes"`       // of the late requests
 	MaxStallMS    float64  `json:"max_stall_ms"`      // longest this process itself got no CPU
-	RecoveryRead  *float64 `json:"recovery_read_ms"`  // restart to the first successful read; null: never
+	RecoveryRead  *float64 `json:"recovery_read_ms"`  // restart to the end of the first successful read; null: never
 	RecoveryReady *float64 `json:"recovery_ready_ms"` // restart to the first /readyz 200; null: never
 
 	ReadinessProbes    int  `json:"readiness_probes"`
@@ -101,7 +114,7 @@ type faultResult struct {
 	GoroutinesAfter    int     `json:"goroutines_after"`
 	HeapBaselineMB     float64 `json:"heap_baseline_mb"`
 	HeapAfterMB        float64 `json:"heap_after_mb"`
-	GoroutineLeak      bool    `json:"goroutine_leak"` // more than goroutineSlack above baseline
+	GoroutineLeak      bool    `json:"goroutine_leak"` // still more than goroutineSlack above baseline at the safety deadline
 	HeapLeak           bool    `json:"heap_leak"`      // more than heapGrowthLimit times baseline
 	Leak               bool    `json:"leak"`           // either
 
@@ -115,15 +128,18 @@ type faultPhase struct {
 	Failed    int     `json:"failed"`
 	Writes    int     `json:"writes"` // of the requests
 	LongestMS float64 `json:"longest_ms"`
-	Hung      int     `json:"hung"`
+	Late      int     `json:"late"`
 }
 
 // faultTimeline is when the fault happened, in ms from the start of the load.
 type faultTimeline struct {
 	StopMS    float64 `json:"stop_ms"`    // PostgreSQL asked to stop
 	DownMS    float64 `json:"down_ms"`    // PostgreSQL exited
+	DroppedMS float64 `json:"dropped_ms"` // /readyz answered 503
 	RestartMS float64 `json:"restart_ms"` // PostgreSQL started again
 	UpMS      float64 `json:"up_ms"`      // PostgreSQL accepts connections
+	ReadyMS   float64 `json:"ready_ms"`   // /readyz answered 200 again: the recovery
+	EndMS     float64 `json:"end_ms"`     // every client had sent its requests after the recovery
 }
 
 func runBenchFault(ctx context.Context, c *cli.Command) error {
@@ -132,7 +148,7 @@ func runBenchFault(ctx context.Context, c *cli.Command) error {
 	}
 	cfg := faultConfig{
 		clients: int(c.Int("clients")), duration: c.Duration("duration"), outage: c.Duration("outage"),
-		restartAt: c.Duration("restart-at"), timeout: c.Duration("request-timeout"),
+		restartAt: c.Duration("restart-at"), timeout: c.Duration("request-timeout"), safety: c.Duration("safety-deadline"),
 	}
 	if cfg.restartAt == 0 {
 		cfg.restartAt = cfg.duration / 3
@@ -140,10 +156,10 @@ func runBenchFault(ctx context.Context, c *cli.Command) error {
 	switch {
 	case cfg.clients < 1:
 		return errorf("--clients must be at least 1")
-	case cfg.timeout <= 0 || cfg.outage <= 0 || cfg.restartAt <= 0:
-		return errorf("--request-timeout, --outage and --restart-at must be positive")
-	case cfg.restartAt+cfg.outage >= cfg.duration:
-		return errorf("--restart-at + --outage (%s) must end before --duration (%s), to watch the recovery", cfg.restartAt+cfg.outage, cfg.duration)
+	case cfg.timeout <= 0 || cfg.outage <= 0 || cfg.restartAt <= 0 || cfg.safety <= 0:
+		return errorf("--request-timeout, --outage, --restart-at and --safety-deadline must be positive")
+	case cfg.restartAt >= cfg.duration:
+		return errorf("--restart-at (%s) must come before the end of --duration (%s)", cfg.restartAt, cfg.duration)
 	}
 
 	dataDir := c.String("data-dir")
@@ -175,9 +191,9 @@ func runBenchFault(ctx context.Context, c *cli.Command) error {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = cfg.clients + 1
 	defer transport.CloseIdleConnections()
-	// The client's own timeout is well past the hung threshold, so that a hung request is
-	// measured rather than cut at the threshold.
-	fc := &faultClient{base: base, http: &http.Client{Transport: transport, Timeout: cfg.timeout + 5*time.Second}}
+	// The client waits the safety deadline past the server's timeout: a request cut there
+	// hung, whatever the machine's speed.
+	fc := &faultClient{base: base, http: &http.Client{Transport: transport, Timeout: cfg.timeout + cfg.safety}}
 
 	res, err := runFault(ctx, cfg, db.cluster, fc, transport)
 	if err != nil {
@@ -227,20 +243,42 @@ func openFaultDatabase(ctx context.Context, dataDir string, cfg faultConfig) (*d
 type faultSample struct {
 	start, end time.Duration
 	write      bool
-	answered   bool // an HTTP response came back
-	ok         bool
+	outcome    faultOutcome
 }
 
-// faultProbe is one /readyz request; status 0: no answer.
-type faultProbe struct {
-	start, end time.Duration
-	status     int
+// faultOutcome is how a request ended.
+type faultOutcome struct {
+	answered bool   // an HTTP response came back
+	ok       bool   // and it was a success
+	status   int    // its status
+	code     string // the code of its first error, if any
 }
 
-// faultEvents is when the fault happened; written by the fault goroutine, read after it ends.
+// kind names a failure for the result's error counts.
+func (o faultOutcome) kind() string {
+	switch {
+	case !o.answered:
+		return "no answer"
+	case o.code != "":
+		return fmt.Sprintf("%d %s", o.status, o.code)
+	}
+	return fmt.Sprint(o.status)
+}
+
+// clean reports whether a failure says what happened and invites a retry: a 503, or a
+// TIMEOUT or UNAVAILABLE error. Anything else (an internal error, a 500) is a bug to fix.
+func (o faultOutcome) clean() bool {
+	return o.ok || (o.answered && (o.status == http.StatusServiceUnavailable || o.code == "TIMEOUT" || o.code == "UNAVAILABLE"))
+}
+
+// faultEvents is when the fault happened, written by the fault goroutine and read after it
+// ends. A missed event (the safety deadline passed first) is a failure, not an error: the
+// result still says what happened.
 type faultEvents struct {
-	stop, down, restart, up time.Duration
-	err                     error
+	stop, down, dropped, restart, up, ready, end time.Duration
+	probes                                       int
+	failures                                     []string
+	err                                          error
 }
 
 func runFault(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc *faultClient, transport *http.Transport) (*faultResult, error) {
@@ -263,7 +301,7 @@ func runFault(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc
 			for _, q := range faultReads {
 				fc.read(ctx, q, rng, ids)
 			}
-			if id, ok, _ := fc.write(ctx, rng, ids); ok {
+			if id, o := fc.write(ctx, rng, ids); o.ok {
 				mu.Lock()
 				acked = append(acked, id)
 				mu.Unlock()
@@ -285,10 +323,15 @@ func runFault(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc
 	}
 	acked = append(acked, loadAcked...)
 	transport.CloseIdleConnections()
-	time.Sleep(settleTime)
+	// The server's goroutines end when they see their connections closed: wait for that
+	// rather than for a fixed time, with the safety deadline as the bound.
 	afterGoroutines, afterHeap := goroutinesAndHeap()
+	for deadline := time.Now().Add(cfg.safety); afterGoroutines > baseGoroutines+goroutineSlack && time.Now().Before(deadline); {
+		time.Sleep(pollEvery)
+		afterGoroutines, afterHeap = goroutinesAndHeap()
+	}
 
-	found, err := fc.countSnapshots(ctx, acked)
+	found, err := fc.countSnapshots(ctx, acked, cfg.safety)
 	if err != nil {
 		return nil, err
 	}
@@ -298,41 +341,29 @@ func runFault(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc
 	res.GoroutineLeak = afterGoroutines > baseGoroutines+goroutineSlack
 	res.HeapLeak = float64(afterHeap) > heapGrowthLimit*float64(baseHeap)
 	res.Leak = res.GoroutineLeak || res.HeapLeak
-	res.Failures = faultFailures(res)
+	res.Failures = append(res.Failures, faultFailures(res)...)
 	return res, nil
 }
 
-// faultLoad runs the clients and the readiness probe for cfg.duration while PostgreSQL is
-// restarted, and returns what they saw and the ids of the acknowledged snapshots.
+// faultLoad runs the clients while PostgreSQL is restarted, until cfg.duration has passed
+// and every client has sent afterRequests requests after the recovery, and returns what
+// they saw and the ids of the acknowledged snapshots.
 func faultLoad(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc *faultClient, ids []string) (*faultResult, []string, error) {
 	start := time.Now()
 	since := func() time.Duration { return time.Since(start) }
 	stopLoad := make(chan struct{})
 
+	// readyAt is when /readyz answered 200 again, from start plus one (0: not yet); after[i]
+	// counts client i's requests begun since then.
+	var readyAt atomic.Int64
+	after := make([]atomic.Int64, cfg.clients)
+
 	var events faultEvents
 	faultDone := make(chan struct{})
 	go func() {
 		defer close(faultDone)
-		events = restartPostgres(ctx, cfg, cluster, since)
-	}()
-
-	var probes []faultProbe
-	probesDone := make(chan struct{})
-	go func() {
-		defer close(probesDone)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stopLoad:
-				return
-			case <-tick.C:
-			}
-			p := faultProbe{start: since()}
-			p.status = fc.ready(ctx)
-			p.end = since()
-			probes = append(probes, p)
-		}
+		defer close(stopLoad)
+		events = restartPostgres(ctx, cfg, cluster, fc, since, &readyAt, after)
 	}()
 
 	// How late a short ticker fires is how long this process got no CPU: on an overloaded
@@ -363,25 +394,31 @@ func faultLoad(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, f
 	for i := range cfg.clients {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(i), 2))
-			for since() < cfg.duration && ctx.Err() == nil {
+			for {
+				select {
+				case <-stopLoad:
+					return
+				default:
+				}
 				s := faultSample{start: since(), write: rng.IntN(writeEvery) == 0}
 				if s.write {
 					var id string
-					id, s.ok, s.answered = fc.write(ctx, rng, ids)
-					if s.ok {
+					id, s.outcome = fc.write(ctx, rng, ids)
+					if s.outcome.ok {
 						acked[i] = append(acked[i], id)
 					}
 				} else {
-					s.ok, s.answered = fc.read(ctx, faultReads[rng.IntN(len(faultReads))], rng, ids)
+					s.outcome = fc.read(ctx, faultReads[rng.IntN(len(faultReads))], rng, ids)
 				}
 				s.end = since()
 				samples[i] = append(samples[i], s)
+				if r := readyAt.Load(); r > 0 && int64(s.start) >= r-1 {
+					after[i].Add(1)
+				}
 			}
 		})
 	}
 	wg.Wait()
-	close(stopLoad)
-	<-probesDone
 	<-stallDone
 	<-faultDone
 	if err := ctx.Err(); err != nil {
@@ -391,7 +428,8 @@ func faultLoad(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, f
 		return nil, nil, events.err
 	}
 	// One last probe: readiness must be back for good, not just for a moment.
-	probes = append(probes, faultProbe{start: since(), status: fc.ready(ctx), end: since()})
+	last := fc.ready(ctx)
+	events.probes++
 
 	var all []faultSample
 	var allAcked []string
@@ -399,14 +437,19 @@ func faultLoad(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, f
 		all = append(all, samples[i]...)
 		allAcked = append(allAcked, acked[i]...)
 	}
-	res := summarizeFault(cfg, all, probes, events)
+	res := summarizeFault(cfg, all, events, since())
+	res.ReadinessRecovered = res.RecoveryReady != nil && last == http.StatusOK
 	res.MaxStallMS = float64(maxStall.Microseconds()) / 1000
 	return res, allAcked, nil
 }
 
-// restartPostgres stops PostgreSQL at cfg.restartAt and starts it again cfg.outage later,
-// in place: the store keeps its pool, which must reconnect by itself.
-func restartPostgres(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, since func() time.Duration) faultEvents {
+// restartPostgres drives the fault, one event after the other: it stops PostgreSQL at
+// cfg.restartAt, waits for /readyz to report it, keeps it down cfg.outage longer and starts
+// it again in place (the store keeps its pool, which must reconnect by itself), waits for
+// /readyz to answer 200, then for every client to send afterRequests requests. Each wait is
+// bounded by cfg.safety only; a missed event ends the load with a failure.
+func restartPostgres(ctx context.Context, cfg faultConfig, cluster *pglocal.Cluster, fc *faultClient,
+	since func() time.Duration, readyAt *atomic.Int64, after []atomic.Int64) faultEvents {
 	var ev faultEvents
 	select {
 	case <-time.After(cfg.restartAt - since()):
@@ -420,51 +463,99 @@ func restartPostgres(ctx context.Context, cfg faultConfig, cluster *pglocal.Clus
 		return ev
 	}
 	ev.down = since()
+	// waitFor polls cond until it holds, or the safety deadline passes (a failure named by what).
+	waitFor := func(what string, cond func() bool) bool {
+		for deadline := time.Now().Add(cfg.safety); ctx.Err() == nil; time.Sleep(pollEvery) {
+			if cond() {
+				return true
+			}
+			if time.Now().After(deadline) {
+				ev.failures = append(ev.failures, fmt.Sprintf("%s within the safety deadline (%s)", what, cfg.safety))
+				return false
+			}
+		}
+		return false
+	}
+	probe := func(want int) func() bool {
+		return func() bool {
+			ev.probes++
+			return fc.ready(ctx) == want
+		}
+	}
+	if waitFor("/readyz did not answer 503 while PostgreSQL was down", probe(http.StatusServiceUnavailable)) {
+		ev.dropped = since()
+	}
 	select {
-	case <-time.After(cfg.outage):
+	case <-time.After(ev.down + cfg.outage - since()):
 	case <-ctx.Done():
 	}
 	// Started again even when ctx ended, so that the cluster can be stopped cleanly.
 	ev.restart = since()
-	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.safety)
 	defer cancel()
 	if err := cluster.StartInPlace(startCtx); err != nil {
 		ev.err = fmt.Errorf("start PostgreSQL again: %w", err)
 		return ev
 	}
 	ev.up = since()
+	if !waitFor("/readyz did not answer 200 again after the restart", probe(http.StatusOK)) {
+		return ev
+	}
+	ev.ready = since()
+	readyAt.Store(int64(ev.ready) + 1)
+	waitFor(fmt.Sprintf("the clients did not send %d requests each after the recovery", afterRequests), func() bool {
+		for i := range after {
+			if after[i].Load() < afterRequests {
+				return false
+			}
+		}
+		return since() >= cfg.duration
+	})
+	ev.end = since()
 	return ev
 }
 
-func summarizeFault(cfg faultConfig, samples []faultSample, probes []faultProbe, ev faultEvents) *faultResult {
+func summarizeFault(cfg faultConfig, samples []faultSample, ev faultEvents, load time.Duration) *faultResult {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res := &faultResult{
 		Clients: cfg.clients, DurationMS: ms(cfg.duration), RestartAtMS: ms(cfg.restartAt), OutageMS: ms(cfg.outage),
-		RequestTimeoutMS: ms(cfg.timeout), HungOverMS: ms(cfg.timeout + hungMargin),
-		Timeline: faultTimeline{StopMS: ms(ev.stop), DownMS: ms(ev.down), RestartMS: ms(ev.restart), UpMS: ms(ev.up)},
-		Phases:   []faultPhase{{Phase: "before"}, {Phase: "outage"}, {Phase: "after"}},
+		RequestTimeoutMS: ms(cfg.timeout), SafetyDeadlineMS: ms(cfg.safety), LoadMS: ms(load), LateOverMS: ms(cfg.timeout + lateMargin),
+		Timeline: faultTimeline{StopMS: ms(ev.stop), DownMS: ms(ev.down), DroppedMS: ms(ev.dropped), RestartMS: ms(ev.restart),
+			UpMS: ms(ev.up), ReadyMS: ms(ev.ready), EndMS: ms(ev.end)},
+		Phases:          []faultPhase{{Phase: "before"}, {Phase: "outage"}, {Phase: "after"}},
+		Errors:          map[string]int{},
+		ReadinessProbes: ev.probes,
+		Failures:        append([]string{}, ev.failures...),
+	}
+	recovered := ev.ready > 0
+	res.ReadinessDropped = ev.dropped > 0
+	if recovered {
+		r := ms(ev.ready - ev.restart)
+		res.RecoveryReady = &r
 	}
 	var longest time.Duration
 	for _, s := range samples {
-		// Phases by start: the outage runs from the stop signal until PostgreSQL accepts
-		// connections again.
+		// Phases by start: the outage runs from the stop signal until /readyz is 200 again.
 		p := &res.Phases[1]
 		if s.start < ev.stop {
 			p = &res.Phases[0]
-		} else if s.start >= ev.up {
+		} else if recovered && s.start >= ev.ready {
 			p = &res.Phases[2]
 		}
 		p.Requests++
 		res.Requests++
-		if s.ok {
+		if s.outcome.ok {
 			p.Succeeded++
 			res.Succeeded++
 		} else {
 			p.Failed++
 			res.Failed++
-		}
-		if !s.answered {
-			res.Unanswered++
+			res.Errors[s.outcome.kind()]++
+			if !s.outcome.answered {
+				res.Unanswered++
+			} else if !s.outcome.clean() {
+				res.Unclean++
+			}
 		}
 		if s.write {
 			p.Writes++
@@ -472,48 +563,47 @@ func summarizeFault(cfg faultConfig, samples []faultSample, probes []faultProbe,
 		d := s.end - s.start
 		longest = max(longest, d)
 		p.LongestMS = max(p.LongestMS, ms(d))
-		if d > cfg.timeout+hungMargin {
-			p.Hung++
-			res.Hung++
+		if d > cfg.timeout+lateMargin {
+			p.Late++
+			res.Late++
 			if s.write {
-				res.HungWrites++
+				res.LateWrites++
 			}
 		}
 		// Only a request begun once PostgreSQL had exited can have used the new server.
-		if !s.write && s.ok && s.start >= ev.down {
+		if !s.write && s.outcome.ok && s.start >= ev.down && ev.restart > 0 {
 			if r := ms(s.end - ev.restart); res.RecoveryRead == nil || r < *res.RecoveryRead {
 				res.RecoveryRead = &r
 			}
 		}
 	}
 	res.MaxRequestMS = ms(longest)
-
-	res.ReadinessProbes = len(probes)
-	for _, p := range probes {
-		if p.start >= ev.down && p.start < ev.up && p.status == http.StatusServiceUnavailable {
-			res.ReadinessDropped = true
-		}
-		if p.start >= ev.down && p.status == http.StatusOK {
-			if r := ms(p.end - ev.restart); res.RecoveryReady == nil || r < *res.RecoveryReady {
-				res.RecoveryReady = &r
-			}
-		}
-	}
-	res.ReadinessRecovered = res.RecoveryReady != nil && len(probes) > 0 && probes[len(probes)-1].status == http.StatusOK
 	return res
 }
 
 func faultFailures(res *faultResult) []string {
-	failures := []string{}
-	if res.Hung > 0 {
-		msg := fmt.Sprintf("%d requests (%d writes) took longer than %.0f ms", res.Hung, res.HungWrites, res.HungOverMS)
-		if res.MaxStallMS > float64(hungMargin.Milliseconds()) {
-			msg += fmt.Sprintf(" (this process itself got no CPU for up to %.0f ms: an overloaded machine?)", res.MaxStallMS)
+	var failures []string
+	kinds := func(keep func(string) bool) string {
+		var out []string
+		for k, n := range res.Errors {
+			if keep(k) {
+				out = append(out, fmt.Sprintf("%s: %d", k, n))
+			}
 		}
-		failures = append(failures, msg)
+		slices.Sort(out)
+		return strings.Join(out, ", ")
 	}
 	if res.Unanswered > 0 {
-		failures = append(failures, fmt.Sprintf("%d requests got no HTTP response", res.Unanswered))
+		failures = append(failures, fmt.Sprintf("%d requests got no HTTP response within the request timeout plus the safety deadline", res.Unanswered))
+	}
+	if res.Unclean > 0 {
+		failures = append(failures, fmt.Sprintf("%d requests failed with neither 503 nor TIMEOUT/UNAVAILABLE (%s)", res.Unclean,
+			kinds(func(k string) bool {
+				return k != "no answer" && !strings.HasPrefix(k, "503") && !strings.HasSuffix(k, " TIMEOUT") && !strings.HasSuffix(k, " UNAVAILABLE")
+			})))
+	}
+	if a := res.Phases[2]; a.Failed > 0 {
+		failures = append(failures, fmt.Sprintf("%d of the %d requests sent after the recovery failed", a.Failed, a.Requests))
 	}
 	if res.WritesLost > 0 {
 		failures = append(failures, fmt.Sprintf("%d acknowledged snapshots are missing", res.WritesLost))
@@ -521,11 +611,8 @@ func faultFailures(res *faultResult) []string {
 	if res.RecoveryRead == nil {
 		failures = append(failures, "no read succeeded after PostgreSQL came back")
 	}
-	if !res.ReadinessDropped {
-		failures = append(failures, "/readyz did not answer 503 while PostgreSQL was down")
-	}
 	if !res.ReadinessRecovered {
-		failures = append(failures, "/readyz did not answer 200 again after the restart")
+		failures = append(failures, "/readyz did not answer 200 again after the restart, for good")
 	}
 	if res.GoroutineLeak {
 		failures = append(failures, fmt.Sprintf("goroutine leak: %d -> %d", res.GoroutinesBaseline, res.GoroutinesAfter))
@@ -568,18 +655,25 @@ func printFault(w io.Writer, r *faultResult, asJSON bool) error {
 		return "no"
 	}
 	t := r.Timeline
-	fmt.Fprintf(w, "%d clients for %.0f s; PostgreSQL stopped at %.0f ms, down at %.0f ms, restarted at %.0f ms, up at %.0f ms; request timeout %.0f ms\n\n",
-		r.Clients, r.DurationMS/1000, t.StopMS, t.DownMS, t.RestartMS, t.UpMS, r.RequestTimeoutMS)
-	fmt.Fprintf(w, "%-8s %10s %10s %10s %10s %12s %6s\n", "phase", "requests", "succeeded", "failed", "writes", "longest ms", "hung")
+	fmt.Fprintf(w, "%d clients for %.1f s; PostgreSQL stopped at %.0f ms, down at %.0f ms, /readyz 503 at %.0f ms, restarted at %.0f ms, up at %.0f ms, /readyz 200 at %.0f ms; request timeout %.0f ms\n\n",
+		r.Clients, r.LoadMS/1000, t.StopMS, t.DownMS, t.DroppedMS, t.RestartMS, t.UpMS, t.ReadyMS, r.RequestTimeoutMS)
+	fmt.Fprintf(w, "%-8s %10s %10s %10s %10s %12s %6s\n", "phase", "requests", "succeeded", "failed", "writes", "longest ms", "late")
 	writes := 0
 	for _, p := range r.Phases {
-		fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n", p.Phase, p.Requests, p.Succeeded, p.Failed, p.Writes, p.LongestMS, p.Hung)
+		fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n", p.Phase, p.Requests, p.Succeeded, p.Failed, p.Writes, p.LongestMS, p.Late)
 		writes += p.Writes
 	}
-	fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n\n", "total", r.Requests, r.Succeeded, r.Failed, writes, r.MaxRequestMS, r.Hung)
+	fmt.Fprintf(w, "%-8s %10d %10d %10d %10d %12.0f %6d\n\n", "total", r.Requests, r.Succeeded, r.Failed, writes, r.MaxRequestMS, r.Late)
+	var errs []string
+	for k, n := range r.Errors {
+		errs = append(errs, fmt.Sprintf("%s: %d", k, n))
+	}
+	slices.Sort(errs)
 	rows := [][2]string{
+		{"errors by answer", strings.Join(errs, ", ")},
 		{"unanswered requests", fmt.Sprint(r.Unanswered)},
-		{"hung: longer than", fmt.Sprintf("%.0f ms", r.HungOverMS)},
+		{"unclean errors", fmt.Sprint(r.Unclean)},
+		{"late: longer than", fmt.Sprintf("%.0f ms", r.LateOverMS)},
 		{"longest stall of this process", fmt.Sprintf("%.0f ms", r.MaxStallMS)},
 		{"first read after restart", optMS(r.RecoveryRead)},
 		{"first /readyz 200 after restart", optMS(r.RecoveryReady)},
@@ -674,40 +768,51 @@ func (fc *faultClient) do(ctx context.Context, method, path string, body any) (i
 
 // graphql runs a query and returns its data, whether the server answered, and an error when
 // the response is not a success.
-func (fc *faultClient) graphql(ctx context.Context, query string, vars map[string]any) (json.RawMessage, bool, error) {
+func (fc *faultClient) graphql(ctx context.Context, query string, vars map[string]any) (json.RawMessage, faultOutcome, error) {
 	status, b, err := fc.do(ctx, http.MethodPost, "/graphql", map[string]any{"query": query, "variables": vars})
 	if err != nil {
-		return nil, false, err
+		return nil, faultOutcome{}, err
 	}
+	o := faultOutcome{answered: true, status: status}
 	var out struct {
 		Data   json.RawMessage
-		Errors []struct{ Message string }
+		Errors []faultError
 	}
 	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, true, fmt.Errorf("status %d: %w", status, err)
+		return nil, o, fmt.Errorf("status %d: %w", status, err)
+	}
+	if len(out.Errors) > 0 {
+		o.code = out.Errors[0].Extensions.Code
 	}
 	if status != http.StatusOK || len(out.Errors) > 0 {
 		msg := ""
 		if len(out.Errors) > 0 {
 			msg = out.Errors[0].Message
 		}
-		return nil, true, fmt.Errorf("status %d: %s", status, msg)
+		return nil, o, fmt.Errorf("status %d: %s", status, msg)
 	}
-	return out.Data, true, nil
+	o.ok = true
+	return out.Data, o, nil
 }
 
-func (fc *faultClient) read(ctx context.Context, q faultRead, rng *rand.Rand, ids []string) (ok, answered bool) {
+// faultError is a GraphQL error as the fault test reads it.
+type faultError struct {
+	Message    string
+	Extensions struct{ Code string }
+}
+
+func (fc *faultClient) read(ctx context.Context, q faultRead, rng *rand.Rand, ids []string) faultOutcome {
 	var vars map[string]any
 	if q.vars != nil {
 		vars = q.vars(rng, ids)
 	}
-	_, answered, err := fc.graphql(ctx, q.query, vars)
-	return err == nil, answered
+	_, o, _ := fc.graphql(ctx, q.query, vars)
+	return o
 }
 
 // write snapshots a random half of the operators: a distinct content (2^n subsets), so a
 // distinct snapshot row, per write. It returns the snapshot's id when the server acknowledged it.
-func (fc *faultClient) write(ctx context.Context, rng *rand.Rand, ids []string) (id string, ok, answered bool) {
+func (fc *faultClient) write(ctx context.Context, rng *rand.Rand, ids []string) (string, faultOutcome) {
 	var subset []string
 	for _, id := range ids {
 		if rng.IntN(2) == 0 {
@@ -720,13 +825,19 @@ func (fc *faultClient) write(ctx context.Context, rng *rand.Rand, ids []string) 
 	body := map[string]any{"filter": map[string]any{"id": map[string]any{"in": subset}}}
 	status, b, err := fc.do(ctx, http.MethodPost, "/datasets/operators/snapshots", body)
 	if err != nil {
-		return "", false, false
+		return "", faultOutcome{}
 	}
-	var snap struct{ ID string }
+	o := faultOutcome{answered: true, status: status}
+	var snap struct {
+		ID   string
+		Code string
+	}
 	if (status != http.StatusCreated && status != http.StatusOK) || json.Unmarshal(b, &snap) != nil || snap.ID == "" {
-		return "", false, true
+		o.code = snap.Code
+		return "", o
 	}
-	return snap.ID, true, true
+	o.ok = true
+	return snap.ID, o
 }
 
 // ready returns the status of /readyz, 0 when it did not answer.
@@ -758,11 +869,12 @@ func (fc *faultClient) operatorIDs(ctx context.Context) ([]string, error) {
 }
 
 // countSnapshots counts the snapshots among ids that GET /snapshots/ID finds. Anything but
-// 200 or 404 is retried, so that a slow moment is not mistaken for a lost write.
-func (fc *faultClient) countSnapshots(ctx context.Context, ids []string) (int, error) {
+// 200 or 404 is retried until the safety deadline, so that a slow moment is not mistaken for
+// a lost write.
+func (fc *faultClient) countSnapshots(ctx context.Context, ids []string, safety time.Duration) (int, error) {
 	found := 0
 	for _, id := range ids {
-		for attempt := 0; ; attempt++ {
+		for deadline := time.Now().Add(safety); ; {
 			status, _, err := fc.do(ctx, http.MethodGet, "/snapshots/"+id, nil)
 			if status == http.StatusOK {
 				found++
@@ -771,10 +883,10 @@ func (fc *faultClient) countSnapshots(ctx context.Context, ids []string) (int, e
 			if status == http.StatusNotFound {
 				break
 			}
-			if attempt == 4 {
+			if time.Now().After(deadline) {
 				return 0, fmt.Errorf("check snapshot %s: status %d: %v", id, status, errors.Join(err, ctx.Err()))
 			}
-			time.Sleep(200 * time.Millisecond)
+			time.Sleep(pollEvery)
 		}
 	}
 	return found, nil

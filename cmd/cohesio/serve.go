@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ func serveCommand() *cli.Command {
 		Usage: "migrate the database and serve the GraphQL API and its playground",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on", Sources: cli.EnvVars("COHESIO_ADDR")},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "how logs are written to standard error: text, or json (one object a line)", Sources: cli.EnvVars("COHESIO_LOG_FORMAT")},
 			&cli.BoolFlag{Name: "demo", Usage: "load the demo dataset when the database is empty", Sources: cli.EnvVars("COHESIO_DEMO")},
 			databaseURLFlag,
 			&cli.StringFlag{Name: "database-read-url", Usage: "PostgreSQL URL of a streaming replica for read-only operations", Sources: cli.EnvVars("DATABASE_READ_URL")},
@@ -54,6 +56,15 @@ func serveCommand() *cli.Command {
 
 func serve(ctx context.Context, c *cli.Command) error {
 	start := time.Now()
+	logs := c.Root().ErrWriter
+	if logs == nil {
+		logs = os.Stderr
+	}
+	logger, err := newLogger(logs, c.String("log-format"))
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
 	// Checked before the database starts, so that a bad file or role fails at once.
 	var trusted *server.TrustedDocuments
 	if path := c.String("trusted-documents"); path != "" {

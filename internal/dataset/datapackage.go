@@ -72,7 +72,21 @@ var csvDialect = Dialect{Delimiter: ",", LineTerminator: "\r\n", QuoteChar: `"`,
 type Schema struct {
 	Fields        []SchemaField `json:"fields"`
 	PrimaryKey    []string      `json:"primaryKey,omitempty"`
+	ForeignKeys   []ForeignKey  `json:"foreignKeys,omitempty"`
 	MissingValues []string      `json:"missingValues"`
+}
+
+// ForeignKey says that the non-empty values of a field are values of a field of a resource
+// of the same package ("" for the resource itself).
+type ForeignKey struct {
+	Fields    string    `json:"fields"`
+	Reference Reference `json:"reference"`
+}
+
+// Reference is the target of a foreign key.
+type Reference struct {
+	Resource string `json:"resource"`
+	Fields   string `json:"fields"`
 }
 
 // SchemaField is one field of a Table Schema.
@@ -193,7 +207,34 @@ func (s *Service) Package(ctx context.Context, name, title string, ds []*Dataset
 	if len(ds) == 1 {
 		p.Description = ds[0].Description
 	}
+	// A filter keeps some rows of each resource, not the rows they reference: the keys
+	// would not resolve.
+	if query(o.RawFilter) == "" {
+		addForeignKeys(p.Resources, ds)
+	}
 	return p, nil
+}
+
+// addForeignKeys declares, on each resource, the references of its dataset's fields to the
+// resources of the same package.
+func addForeignKeys(res []Resource, ds []*Dataset) {
+	names := map[string]bool{}
+	for _, d := range ds {
+		names[d.Name] = true
+	}
+	for i, d := range ds {
+		for _, f := range d.Fields {
+			target, field, _ := strings.Cut(f.References, ".")
+			if f.References == "" || !names[target] {
+				continue
+			}
+			if target == d.Name {
+				target = "" // the resource itself
+			}
+			res[i].Schema.ForeignKeys = append(res[i].Schema.ForeignKeys,
+				ForeignKey{Fields: f.Name, Reference: Reference{Resource: target, Fields: field}})
+		}
+	}
 }
 
 // SnapshotPackage describes a snapshot: its columns as they were, and its provenance.

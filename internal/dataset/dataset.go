@@ -46,6 +46,9 @@ type Field struct {
 	Description string
 	FR, NL      string
 	Unit        string
+	// References names the field of another dataset (or of this one) whose values this
+	// field's non-empty values are, "dataset.field": a foreign key of the data packages.
+	References string
 
 	// Filled from the model.
 	Type     tabular.Type
@@ -121,6 +124,17 @@ func NewCatalogue(cat *catalog.Catalog) (*Catalogue, error) {
 			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
 		}
 	}
+	for _, d := range c.datasets {
+		for _, f := range d.Fields {
+			if f.References == "" {
+				continue
+			}
+			name, field, _ := strings.Cut(f.References, ".")
+			if ref := c.Dataset(name); ref == nil || ref.Field(field) == nil {
+				return nil, fmt.Errorf("dataset %s: field %s references %q, which is no dataset's field", d.Name, f.Name, f.References)
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -158,7 +172,8 @@ func (d *Dataset) resolve(cat *catalog.Catalog) error {
 		if !fieldRE.MatchString(f.Name) || f.FR == "" || f.NL == "" {
 			return fmt.Errorf("field %s: needs a snake_case name and FR and NL descriptions", f.Name)
 		}
-		f.Type, f.Required, f.Enum = typeOf(mf.Kind), required && !mf.Nullable, mf.Enum
+		// An empty list is written as an empty cell: a list field is never required.
+		f.Type, f.Required, f.Enum = typeOf(mf.Kind), required && !mf.Nullable && mf.Kind != catalog.KindStringList, mf.Enum
 		switch {
 		case f.Description != "":
 		case f.Path == "id":

@@ -246,10 +246,20 @@ func (h *datasets) snapshot(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, snapshotJSON(snap, baseURL(r)))
 		return
 	}
+	// Immutable: its id is the hash of its content, so the ETag is that hash (with the format)
+	// and caches may keep it forever. Shared caches only when anyone may read it.
+	cache := "public"
+	if !h.svc.Readable(snap, access.Public) {
+		cache = "private"
+	}
+	etag := `"` + snap.ID + "-" + string(format) + `"`
+	w.Header().Set("Cache-Control", cache+", max-age=31536000, immutable")
+	w.Header().Set("ETag", etag)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	attach(w, snap.Dataset+"-"+snap.ID[:12]+"."+format.Extension(), format)
-	// Immutable: caches may keep it forever.
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", `"`+snap.ID+"-"+string(format)+`"`)
 	cw := &countingWriter{w: w}
 	if _, err := h.svc.ExportSnapshot(r.Context(), snap, cw, format); err != nil {
 		h.failStream(w, r, cw, err)
@@ -277,7 +287,7 @@ func attach(w http.ResponseWriter, filename string, f tabular.Format) {
 }
 
 // fail answers an error before anything was written: 400 with the reason for a request the
-// client must fix, 404, 403, or 500 with a request id.
+// client must fix, 404, 403, 503 when the database cannot be reached, or 500 with a request id.
 func (h *datasets) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *cohesion.InvalidError
 	switch {
@@ -288,7 +298,12 @@ func (h *datasets) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, dataset.ErrForbidden):
 		writeJSON(w, http.StatusForbidden, map[string]any{"error": err.Error()})
 	case r.Context().Err() != nil:
-		// The client went away; nobody is listening.
+		// The client went away; nobody is listening. The access log says so.
+		noteContextEnded(r.Context(), r.Context().Err())
+	case isUnavailable(err):
+		noteOutcome(r.Context(), outcomeUnavailable, err)
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": unavailableMessage, "code": "UNAVAILABLE", "requestId": RequestID(r.Context())})
 	default:
 		h.log.ErrorContext(r.Context(), "datasets", "error", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error", "requestId": RequestID(r.Context())})

@@ -427,3 +427,55 @@ func TestSmallEventAttendanceIsWithheldFromThePublic(t *testing.T) {
 		t.Errorf("an analyst sees %v", got)
 	}
 }
+
+// A snapshot download is immutable: its ETag is its content hash, and a conditional request
+// naming it (strong, weak, in a list, or *) gets 304 with no body.
+func TestSnapshotDownloadAnswersNotModified(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) { c.Role = access.Analyst })
+	a.exec(smallCounts)
+	snapshot := func(filter string) string {
+		_, body := do(t, http.MethodPost, a.srv.URL+"/datasets/observations/snapshots", "application/json", `{"filter": `+filter+`}`)
+		var snap struct{ ID string }
+		if err := json.Unmarshal(body, &snap); err != nil || snap.ID == "" {
+			t.Fatalf("create: %s", body)
+		}
+		return snap.ID
+	}
+	id := snapshot(`{"kind": {"eq": "REALISED"}}`)
+	conditional := func(path, ifNoneMatch string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+		if ifNoneMatch != "" {
+			req.Header.Set("If-None-Match", ifNoneMatch)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	res, _ := conditional("/snapshots/"+id+".csv", "")
+	etag := res.Header.Get("ETag")
+	if res.StatusCode != http.StatusOK || !strings.Contains(etag, id) {
+		t.Fatalf("download: %d, ETag %q", res.StatusCode, etag)
+	}
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+		res, body := conditional("/snapshots/"+id+".csv", inm)
+		if res.StatusCode != http.StatusNotModified || len(body) != 0 || res.Header.Get("ETag") != etag ||
+			!strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("If-None-Match %s: %d, %d bytes, headers %v; want 304 with the ETag and Cache-Control", inm, res.StatusCode, len(body), res.Header)
+		}
+	}
+	// Another snapshot's, or another format's, ETag is not this download's.
+	other := snapshot(`{}`)
+	for _, inm := range []string{`"` + other + `-csv"`, `"` + id + `-json"`} {
+		if res, body := conditional("/snapshots/"+id+".csv", inm); res.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Errorf("If-None-Match %s: %d, %d bytes; want 200 with the rows", inm, res.StatusCode, len(body))
+		}
+	}
+	// An unsuppressed snapshot (an analyst's) is not for shared caches.
+	if res, _ := conditional("/snapshots/"+id+".csv", ""); !strings.HasPrefix(res.Header.Get("Cache-Control"), "private") {
+		t.Errorf("unsuppressed snapshot: Cache-Control %q, want private", res.Header.Get("Cache-Control"))
+	}
+}

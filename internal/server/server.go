@@ -104,6 +104,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(requestLogHandler{cfg.Logger.Handler()}) // logs each failure once (logging.go)
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -305,8 +306,13 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		out.Message = err.Error()
 		out.Extensions = map[string]any{"code": "FORBIDDEN"}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		noteContextEnded(ctx, err) // logged once, by the access log (logging.go)
 		out.Message = "request cancelled or timed out"
 		out.Extensions = map[string]any{"code": "TIMEOUT", "requestId": RequestID(ctx)}
+	case isUnavailable(err):
+		noteOutcome(ctx, outcomeUnavailable, err)
+		out.Message = unavailableMessage
+		out.Extensions = map[string]any{"code": "UNAVAILABLE", "requestId": RequestID(ctx)}
 	default:
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "request failed", "err", err, "path", out.Path.String(), "request_id", id)
@@ -363,6 +369,7 @@ func (w *timeoutWriter) WriteHeader(code int) {
 
 func (w *timeoutWriter) Write(p []byte) (int, error) {
 	if !w.wrote && w.ctx.Err() != nil && string(p) == "null" {
+		noteContextEnded(w.ctx, w.ctx.Err())
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, err := w.ResponseWriter.Write([]byte(timeoutBody))
 		return len(p), err
@@ -465,27 +472,5 @@ func withRequestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(audit.WithRequestID(r.Context(), id)))
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration", time.Since(start), "request_id", RequestID(r.Context()))
 	})
 }
