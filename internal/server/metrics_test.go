@@ -224,3 +224,32 @@ func TestMetricsMux(t *testing.T) {
 		`cohesio_graphql_operations_total{operation="anonymous",outcome="ok",path="planned",type="query"}`: 1,
 	})
 }
+
+// TestPageOperationNames: the operations a page runs in-process keep their names, the server's
+// own; the same name sent by a client counts as other.
+func TestPageOperationNames(t *testing.T) {
+	srv := metered(t, server.Config{})
+	const programmes = `query Programmes { programmes(first: 1) { nodes { code } } }`
+	postGraphQL(t, srv.URL, gql(programmes), nil)
+	res, err := http.Get(srv.URL + "/dashboards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /dashboards: %d", res.StatusCode)
+	}
+	got := scrape(t, srv.URL)
+	pages := 0.0
+	for series, v := range got {
+		if strings.HasPrefix(series, `cohesio_graphql_operations_total{operation="Programmes",`) {
+			pages += v
+		}
+	}
+	if pages < 1 {
+		t.Errorf("the dashboards' Programmes query is not counted by its name")
+	}
+	expectSamples(t, got, map[string]float64{
+		`cohesio_graphql_operations_total{operation="other",outcome="ok",path="planned",type="query"}`: 1,
+	})
+}
