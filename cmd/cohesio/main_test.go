@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,13 @@ func TestMain(m *testing.M) {
 
 // serveDemo runs `cohesio serve --demo` as a user would, on a free port, until the test ends.
 func serveDemo(t *testing.T) string {
+	url, _ := serveDemoWith(t)
+	return url
+}
+
+// serveDemoWith is serveDemo with more flags; stop interrupts the server (as SIGINT would)
+// and waits for it to return, before the test ends when called.
+func serveDemoWith(t *testing.T, flags ...string) (url string, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,21 +45,26 @@ func serveDemo(t *testing.T) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- newApp().Run(ctx, []string{"cohesio", "serve", "--demo", "--addr", addr, "--database-url", pgtest.NewDatabase(t)})
+		args := append([]string{"cohesio", "serve", "--demo", "--addr", addr, "--database-url", pgtest.NewDatabase(t)}, flags...)
+		done <- newApp().Run(ctx, args)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v after SIGINT", err)
-		}
-	})
-	url := "http://" + addr
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve returned %v after SIGINT", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	url = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		res, err := http.Get(url + "/readyz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				return url
+				return url, stop
 			}
 		}
 		select {

@@ -17,6 +17,7 @@ import (
 	"github.com/cohesio/cohesio/internal/auth"
 	"github.com/cohesio/cohesio/internal/server"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/telemetry"
 )
 
 func serveCommand() *cli.Command {
@@ -49,6 +50,9 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "trusted-documents", Usage: "JSON file mapping \"sha256:<hex>\" to the text of each GraphQL document clients may run by documentId", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS")},
 			chromiumFlag,
 			&cli.StringSliceFlag{Name: "trusted-documents-only", Usage: "roles that may run trusted documents only, comma-separated (e.g. public,researcher)", Sources: cli.EnvVars("COHESIO_TRUSTED_DOCUMENTS_ONLY")},
+			// Observability (internal/telemetry, internal/server/metrics.go).
+			&cli.StringFlag{Name: "otlp-endpoint", Usage: "OTLP/HTTP collector to send traces to, e.g. http://localhost:4318 (/v1/traces is appended to a URL without a path); default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT, and no tracing when neither is set"},
+			&cli.StringFlag{Name: "metrics-listen", Usage: "address to serve /metrics on, instead of --addr", Sources: cli.EnvVars("COHESIO_METRICS_LISTEN")},
 		},
 		Action: serve,
 	}
@@ -85,10 +89,25 @@ func serve(ctx context.Context, c *cli.Command) error {
 	if len(trustedOnly) > 0 && trusted == nil {
 		return errors.New("--trusted-documents-only needs --trusted-documents")
 	}
+	tracing, err := telemetry.Start(ctx, telemetry.Options{Endpoint: c.String("otlp-endpoint")})
+	if err != nil {
+		return fmt.Errorf("--otlp-endpoint: %w", err)
+	}
+	defer func() {
+		// Runs last: the spans of the requests that shutdown let finish are sent too.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(ctx); err != nil {
+			slog.Warn("tracing", "err", err)
+		}
+	}()
+	if tracing != nil {
+		slog.Info("tracing to OTLP collector")
+	}
 	timeout := c.Duration("request-timeout")
 	// The statement timeout stands behind the request timeout, for statements left running.
 	db, err := openDatabase(ctx, c, store.Options{ReadDSN: c.String("database-read-url"), StatementTimeout: timeout + 5*time.Second,
-		SuppressionThreshold: int(c.Int(thresholdFlag.Name))})
+		SuppressionThreshold: int(c.Int(thresholdFlag.Name)), Tracer: telemetry.QueryTracer(tracing.TracerProvider())})
 	if err != nil {
 		return err
 	}
@@ -121,6 +140,10 @@ func serve(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	var metricsMux *http.ServeMux
+	if c.String("metrics-listen") != "" {
+		metricsMux = http.NewServeMux()
+	}
 	printer := newPrinter(c.String(chromiumFlag.Name))
 	defer printer.Close()
 	h, err := server.New(server.Config{
@@ -132,6 +155,8 @@ func serve(ctx context.Context, c *cli.Command) error {
 		// Request protections.
 		RateLimit: c.Float("rate-limit"), RateBurst: c.Int("rate-burst"), TrustProxy: c.Bool("trust-proxy"),
 		TrustedDocuments: trusted, TrustedDocumentsOnly: trustedOnly,
+
+		Telemetry: server.Telemetry{TracerProvider: tracing.TracerProvider(), MetricsMux: metricsMux},
 	})
 	if err != nil {
 		return err
@@ -140,8 +165,19 @@ func serve(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	errc := make(chan error, 2)
+	if metricsMux != nil {
+		mln, err := net.Listen("tcp", c.String("metrics-listen"))
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-listen: %w", err)
+		}
+		metricsSrv := &http.Server{Handler: metricsMux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		defer metricsSrv.Close()
+		slog.Info("metrics served", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("Cohesio is ready", "url", "http://"+ln.Addr().String()+"/", "took", time.Since(start).Round(time.Millisecond))
 	fmt.Printf("Cohesio is serving at http://%s/ (playground), http://%s/graphql, http://%s/views and http://%s/dashboards\n", ln.Addr(), ln.Addr(), ln.Addr(), ln.Addr())

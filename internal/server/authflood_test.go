@@ -52,9 +52,9 @@ func floodAPI(t *testing.T) (*api, *countingTokens) {
 	return a, tokens
 }
 
-// post sends { __typename } from address with the bearer token (none when empty) and
+// postAs sends { __typename } from address with the bearer token (none when empty) and
 // returns the status and the Retry-After header.
-func (a *api) post(address, token string) (status int, retryAfter string) {
+func (a *api) postAs(address, token string) (status int, retryAfter string) {
 	a.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -110,7 +110,7 @@ func TestBogusTokenFloodIsLimitedBeforeLookUp(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for s := range secrets {
-				status, retry := a.post(flooder, s)
+				status, retry := a.postAs(flooder, s)
 				mu.Lock()
 				statuses[status]++
 				if status == http.StatusTooManyRequests {
@@ -149,7 +149,7 @@ func TestUnknownTokenIsLookedUpOnce(t *testing.T) {
 	a, tokens := floodAPI(t)
 	bogus, _, _ := auth.NewToken()
 	for i := range 3 {
-		if status, _ := a.post(fmt.Sprintf("198.51.100.%d", i+1), bogus); status != http.StatusUnauthorized {
+		if status, _ := a.postAs(fmt.Sprintf("198.51.100.%d", i+1), bogus); status != http.StatusUnauthorized {
 			t.Fatalf("request %d: %d, want 401", i+1, status)
 		}
 	}
@@ -170,24 +170,24 @@ func TestBogusTokenFloodSparesOtherCallers(t *testing.T) {
 			t.Fatal("100 bogus tokens from one address, none answered 429")
 		}
 		bogus, _, _ := auth.NewToken()
-		if status, _ := a.post(flooder, bogus); status == http.StatusTooManyRequests {
+		if status, _ := a.postAs(flooder, bogus); status == http.StatusTooManyRequests {
 			break
 		} else if status != http.StatusUnauthorized {
 			t.Fatalf("bogus token: %d", status)
 		}
 	}
-	if status, _ := a.post("198.51.100.7", valid); status != http.StatusOK {
+	if status, _ := a.postAs("198.51.100.7", valid); status != http.StatusOK {
 		t.Errorf("valid token from another address: %d, want 200", status)
 	}
-	if status, _ := a.post("198.51.100.8", ""); status != http.StatusOK {
+	if status, _ := a.postAs("198.51.100.8", ""); status != http.StatusOK {
 		t.Errorf("anonymous caller from another address: %d, want 200", status)
 	}
-	if status, _ := a.post(flooder, valid); status != http.StatusTooManyRequests {
+	if status, _ := a.postAs(flooder, valid); status != http.StatusTooManyRequests {
 		t.Errorf("valid token from the flooding address: %d, want 429", status)
 	}
 	// Anonymous requests from the flooding address look nothing up: the per-address limit
 	// applies to them, not the budget of failed authentications.
-	if status, _ := a.post(flooder, ""); status != http.StatusOK {
+	if status, _ := a.postAs(flooder, ""); status != http.StatusOK {
 		t.Errorf("anonymous request from the flooding address: %d, want 200", status)
 	}
 }
@@ -200,7 +200,7 @@ func TestRevokedTokenIsRefusedAtOnce(t *testing.T) {
 	for _, how := range []string{"store", "mutation"} {
 		t.Run(how, func(t *testing.T) {
 			secret, tok := a.token(access.Researcher)
-			if status, _ := a.post("198.51.100.20", secret); status != http.StatusOK {
+			if status, _ := a.postAs("198.51.100.20", secret); status != http.StatusOK {
 				t.Fatalf("before revocation: %d", status)
 			}
 			switch how {
@@ -228,7 +228,7 @@ func TestRevokedTokenIsRefusedAtOnce(t *testing.T) {
 					t.Fatalf("revokeApiToken: %s %+v %v", out.Data, out.Errors, err)
 				}
 			}
-			if status, _ := a.post("198.51.100.20", secret); status != http.StatusUnauthorized {
+			if status, _ := a.postAs("198.51.100.20", secret); status != http.StatusUnauthorized {
 				t.Errorf("after revocation: %d, want 401", status)
 			}
 		})

@@ -170,6 +170,7 @@ type rateLimiter struct {
 
 	mu       sync.Mutex
 	limiters *simplelru.LRU[string, *rate.Limiter]
+	refused  func(*http.Request) // counts the refusals (metrics.go); nil: not counted
 }
 
 func newRateLimiter(perSecond float64, burst int, trustProxy bool) *rateLimiter {
@@ -183,6 +184,9 @@ func newRateLimiter(perSecond float64, burst int, trustProxy bool) *rateLimiter 
 func (l *rateLimiter) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if wait := l.reserve(l.key(r), time.Now()); wait > 0 {
+			if l.refused != nil {
+				l.refused(r)
+			}
 			secs := retryAfter(wait)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeCodedError(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf(

@@ -81,10 +81,12 @@ func (p *planned) compile(ctx context.Context, oc *graphql.OperationContext, f g
 	}
 	// Hashed: a key holds documents of up to the body limit, which a cache of them would keep.
 	key := sha256.Sum256([]byte(strings.Join([]string{string(access.RoleFrom(ctx)), oc.OperationName, f.Alias, string(vars), oc.RawQuery}, "\x00")))
-	if c, ok := p.plans.Get(key); ok {
+	c, ok := p.plans.Get(key)
+	observed(ctx).planLookup(ok)
+	if ok {
 		return c
 	}
-	c := &compiledField{}
+	c = &compiledField{}
 	if c.root, c.err = p.planner.Plan(oc, f); c.err == nil {
 		c.stmt, c.err = p.store.CompilePlan(ctx, c.root.Many)
 	}
@@ -125,6 +127,7 @@ func (p *planned) rootFields(ctx context.Context, next graphql.RootResolver) gra
 	if err := p.field(ctx, graphql.GetOperationContext(ctx), rf.Field, &buf); err != nil {
 		return next(ctx)
 	}
+	observed(ctx).plannedField()
 	out := buf.Bytes()
 	return graphql.WriterFunc(func(w io.Writer) { w.Write(out) })
 }
@@ -203,6 +206,7 @@ func (p *planned) answer(w http.ResponseWriter, r *http.Request, params *graphql
 	w.Header().Set("Content-Type", responseContentType(r.Header.Get("Accept")))
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
+	observed(ctx).plannedWhole()
 	return true
 }
 

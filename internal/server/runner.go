@@ -25,7 +25,7 @@ func (g graphQLRunner) run(ctx context.Context, query string, variables map[stri
 	if err != nil {
 		return 0, nil, fmt.Errorf("encode the request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(withInProcess(ctx), http.MethodPost, "/graphql", bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -42,6 +42,7 @@ import (
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/playground"
 	"github.com/cohesio/cohesio/internal/store"
+	"github.com/cohesio/cohesio/internal/telemetry"
 	"github.com/cohesio/cohesio/internal/view"
 	"github.com/cohesio/cohesio/internal/web"
 )
@@ -90,6 +91,8 @@ type Config struct {
 	// PDF prints the annual report as PDF (cmd/ starts a headless Chromium for it); nil
 	// answers PDF requests with 503.
 	PDF web.PDFPrinter
+	// Telemetry sends traces and places /metrics (metrics.go); zero: no tracing, /metrics here.
+	Telemetry Telemetry
 }
 
 // New returns the platform's HTTP handler.
@@ -144,6 +147,8 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	datasets := &datasets{svc: dataset.NewService(cfg.Store, catalogue), cat: cat, log: cfg.Logger}
 	resolver := &graph.Resolver{Store: cfg.Store, Catalog: cat, DatasetService: datasets.svc}
 	gql, schema := newGraphQL(cfg, resolver)
+	obs := newObserver(cfg, guards) // metrics and spans of operations and routes (metrics.go)
+	gql = obs.graphQL(gql)
 	// The pages and the named views run their GraphQL in-process, through the same handler as
 	// clients.
 	named, err := view.New(schema, graphQLRunner{gql})
@@ -161,13 +166,14 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 		Help: "Time to answer HTTP requests, by handler, method and status code.",
 	}, []string{"handler", "method", "code"})
 	reg.MustRegister(duration)
+	obs.register(reg)
 	instrument := func(name string, h http.Handler) http.Handler {
-		return promhttp.InstrumentHandlerDuration(duration.MustCurryWith(prometheus.Labels{"handler": name}), h)
+		return obs.handler(name, promhttp.InstrumentHandlerDuration(duration.MustCurryWith(prometheus.Labels{"handler": name}), h))
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", instrument("graphql", guards.limit(checkRequest(limitBody(guards.graphQL(withTimeout(gql, cfg.Timeout)), cfg.MaxBodyBytes)))))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metricsMux(cfg, mux).Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -194,7 +200,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	})
 	// CORS stands outside authentication, so that a browser can read a 401 too; the budget of
 	// failed authentications by address, in front of the token look-up (guard.go).
-	return withRequestID(withAccessLog(cfg.Logger, c.Handler(guards.authFailures(authenticate(cfg, mux))))), pages, nil
+	return telemetry.HTTP(cfg.Telemetry.TracerProvider, withRequestID(withAccessLog(cfg.Logger, c.Handler(guards.authFailures(authenticate(cfg, mux)))))), pages, nil
 }
 
 func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
@@ -217,6 +223,7 @@ func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(cfg.Production)
+	srv.Use(operationHooks{}) // before the limits, so that an operation they refuse is named (metrics.go)
 	srv.Use(limitsExtension{cfg.Limits})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
