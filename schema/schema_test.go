@@ -1,12 +1,10 @@
 package schema_test
 
 import (
-	"io/fs"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cohesio/cohesio/schema"
@@ -64,24 +62,12 @@ func TestTheWalkReachesEveryKindOfElement(t *testing.T) {
 	}
 }
 
-// load parses the embedded *.graphqls files the way gqlgen and the catalog do.
+// load parses the embedded *.graphqls files.
 func load(t *testing.T) *ast.Schema {
 	t.Helper()
-	names, err := fs.Glob(schema.Files, "*.graphqls")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no *.graphqls files embedded (err %v)", err)
-	}
-	var sources []*ast.Source
-	for _, n := range names {
-		b, err := fs.ReadFile(schema.Files, n)
-		if err != nil {
-			t.Fatalf("read %s: %v", n, err)
-		}
-		sources = append(sources, &ast.Source{Name: n, Input: string(b)})
-	}
-	s, gerr := gqlparser.LoadSchema(sources...)
-	if gerr != nil {
-		t.Fatalf("parse schema: %v", gerr)
+	s, err := schema.Parse()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return s
 }

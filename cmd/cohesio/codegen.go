@@ -48,7 +48,7 @@ func codegenCommand() *cli.Command {
 }
 
 func generateTypeScript(ctx context.Context, c *cli.Command) error {
-	s, err := tsgen.LoadSchema(schema.Files)
+	s, err := schema.Parse()
 	if err != nil {
 		return err
 	}

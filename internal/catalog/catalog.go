@@ -6,13 +6,13 @@ package catalog
 
 import (
 	"fmt"
-	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
 
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cohesio/cohesio/schema"
 )
 
 // Kind is the type of a column as the store compares and casts it.
@@ -138,25 +138,13 @@ func (c *Catalog) Entities() []*Entity {
 	return out
 }
 
-// Load reads the catalog from the *.graphqls files of fsys.
-func Load(fsys fs.FS) (*Catalog, error) {
-	names, err := fs.Glob(fsys, "*.graphqls")
+// Load reads the catalog from the embedded schema.
+func Load() (*Catalog, error) {
+	s, err := schema.Parse()
 	if err != nil {
 		return nil, err
 	}
-	var sources []*ast.Source
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", n, err)
-		}
-		sources = append(sources, &ast.Source{Name: n, Input: string(b)})
-	}
-	schema, gerr := gqlparser.LoadSchema(sources...)
-	if gerr != nil {
-		return nil, fmt.Errorf("parse schema: %w", gerr)
-	}
-	return fromSchema(schema)
+	return fromSchema(s)
 }
 
 func fromSchema(s *ast.Schema) (*Catalog, error) {

@@ -5,11 +5,10 @@ import (
 	"testing"
 
 	"github.com/cohesio/cohesio/internal/catalog"
-	"github.com/cohesio/cohesio/schema"
 )
 
 func TestLoadReadsTheModelFromTheSchema(t *testing.T) {
-	c, err := catalog.Load(schema.Files)
+	c, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

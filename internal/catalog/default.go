@@ -2,17 +2,15 @@ package catalog
 
 import (
 	"sync"
-
-	"github.com/cohesio/cohesio/schema"
 )
 
 // Default returns the catalog of the embedded schema, read once.
-var Default = sync.OnceValues(func() (*Catalog, error) { return Load(schema.Files) })
+var Default = sync.OnceValues(func() (*Catalog, error) { return Load() })
 
 // Published returns the catalog for roles that may not see small person counts: the same
 // model, with observations, events and meetings read from views that withhold them.
 var Published = sync.OnceValues(func() (*Catalog, error) {
-	c, err := Load(schema.Files)
+	c, err := Load()
 	if err != nil {
 		return nil, err
 	}

@@ -144,7 +144,7 @@ func TestGeneratedTypeScriptCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal("tsc, the TypeScript compiler, is not on PATH: install it with scripts/prerequisites.sh (Debian's node-typescript)")
 	}
-	s, err := LoadSchema(schema.Files)
+	s, err := schema.Parse()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 	"unicode"
 
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -57,30 +55,6 @@ var customScalars = map[string]customScalar{
 	"Decimal": {"string", `a string such as "6534763.86", so that no precision is lost: ` +
 		`parse it with a decimal library, not Number(), to compute with it.`},
 	"JSON": {"unknown", "any JSON value, as it was stored."},
-}
-
-// LoadSchema parses the *.graphqls files of fsys the way gqlgen and the catalog do.
-func LoadSchema(fsys fs.FS) (*ast.Schema, error) {
-	names, err := fs.Glob(fsys, "*.graphqls")
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no *.graphqls files")
-	}
-	var sources []*ast.Source
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", n, err)
-		}
-		sources = append(sources, &ast.Source{Name: n, Input: string(b)})
-	}
-	s, err := gqlparser.LoadSchema(sources...)
-	if err != nil {
-		return nil, fmt.Errorf("parse schema: %w", err)
-	}
-	return s, nil
 }
 
 // Generate writes the TypeScript file for schema and ops. The output depends only on its

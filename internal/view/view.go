@@ -15,7 +15,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -39,7 +38,7 @@ type Definition struct {
 // Registered returns the embedded views, sorted by name, each checked against the embedded
 // schema.
 func Registered() ([]Definition, error) {
-	s, err := embeddedSchema()
+	s, err := schema.Parse()
 	if err != nil {
 		return nil, err
 	}
@@ -53,26 +52,6 @@ func Registered() ([]Definition, error) {
 	}
 	return out, nil
 }
-
-var embeddedSchema = sync.OnceValues(func() (*ast.Schema, error) {
-	names, err := fs.Glob(schema.Files, "*.graphqls")
-	if err != nil {
-		return nil, err
-	}
-	var sources []*ast.Source
-	for _, n := range names {
-		b, err := fs.ReadFile(schema.Files, n)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", n, err)
-		}
-		sources = append(sources, &ast.Source{Name: n, Input: string(b)})
-	}
-	s, gerr := gqlparser.LoadSchema(sources...)
-	if gerr != nil {
-		return nil, fmt.Errorf("parse the schema: %w", gerr)
-	}
-	return s, nil
-})
 
 // Variable is a variable a view declares.
 type Variable struct {

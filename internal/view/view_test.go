@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cohesio/cohesio/internal/access"
+	"github.com/cohesio/cohesio/schema"
 )
 
 func TestRegisteredViewsValidate(t *testing.T) {
@@ -33,7 +34,7 @@ func TestRegisteredViewsValidate(t *testing.T) {
 
 func set(t *testing.T) *Set {
 	t.Helper()
-	s, err := embeddedSchema()
+	s, err := schema.Parse()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestBind(t *testing.T) {
 }
 
 func TestScalarsEnumsAndLists(t *testing.T) {
-	s, _ := embeddedSchema()
+	s, _ := schema.Parse()
 	for _, c := range []struct {
 		typ  string
 		list bool
@@ -126,7 +127,7 @@ func (e *echo) Run(ctx context.Context, query string, vars map[string]any) (json
 }
 
 func TestRun(t *testing.T) {
-	s, _ := embeddedSchema()
+	s, _ := schema.Parse()
 	r := &echo{}
 	vs, err := New(s, r)
 	if err != nil {
