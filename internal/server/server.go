@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -423,17 +425,49 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": message}}})
 }
 
-// limitBody answers 413 to a body announced as too large, and cuts off one that grows too
-// large while being read.
+// limitBody answers 413 to a body larger than max, whether announced by Content-Length or
+// found while reading one sent without (chunked), which it then reads whole into memory.
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", max))
+			refuseBody(w, r, max)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+		if r.ContentLength < 0 && r.Body != nil {
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			if err != nil {
+				w.Header().Set("Connection", "close") // what is left of the body is unknown
+				writeError(w, http.StatusBadRequest, "could not read the request body")
+				return
+			}
+			if int64(len(body)) > max {
+				refuseBody(w, r, max)
+				return
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxDiscardBytes is how much of a body over the limit the server reads to throw away, and
+// discardTimeout how long it waits for it.
+const (
+	maxDiscardBytes = 16 << 20
+	discardTimeout  = 10 * time.Second
+)
+
+// refuseBody answers 413 to a body over the limit. Many clients (curl, Python's requests,
+// scripts) write their whole body before reading the answer: closing the connection on them
+// with their body unread makes their writes fail (EPIPE, reset), and they never read the 413.
+// So the rest of the body is read and discarded first, up to maxDiscardBytes; past that the
+// connection is closed after the answer, as net/http does.
+func refuseBody(w http.ResponseWriter, r *http.Request, max int64) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(discardTimeout)) // best effort
+	if _, err := io.CopyN(io.Discard, r.Body, maxDiscardBytes); err != io.EOF {
+		w.Header().Set("Connection", "close")
+	}
+	writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", max))
 }
 
 // authenticate gives every request its principal: the one its bearer token proves, or the
