@@ -2,12 +2,19 @@ package server_test
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cohesio/cohesio/internal/server"
 )
 
 // A client that sends a body over the limit reads the 413, even one that writes its whole
@@ -105,4 +112,117 @@ func (b neverEnding) Read(p []byte) (int, error) {
 		p[i] = byte(b)
 	}
 	return len(p), nil
+}
+
+// post sends body to /graphql with an Accept header and returns the status and the body.
+func post(t *testing.T, url, accept, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// bothPaths runs f against a server with the planner and one without.
+func bothPaths(t *testing.T, f func(t *testing.T, url string), opts ...func(*server.Config)) {
+	for _, disable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("planner=%v", !disable), func(t *testing.T) {
+			a := newAPI(t, append(opts, func(c *server.Config) { c.DisablePlanner = disable })...)
+			f(t, a.srv.URL)
+		})
+	}
+}
+
+type requestErrors struct {
+	HasData bool // a data entry, even null
+	Errors  []struct {
+		Message    string
+		Extensions map[string]any
+	}
+}
+
+func decodeErrors(t *testing.T, body string) requestErrors {
+	t.Helper()
+	var out requestErrors
+	var entries map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	json.Unmarshal([]byte(body), &entries)
+	_, out.HasData = entries["data"]
+	return out
+}
+
+// The 30,000-field document takes more than a minute to validate (the overlapping fields rule
+// is quadratic): it is refused before, as is each document over a size limit, however it comes.
+func TestOversizedDocumentsAreRefusedBeforeValidation(t *testing.T) {
+	hostile := hostileDocument(30_000)
+	tests := []struct{ name, document, mention string }{
+		{"30,000 fields", hostile, "more than 500 selections (fields and fragment spreads); the limit is 500"},
+		{"4,000 values", "query($x: [Int] = [" + strings.Repeat(" 1", 4000) + "]) { __typename }", "more than 4000 tokens; the limit is 4000"},
+		{"600 fields", hostileDocument(600), "more than 500 selections (fields and fragment spreads); the limit is 500"},
+		{"600 fields through fragments", "{ ...F }" + strings.Repeat(" fragment F on Query { __typename ...G }", 1) +
+			" fragment G on Query {" + strings.Repeat(" a: __typename", 599) + " }", "the limit is 500"},
+		{"11 directives on a field", "{ __typename" + strings.Repeat(" @unknown", 11) + " }", "more than 10 directives; the limit is 10 per field"},
+		{"60 directives", "{" + strings.Repeat(" __typename @a(x: 1) @b", 30) + " }", "more than 50 directives; the limit is 50"},
+	}
+	check := func(t *testing.T, name string, status int, body, mention string) {
+		t.Helper()
+		out := decodeErrors(t, body)
+		if status != http.StatusBadRequest || len(out.Errors) != 1 ||
+			out.Errors[0].Extensions["code"] != "LIMIT_EXCEEDED" || !strings.Contains(out.Errors[0].Message, mention) {
+			t.Errorf("%s: %d %.300s, want 400 LIMIT_EXCEEDED saying %q", name, status, body, mention)
+		}
+	}
+	sum := sha256.Sum256([]byte(hostile))
+	hash := hex.EncodeToString(sum[:])
+	trusted, err := server.NewTrustedDocuments(map[string]string{"sha256:" + hash: hostile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bothPaths(t, func(t *testing.T, url string) {
+		for _, tt := range tests {
+			status, body := post(t, url, "application/graphql-response+json", `{"query":`+strconv.Quote(tt.document)+`}`)
+			check(t, tt.name+" by POST", status, body, tt.mention)
+			req, _ := http.NewRequest(http.MethodGet, url+"/graphql?"+(neturl.Values{"query": {tt.document}}).Encode(), nil)
+			req.Header.Set("Accept", "application/graphql-response+json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			check(t, tt.name+" by GET", res.StatusCode, string(b), tt.mention)
+		}
+		// A registered document is bounded too, and so is an automatic persisted query, sent
+		// with its text and then by its hash alone.
+		status, body := post(t, url, "application/graphql-response+json", `{"documentId":"sha256:`+hash+`"}`)
+		check(t, "trusted document", status, body, "selections")
+		other := hostileDocument(29_999) // not registered
+		otherSum := sha256.Sum256([]byte(other))
+		apq := `"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(otherSum[:]) + `"}}`
+		status, body = post(t, url, "application/graphql-response+json", `{"query":`+strconv.Quote(other)+`,`+apq+`}`)
+		check(t, "persisted query", status, body, "selections")
+		status, body = post(t, url, "application/graphql-response+json", `{`+apq+`}`)
+		check(t, "persisted query by its hash", status, body, "selections")
+	}, func(c *server.Config) { c.TrustedDocuments = trusted })
+
+	// The limits are settings; a zero one is the default.
+	a := newAPI(t, func(c *server.Config) {
+		c.Limits = server.Limits{MaxDepth: 15, MaxAliases: 30, MaxCost: 1000, MaxDirectivesPerField: 2}
+	})
+	status, body := post(t, a.srv.URL, "application/graphql-response+json", `{"query":"{ __typename @skip(if: false) @include(if: true) @skip(if: false) }"}`)
+	check(t, "3 directives, 2 allowed", status, body, "the limit is 2 per field")
+	status, body = post(t, a.srv.URL, "application/graphql-response+json", `{"query":`+strconv.Quote(hostileDocument(400))+`}`)
+	if out := decodeErrors(t, body); status != http.StatusOK || len(out.Errors) != 0 {
+		t.Errorf("400 fields under the default limit of 500: %d %.300s", status, body)
+	}
 }

@@ -112,9 +112,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
@@ -215,13 +213,15 @@ func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 		srv.AddTransport(plannedPOST{p: p})
 	}
 	// Parsing and validating a document costs more than many queries: cache them.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	if !cfg.Production {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(cfg.Production)
 	srv.Use(limitsExtension{cfg.Limits})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(documentLimits{cfg.Limits, queries}) // after APQ, which may fill the document in
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(graph.WithBatches(ctx))
 	})
@@ -404,9 +404,10 @@ func checkRequest(next http.Handler) http.Handler {
 }
 
 // isMutation reports whether the operation a GET request would run is a mutation. A document
-// that does not parse is left to the executor, which explains what is wrong with it.
+// that does not parse, or has more tokens than the default limit, is left to the executor,
+// which explains what is wrong with it (and runs no mutation for GET).
 func isMutation(query, operationName string) bool {
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, DefaultLimits.MaxTokens)
 	if err != nil {
 		return false
 	}
