@@ -226,3 +226,82 @@ func TestOversizedDocumentsAreRefusedBeforeValidation(t *testing.T) {
 		t.Errorf("400 fields under the default limit of 500: %d %.300s", status, body)
 	}
 }
+
+// A request error (a document that does not parse or validate, a limit, variables that do not
+// fit: nothing ran) has no data entry, and its status follows GraphQL over HTTP: 200 under
+// application/json, 400 under application/graphql-response+json; the same with or without
+// the planner, by POST or GET.
+func TestRequestErrorsFollowGraphQLOverHTTP(t *testing.T) {
+	requests := []struct{ name, query, variables string }{
+		{"does not parse", `{ communes(`, ``},
+		{"does not validate", `{ nope }`, ``},
+		{"over a limit", hostileDocument(600), ``},
+		{"variables that do not fit", `query($n: String!) { commune(nisCode: $n) { name } }`, `{"n": null}`},
+	}
+	bothPaths(t, func(t *testing.T, url string) {
+		for _, accept := range []struct {
+			header, contentType string
+			status              int
+		}{
+			{"application/json", "application/json", http.StatusOK},
+			{"", "application/json", http.StatusOK},
+			{"application/graphql-response+json", "application/graphql-response+json", http.StatusBadRequest},
+		} {
+			for _, rq := range requests {
+				v := neturl.Values{"query": {rq.query}}
+				body := `{"query":` + strconv.Quote(rq.query)
+				if rq.variables != "" {
+					v.Set("variables", rq.variables)
+					body += `,"variables":` + rq.variables
+				}
+				for _, method := range []string{http.MethodPost, http.MethodGet} {
+					var req *http.Request
+					if method == http.MethodPost {
+						req, _ = http.NewRequest(method, url+"/graphql", strings.NewReader(body+"}"))
+						req.Header.Set("Content-Type", "application/json")
+					} else {
+						req, _ = http.NewRequest(method, url+"/graphql?"+v.Encode(), nil)
+					}
+					if accept.header != "" {
+						req.Header.Set("Accept", accept.header)
+					}
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					b, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					out := decodeErrors(t, string(b))
+					if res.StatusCode != accept.status || res.Header.Get("Content-Type") != accept.contentType || out.HasData || len(out.Errors) == 0 {
+						t.Errorf("%s %s, Accept %q: %d %s %.200s; want %d %s, errors and no data",
+							method, rq.name, accept.header, res.StatusCode, res.Header.Get("Content-Type"), b, accept.status, accept.contentType)
+					}
+				}
+			}
+		}
+	})
+}
+
+// A body that is not a GraphQL request is refused with a fixed message: nothing of it is
+// repeated, since it may hold what its sender would not show.
+func TestMalformedBodiesAreNotEchoed(t *testing.T) {
+	const marker = "SECRET_MARKER_7f3a"
+	bodies := []struct{ body, want string }{
+		{`{"query":"{ __typename }","variables":{"token":` + marker + `}}`, "the request body is not valid JSON (at byte 48)"},
+		{`{"query":"{ __typename }","variables":{"token":"` + marker + `"`, "the request body is not valid JSON"},
+		{`{"query":{"text":"` + marker + `"}}`, "the request body is not a GraphQL request: query must be a string"},
+		{`"` + marker + `"`, "the request body is not a GraphQL request"},
+		// With a documentId, the body is read by the trusted documents first.
+		{`{"documentId":"x","variables":` + marker + `}`, "the request body is not valid JSON (at byte 31)"},
+		{`{"documentId":{"id":"` + marker + `"}}`, "the request body is not a GraphQL request: documentId must be a string"},
+	}
+	bothPaths(t, func(t *testing.T, url string) {
+		for _, b := range bodies {
+			status, body := post(t, url, "", b.body)
+			out := decodeErrors(t, body)
+			if status != http.StatusBadRequest || strings.Contains(body, marker) || len(out.Errors) != 1 || !strings.HasPrefix(out.Errors[0].Message, b.want) {
+				t.Errorf("%s: %d %s, want 400 saying %q without repeating the body", b.body, status, body, b.want)
+			}
+		}
+	})
+}

@@ -24,7 +24,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -201,17 +200,19 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	srv := handler.New(es)
-	if p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger); cfg.DisablePlanner || err != nil {
+	p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger)
+	if cfg.DisablePlanner || err != nil {
 		if err != nil {
 			cfg.Logger.Error("planner disabled", "err", err)
 		}
-		srv.AddTransport(transport.GET{})
-		srv.AddTransport(transport.POST{})
+		p = nil
 	} else {
 		srv.AroundRootFields(p.rootFields) // planned.go
-		srv.AddTransport(plannedGET{p: p})
-		srv.AddTransport(plannedPOST{p: p})
 	}
+	// With or without the planner, the same transports (planned.go): they answer request
+	// errors as GraphQL over HTTP asks, which gqlgen's do not.
+	srv.AddTransport(plannedGET{p: p})
+	srv.AddTransport(plannedPOST{p: p})
 	// Parsing and validating a document costs more than many queries: cache them.
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
