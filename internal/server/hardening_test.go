@@ -305,3 +305,25 @@ func TestMalformedBodiesAreNotEchoed(t *testing.T) {
 		}
 	})
 }
+
+// The message of a resolver's error is its reason, not gqlerror's "input:1:40: " text: the
+// location is in locations already.
+func TestMutationErrorsStartWithTheReason(t *testing.T) {
+	w := newWorld(t)
+	w.a.exec(reportFixture)
+	const create = `mutation($c: ID!, $o: ID!) { createSubmission(campaign: $c, operator: $o) { version } }`
+	body, _ := json.Marshal(map[string]any{"query": create, "variables": map[string]any{"c": gid("Campaign", 1), "o": gid("Operator", 1)}})
+	req, _ := http.NewRequest(http.MethodPost, w.a.srv.URL+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.callers["analyst"].token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	out := decodeErrors(t, string(b))
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "FORBIDDEN" || !strings.HasPrefix(out.Errors[0].Message, "forbidden") {
+		t.Errorf("an analyst starting a report: %s, want FORBIDDEN with a message starting with the reason", b)
+	}
+}

@@ -307,7 +307,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		out.Message = "not found"
 		out.Extensions = map[string]any{"code": "NOT_FOUND"}
 	case errors.Is(err, access.ErrForbidden):
-		out.Message = err.Error()
+		out.Message = reason(err)
 		out.Extensions = map[string]any{"code": "FORBIDDEN"}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		out.Message = "request cancelled or timed out"
@@ -319,6 +319,22 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		out.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id}
 	}
 	return out
+}
+
+// reason is the message of err without what gqlerror.Error's Error adds before it (the
+// document's name, line and column, the path), which the client reads in locations and path:
+// gqlgen wraps a resolver's error in one.
+func reason(err error) string {
+	for {
+		gqlErr, ok := err.(*gqlerror.Error)
+		switch {
+		case !ok:
+			return err.Error()
+		case gqlErr.Err == nil:
+			return gqlErr.Message
+		}
+		err = gqlErr.Err
+	}
 }
 
 func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
