@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -16,9 +17,11 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cohesio/cohesio/internal/access"
 	"github.com/cohesio/cohesio/internal/plan"
@@ -132,45 +135,122 @@ func (p *planned) rootFields(ctx context.Context, next graphql.RootResolver) gra
 	return graphql.WriterFunc(func(w io.Writer) { w.Write(out) })
 }
 
-// plannedPOST is gqlgen's POST transport with a shortcut for queries the planner answers whole.
+// plannedPOST is the POST transport: gqlgen's, with the shortcut for queries the planner
+// answers whole (p nil: the planner is off), and the answers of GraphQL over HTTP to request
+// errors (serve).
 type plannedPOST struct {
-	transport.POST
-	p *planned
+	transport.POST // Supports
+	p              *planned
 }
 
 func (t plannedPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	body, err := io.ReadAll(r.Body)
-	params := &graphql.RawParams{Headers: r.Header}
-	if err == nil && jsonDecode(body, params) == nil && t.p.answer(w, r, params, exec) {
+	start := graphql.Now()
+	body, err := io.ReadAll(r.Body) // bounded by limitBody
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
-	// gqlgen reads the body again, and meets the same read error if there was one.
-	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
-	t.POST.Do(w, r, exec)
+	params := &graphql.RawParams{Headers: r.Header}
+	if err := jsonDecode(body, params); err != nil {
+		writeError(w, http.StatusBadRequest, requestBodyProblem(err))
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	serve(w, r, t.p, params, exec, false)
 }
 
-// plannedGET is gqlgen's GET transport with the same shortcut: queries sent by GET (often
+// plannedGET is the GET transport, with the same shortcut: queries sent by GET (often
 // persisted ones, for HTTP caches) are the front-ends' too.
 type plannedGET struct {
-	transport.GET
-	p *planned
+	transport.GET // Supports
+	p             *planned
 }
 
 func (t plannedGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	start := graphql.Now()
 	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "the query string is not valid URL encoding")
+		return
+	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
 	for _, v := range []struct {
 		name string
 		into any
 	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
-		if s := q.Get(v.name); s != "" && err == nil {
-			err = jsonDecode([]byte(s), v.into)
+		if s := q.Get(v.name); s != "" && jsonDecode([]byte(s), v.into) != nil {
+			writeError(w, http.StatusBadRequest, "the "+v.name+" parameter is not a JSON object")
+			return
 		}
 	}
-	if err == nil && t.p.answer(w, r, params, exec) {
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	serve(w, r, t.p, params, exec, true)
+}
+
+// serve answers a decoded request, as GraphQL over HTTP asks. A request error (a document
+// that does not parse or validate, a limit, variables that do not fit: nothing ran) is
+// answered without data, with 200 under application/json and 400 under
+// application/graphql-response+json (gqlgen's transports answer 422 to the first, and add
+// "data": null). A query the planner answers whole (p not nil) skips gqlgen's executor; the
+// executor runs everything else. GET runs queries only.
+func serve(w http.ResponseWriter, r *http.Request, p *planned, params *graphql.RawParams, exec graphql.GraphExecutor, queriesOnly bool) {
+	ctx := r.Context()
+	contentType := responseContentType(r.Header.Get("Accept"))
+	oc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+		status := http.StatusOK
+		if contentType == acceptGraphQLResponse && errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			status = http.StatusBadRequest
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		writeResponse(w, struct {
+			Errors     gqlerror.List  `json:"errors"`
+			Extensions map[string]any `json:"extensions,omitempty"`
+		}{resp.Errors, resp.Extensions})
 		return
 	}
-	t.GET.Do(w, r, exec)
+	if queriesOnly && oc.Operation.Operation != ast.Query {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusNotAcceptable) // mutations are refused before (checkRequest)
+		writeResponse(w, &graphql.Response{Errors: gqlerror.List{{Message: "GET requests only allow query operations"}}})
+		return
+	}
+	if p != nil && oc.Operation.Operation == ast.Query && p.answer(w, r, oc, contentType) {
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	responses, ctx := exec.DispatchOperation(ctx, oc)
+	writeResponse(w, responses(ctx))
+}
+
+func writeResponse(w io.Writer, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Errorf("encode the response: %w", err)) // gqlgen's transports do the same
+	}
+	w.Write(b)
+}
+
+// requestBodyProblem says why a POST body is not a GraphQL request without repeating any of
+// it: a body may hold what its sender would not show (credentials, personal data), and an
+// error message ends up in logs, screenshots and bug reports.
+func requestBodyProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("the request body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the request body is not valid JSON: it ends too early"
+	case errors.As(err, &typ):
+		if want, ok := map[string]string{"query": "a string", "documentId": "a string", "operationName": "a string", "variables": "an object",
+			"extensions": "an object"}[typ.Field]; ok {
+			return "the request body is not a GraphQL request: " + typ.Field + " must be " + want
+		}
+	}
+	return "the request body is not a GraphQL request: send a JSON object with query, and operationName, variables and extensions if needed"
 }
 
 // jsonDecode reads JSON as gqlgen's transports do: numbers stay json.Number.
@@ -182,13 +262,8 @@ func jsonDecode(b []byte, v any) error {
 
 // answer writes the response of a query whose root fields are all planned, and reports
 // whether it did; it writes nothing otherwise.
-func (p *planned) answer(w http.ResponseWriter, r *http.Request, params *graphql.RawParams, exec graphql.GraphExecutor) bool {
-	ctx := r.Context()
-	oc, errs := exec.CreateOperationContext(ctx, params)
-	if errs != nil || oc.Operation.Operation != ast.Query {
-		return false // gqlgen explains the errors; the executor runs everything else
-	}
-	ctx = graphql.WithOperationContext(ctx, oc)
+func (p *planned) answer(w http.ResponseWriter, r *http.Request, oc *graphql.OperationContext, contentType string) bool {
+	ctx := graphql.WithOperationContext(r.Context(), oc)
 	buf := responses.Get().(*bytes.Buffer)
 	defer putResponse(buf)
 	buf.Reset()
@@ -203,7 +278,7 @@ func (p *planned) answer(w http.ResponseWriter, r *http.Request, params *graphql
 		}
 	}
 	buf.WriteString("}}")
-	w.Header().Set("Content-Type", responseContentType(r.Header.Get("Accept")))
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
 	observed(ctx).plannedWhole()
@@ -220,8 +295,10 @@ func putResponse(b *bytes.Buffer) {
 	}
 }
 
-// responseContentType is the media type gqlgen's POST transport answers a successful request
-// with, given its Accept header.
+const acceptGraphQLResponse = "application/graphql-response+json"
+
+// responseContentType is the media type gqlgen's transports answer with, given the request's
+// Accept header.
 func responseContentType(accept string) string {
 	if accept == "" {
 		return "application/json"
@@ -239,13 +316,4 @@ func responseContentType(accept string) string {
 		}
 	}
 	return "application/graphql-response+json"
-}
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) {
-	if e.err == nil {
-		return 0, io.EOF
-	}
-	return 0, e.err
 }

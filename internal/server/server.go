@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -22,7 +24,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -111,9 +112,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
@@ -206,19 +205,22 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	srv := handler.New(es)
-	if p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger); cfg.DisablePlanner || err != nil {
+	p, err := newPlanned(cfg.Store, es.Schema(), cfg.Logger)
+	if cfg.DisablePlanner || err != nil {
 		if err != nil {
 			cfg.Logger.Error("planner disabled", "err", err)
 		}
-		srv.AddTransport(transport.GET{})
-		srv.AddTransport(transport.POST{})
+		p = nil
 	} else {
 		srv.AroundRootFields(p.rootFields) // planned.go
-		srv.AddTransport(plannedGET{p: p})
-		srv.AddTransport(plannedPOST{p: p})
 	}
+	// With or without the planner, the same transports (planned.go): they answer request
+	// errors as GraphQL over HTTP asks, which gqlgen's do not.
+	srv.AddTransport(plannedGET{p: p})
+	srv.AddTransport(plannedPOST{p: p})
 	// Parsing and validating a document costs more than many queries: cache them.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	if !cfg.Production {
 		srv.Use(extension.Introspection{})
 	}
@@ -226,6 +228,7 @@ func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 	srv.Use(operationHooks{}) // before the limits, so that an operation they refuse is named (metrics.go)
 	srv.Use(limitsExtension{cfg.Limits})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(documentLimits{cfg.Limits, queries}) // after APQ, which may fill the document in
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(graph.WithBatches(ctx))
 	})
@@ -310,7 +313,7 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		out.Message = "not found"
 		out.Extensions = map[string]any{"code": "NOT_FOUND"}
 	case errors.Is(err, access.ErrForbidden):
-		out.Message = err.Error()
+		out.Message = reason(err)
 		out.Extensions = map[string]any{"code": "FORBIDDEN"}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		noteContextEnded(ctx, err) // logged once, by the access log (logging.go)
@@ -327,6 +330,22 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		out.Extensions = map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id}
 	}
 	return out
+}
+
+// reason is the message of err without what gqlerror.Error's Error adds before it (the
+// document's name, line and column, the path), which the client reads in locations and path:
+// gqlgen wraps a resolver's error in one.
+func reason(err error) string {
+	for {
+		gqlErr, ok := err.(*gqlerror.Error)
+		switch {
+		case !ok:
+			return err.Error()
+		case gqlErr.Err == nil:
+			return gqlErr.Message
+		}
+		err = gqlErr.Err
+	}
 }
 
 func ready(w http.ResponseWriter, r *http.Request, st *store.Store) {
@@ -414,9 +433,10 @@ func checkRequest(next http.Handler) http.Handler {
 }
 
 // isMutation reports whether the operation a GET request would run is a mutation. A document
-// that does not parse is left to the executor, which explains what is wrong with it.
+// that does not parse, or has more tokens than the default limit, is left to the executor,
+// which explains what is wrong with it (and runs no mutation for GET).
 func isMutation(query, operationName string) bool {
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, DefaultLimits.MaxTokens)
 	if err != nil {
 		return false
 	}
@@ -435,17 +455,49 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": message}}})
 }
 
-// limitBody answers 413 to a body announced as too large, and cuts off one that grows too
-// large while being read.
+// limitBody answers 413 to a body larger than max, whether announced by Content-Length or
+// found while reading one sent without (chunked), which it then reads whole into memory.
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", max))
+			refuseBody(w, r, max)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+		if r.ContentLength < 0 && r.Body != nil {
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			if err != nil {
+				w.Header().Set("Connection", "close") // what is left of the body is unknown
+				writeError(w, http.StatusBadRequest, "could not read the request body")
+				return
+			}
+			if int64(len(body)) > max {
+				refuseBody(w, r, max)
+				return
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// maxDiscardBytes is how much of a body over the limit the server reads to throw away, and
+// discardTimeout how long it waits for it.
+const (
+	maxDiscardBytes = 16 << 20
+	discardTimeout  = 10 * time.Second
+)
+
+// refuseBody answers 413 to a body over the limit. Many clients (curl, Python's requests,
+// scripts) write their whole body before reading the answer: closing the connection on them
+// with their body unread makes their writes fail (EPIPE, reset), and they never read the 413.
+// So the rest of the body is read and discarded first, up to maxDiscardBytes; past that the
+// connection is closed after the answer, as net/http does.
+func refuseBody(w http.ResponseWriter, r *http.Request, max int64) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(discardTimeout)) // best effort
+	if _, err := io.CopyN(io.Discard, r.Body, maxDiscardBytes); err != io.EOF {
+		w.Header().Set("Connection", "close")
+	}
+	writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", max))
 }
 
 // authenticate gives every request its principal: the one its bearer token proves, or the

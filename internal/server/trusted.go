@@ -144,7 +144,7 @@ func trustedDocuments(docs *TrustedDocuments, enforce map[access.Role]bool, next
 				return
 			}
 			if err := json.Unmarshal(body, &p); err != nil {
-				writeError(w, http.StatusBadRequest, "the body is not a GraphQL request: "+err.Error())
+				writeError(w, http.StatusBadRequest, requestBodyProblem(err))
 				return
 			}
 		default:
@@ -160,7 +160,7 @@ func trustedDocuments(docs *TrustedDocuments, enforce map[access.Role]bool, next
 		} else {
 			body, err := json.Marshal(p)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "the body is not a GraphQL request: "+err.Error())
+				writeError(w, http.StatusBadRequest, "the request could not be encoded again")
 				return
 			}
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
