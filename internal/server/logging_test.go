@@ -124,7 +124,7 @@ func lockOperators(t *testing.T, dsn string) *pgx.Conn {
 	return conn
 }
 
-func post(ctx context.Context, t *testing.T, url, id, query string) (*http.Response, []byte, error) {
+func postWithID(ctx context.Context, t *testing.T, url, id, query string) (*http.Response, []byte, error) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", strings.NewReader(`{"query":`+jsonString(query)+`}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -156,7 +156,7 @@ func expectOneLine(t *testing.T, logs *logBuffer, id, level, msg string) {
 func TestATimedOutRequestIsLoggedOnce(t *testing.T) {
 	srv, logs, _, dsn := loggingAPI(t, func(c *server.Config) { c.Timeout = 50 * time.Millisecond })
 	lockOperators(t, dsn) // the statement waits until the deadline cancels it
-	res, body, err := post(context.Background(), t, srv.URL, "slow-1", `{ operators(first: 1) { nodes { name } } }`)
+	res, body, err := postWithID(context.Background(), t, srv.URL, "slow-1", `{ operators(first: 1) { nodes { name } } }`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestACancelledRequestIsLoggedOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := post(ctx, t, srv.URL, "gone-1", `{ operators(first: 1) { nodes { name } } }`)
+		_, _, err := postWithID(ctx, t, srv.URL, "gone-1", `{ operators(first: 1) { nodes { name } } }`)
 		done <- err
 	}()
 	// The event: the request's statement waits for the lock.
@@ -210,7 +210,7 @@ func TestA5xxIsLoggedOnce(t *testing.T) {
 		t.Errorf("status %d, want 500", status)
 	}
 	expectOneLine(t, logs, "broken-1", "ERROR", "datasets")
-	_, body, err := post(context.Background(), t, srv.URL, "broken-2", `{ operators(first: 1) { nodes { name } } }`)
+	_, body, err := postWithID(context.Background(), t, srv.URL, "broken-2", `{ operators(first: 1) { nodes { name } } }`)
 	if err != nil || !strings.Contains(string(body), "INTERNAL_SERVER_ERROR") {
 		t.Errorf("body %s (%v): want an internal error", body, err)
 	}
@@ -283,7 +283,7 @@ func TestAnUnavailableDatabaseAnswers503(t *testing.T) {
 		expectOneLine(t, logs, id, "WARN", "database unavailable")
 		break
 	}
-	_, body, err := post(ctx, t, srv.URL, "down-gql", `{ operators(first: 1) { nodes { name } } }`)
+	_, body, err := postWithID(ctx, t, srv.URL, "down-gql", `{ operators(first: 1) { nodes { name } } }`)
 	if err != nil || !strings.Contains(string(body), `"UNAVAILABLE"`) {
 		t.Errorf("body %s (%v): want UNAVAILABLE", body, err)
 	}
