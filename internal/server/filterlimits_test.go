@@ -80,9 +80,10 @@ func TestFiltersOverTheLimitsAreRefusedEverywhere(t *testing.T) {
 					map[string]any{"f": decodeJSON(t, orChain(600))}},
 				{"a report's filter 5000 deep", report, "filter: nests 5000 levels deep; the limit is 16", "BAD_USER_INPUT",
 					map[string]any{"f": decodeJSON(t, notChain(5000))}},
-				// The parser refuses a literal deeper than 1000 levels; those it takes, the filter limits bound.
+				// A literal 5000 deep is refused for its tokens before it is parsed; those the
+				// document limits let through, the filter limits bound.
 				{"a literal 5000 deep", `{ operators(filter: ` + notLiteral(5000) + `) { nodes { name } } }`,
-					"exceeded maximum nesting depth of 1000", "GRAPHQL_PARSE_FAILED", nil},
+					"the document has more than 4000 tokens; the limit is 4000", "LIMIT_EXCEEDED", nil},
 				{"a literal 900 deep", `{ operators(filter: ` + notLiteral(900) + `) { nodes { name } } }`,
 					"filter: nests 900 levels deep; the limit is 16", "BAD_USER_INPUT", nil},
 			} {
