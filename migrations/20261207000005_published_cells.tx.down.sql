@@ -18,3 +18,7 @@ JOIN indicator i ON i.id = o.indicator_id
 -- through), the view still shows only what is published.
 WHERE o.status = 'validated' OR current_user = 'cohesio_api';
 GRANT SELECT ON observation_published TO cohesio_api;
+DROP FUNCTION breakdown_published(observation);
+ALTER FUNCTION principal(text) PARALLEL UNSAFE;
+ALTER FUNCTION observation_operator(bigint, bigint) PARALLEL UNSAFE;
+ALTER FUNCTION operator_commune(bigint) PARALLEL UNSAFE;

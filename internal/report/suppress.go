@@ -76,6 +76,17 @@ func (r *Request) Suppress(res *Result, threshold int) {
 	}
 }
 
+// ReadsPersonCounts tells whether a measure of r may read person counts: only then must a
+// reader below analyst be answered from the published cells (store.factBase).
+func (r *Request) ReadsPersonCounts() bool {
+	for _, m := range r.Measures {
+		if r.countsPersons(m) || (m.Indicator == "" && r.mayCountPersons(m)) {
+			return true
+		}
+	}
+	return false
+}
+
 // NeedsPersonIndicators tells whether Suppress must know which indicators count persons: a
 // measure without indicator split by the INDICATOR dimension mixes indicators of all units.
 func (r *Request) NeedsPersonIndicators() bool {
