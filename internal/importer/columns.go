@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -37,10 +38,12 @@ func (c Column) headers() []string { return append([]string{c.Key, c.FR, c.NL}, 
 // fold lowers s, strips its accents and reduces everything but letters and digits to single
 // spaces, so that "Numéro d'entreprise", "numero_d_entreprise" and "NUMERO D'ENTREPRISE" match.
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
+	folded := s
+	if !isASCII(s) { // most cells are: they need no Unicode normalization
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if f, _, err := transform.String(t, s); err == nil {
+			folded = f
+		}
 	}
 	var b strings.Builder
 	space := false
@@ -56,6 +59,15 @@ func fold(s string) string {
 		space = true
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // layout is where each column of a kind is in a file: its index, or -1 when absent.
@@ -190,6 +202,9 @@ func parseDate(s string) (time.Time, error) {
 // choose maps a value to its code in a controlled vocabulary: the code itself or one of its
 // French or Dutch words, matched as headers are.
 func choose(s string, words map[string]string) (string, bool) {
+	if code, ok := words[s]; ok { // the code itself, the common case
+		return code, true
+	}
 	code, ok := words[fold(s)]
 	return code, ok
 }

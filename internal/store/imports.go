@@ -171,7 +171,7 @@ func (s *Store) ImportObservations(ctx context.Context, rows *importer.Rows[impo
 		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_observation_raw (
 			line int NOT NULL, indicator text NOT NULL, project text, operator text, territory text, coordination text,
 			period_start date NOT NULL, period_end date NOT NULL, granularity text NOT NULL, kind text NOT NULL,
-			value numeric(20, 4) NOT NULL, dimension text, breakdown text, source text NOT NULL, note text) ON COMMIT DROP`)
+			value text NOT NULL, dimension text, breakdown text, source text NOT NULL, note text) ON COMMIT DROP`)
 		if err != nil {
 			return out, fmt.Errorf("temporary table: %w", err)
 		}
@@ -186,7 +186,9 @@ func (s *Store) ImportObservations(ctx context.Context, rows *importer.Rows[impo
 		}
 		// Codes to ids, in one pass over the rows (hash joins against small tables).
 		_, err = tx.ExecContext(ctx, `CREATE TEMP TABLE import_observation ON COMMIT DROP AS
-			SELECT r.*, i.id AS indicator_id, i.unit, i.disaggregations, coalesce(pc.id, pi.id) AS project_id, o.id AS operator_id,
+			-- The value travels as text (the importer checked it is a number): COPY encodes text fastest.
+			SELECT r.line, r.indicator, r.project, r.operator, r.territory, r.coordination, r.period_start, r.period_end, r.granularity,
+				r.kind, r.value::numeric(20, 4) AS value, r.dimension, r.breakdown, r.source, r.note, i.id AS indicator_id, i.unit, i.disaggregations, coalesce(pc.id, pi.id) AS project_id, o.id AS operator_id,
 				coalesce(tn.id, tc.id) AS territory_id, c.id AS coordination_id, s.id AS source_id, d.id AS disaggregation_id
 			FROM import_observation_raw r
 			LEFT JOIN indicator i ON i.code = r.indicator
