@@ -20,7 +20,7 @@ func newApp() *cli.Command {
 		Usage: "the GraphQL data platform of the Brussels social-cohesion sector",
 		Description: "With no DATABASE_URL, cohesio runs a private PostgreSQL from the server binaries\n" +
 			"installed on this machine, in --data-dir.",
-		Commands: []*cli.Command{serveCommand(), migrateCommand(), seedCommand(), exportCommand(), reportCommand(), benchCommand(), tokenCommand(), codegenCommand()},
+		Commands: []*cli.Command{serveCommand(), migrateCommand(), seedCommand(), exportCommand(), importCommand(), reportCommand(), benchCommand(), tokenCommand(), codegenCommand()},
 	}
 }
 

@@ -181,6 +181,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 		ready(w, r, cfg.Store)
 	})
 	datasets.routes(mux, func(name string, h http.Handler) http.Handler { return instrument(name, guards.limit(h)) })
+	(&imports{store: cfg.Store, log: cfg.Logger, maxBytes: importMaxBytes}).routes(mux, func(name string, h http.Handler) http.Handler { return instrument(name, guards.limit(h)) })
 	namedViews := &views{set: named, run: graphQLRunner{gql}, store: cfg.Store, log: cfg.Logger}
 	namedViews.routes(mux, func(name string, h http.Handler) http.Handler {
 		return instrument(name, guards.limit(withTimeout(h, cfg.Timeout)))

@@ -70,15 +70,26 @@ func (s *Store) mutateAsOwner(ctx context.Context, key *string, op string, reque
 // transactForAudit runs fn in a transaction as the owner, telling the audit trail who asked.
 func (s *Store) transactForAudit(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if p, ok := access.PrincipalIn(ctx); ok {
-			_, err := tx.ExecContext(ctx, `SELECT set_config('cohesio.role', ?, true), set_config('cohesio.subject', ?, true),
-				set_config('cohesio.request_id', ?, true)`, string(p.Role), p.Subject, audit.RequestID(ctx))
-			if err != nil {
-				return fmt.Errorf("name the request's principal: %w", err)
-			}
+		if err := namePrincipal(ctx, tx); err != nil {
+			return err
 		}
 		return fn(ctx, tx)
 	})
+}
+
+// namePrincipal tells the audit trail of tx who asked and which request, without changing
+// the rights tx runs with.
+func namePrincipal(ctx context.Context, tx bun.Tx) error {
+	p, ok := access.PrincipalIn(ctx)
+	if !ok {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT set_config('cohesio.role', ?, true), set_config('cohesio.subject', ?, true),
+		set_config('cohesio.request_id', ?, true)`, string(p.Role), p.Subject, audit.RequestID(ctx))
+	if err != nil {
+		return fmt.Errorf("name the request's principal: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) mutateIn(ctx context.Context, transact func(context.Context, func(context.Context, bun.Tx) error) error,
