@@ -278,6 +278,8 @@ export type EventCountableField =
   | "TITLE"
   /** The field `heldOn`. */
   | "HELD_ON"
+  /** The field `kind`. */
+  | "KIND"
   /** The field `participantCount`. */
   | "PARTICIPANT_COUNT"
   /** The field `description`. */
@@ -294,7 +296,29 @@ export type EventCountableField =
   | "SOURCE";
 
 /** Every value of EventCountableField, in schema order. */
-export const EventCountableFieldValues: readonly EventCountableField[] = ["TITLE", "HELD_ON", "PARTICIPANT_COUNT", "DESCRIPTION", "COORDINATION", "ORGANISER", "TERRITORY", "THEME", "SOURCE"];
+export const EventCountableFieldValues: readonly EventCountableField[] = ["TITLE", "HELD_ON", "KIND", "PARTICIPANT_COUNT", "DESCRIPTION", "COORDINATION", "ORGANISER", "TERRITORY", "THEME", "SOURCE"];
+
+/** Kind of event. */
+export type EventKind =
+  /** A forum or fair of organisations. */
+  | "FORUM"
+  /** An information session. */
+  | "INFORMATION_SESSION"
+  /** A training. */
+  | "TRAINING"
+  /** An open day. */
+  | "OPEN_DAY"
+  /** A neighbourhood party. */
+  | "NEIGHBOURHOOD_PARTY"
+  /** A conference or study day. */
+  | "CONFERENCE"
+  /** An awareness campaign. */
+  | "CAMPAIGN"
+  /** Anything else. */
+  | "OTHER";
+
+/** Every value of EventKind, in schema order. */
+export const EventKindValues: readonly EventKind[] = ["FORUM", "INFORMATION_SESSION", "TRAINING", "OPEN_DAY", "NEIGHBOURHOOD_PARTY", "CONFERENCE", "CAMPAIGN", "OTHER"];
 
 /** Numeric fields of Event. */
 export type EventNumericField =
@@ -454,6 +478,8 @@ export type MeetingCountableField =
   | "YEAR"
   /** The field `heldOn`. */
   | "HELD_ON"
+  /** The field `kind`. */
+  | "KIND"
   /** The field `participantCount`. */
   | "PARTICIPANT_COUNT"
   /** The field `note`. */
@@ -464,7 +490,25 @@ export type MeetingCountableField =
   | "SOURCE";
 
 /** Every value of MeetingCountableField, in schema order. */
-export const MeetingCountableFieldValues: readonly MeetingCountableField[] = ["YEAR", "HELD_ON", "PARTICIPANT_COUNT", "NOTE", "WORKING_GROUP", "SOURCE"];
+export const MeetingCountableFieldValues: readonly MeetingCountableField[] = ["YEAR", "HELD_ON", "KIND", "PARTICIPANT_COUNT", "NOTE", "WORKING_GROUP", "SOURCE"];
+
+/** Kind of meeting. */
+export type MeetingKind =
+  /** A meeting of the body itself. */
+  | "MEETING"
+  /** A meeting of the local network of organisations. */
+  | "NETWORK_MEETING"
+  /** A meeting of the steering committee. */
+  | "STEERING_COMMITTEE"
+  /** A visit of an organisation by the others. */
+  | "VISIT"
+  /** A training session. */
+  | "TRAINING"
+  /** Anything else. */
+  | "OTHER";
+
+/** Every value of MeetingKind, in schema order. */
+export const MeetingKindValues: readonly MeetingKind[] = ["MEETING", "NETWORK_MEETING", "STEERING_COMMITTEE", "VISIT", "TRAINING", "OTHER"];
 
 /** Numeric fields of Meeting. */
 export type MeetingNumericField =
@@ -1514,6 +1558,8 @@ export interface EventFilter {
   title?: StringFilter | null;
   /** Conditions on the date of the event. */
   heldOn?: DateFilter | null;
+  /** Events whose kind matches. */
+  kind?: EventKindFilter | null;
   /** Conditions on the number of participants. */
   participantCount?: IntFilter | null;
   /** Events whose coordination matches. */
@@ -1526,6 +1572,38 @@ export interface EventFilter {
   theme?: ThemeFilter | null;
   /** Events with at least one matching represented organisation. */
   organisations?: OperatorFilter | null;
+}
+
+/** An event as it is to be. */
+export interface EventInput {
+  /** Title of the event; not empty. */
+  title: string;
+  /** What kind of event it was. */
+  kind?: EventKind | null;
+  /** Date of the event. */
+  heldOn: Scalars["Date"];
+  /** How many people took part, when known; not negative. */
+  participantCount?: number | null;
+  /** What happened, in free text. */
+  description?: string | null;
+  /** Its theme. */
+  theme?: string | null;
+  /** Where it took place. */
+  territory?: string | null;
+  /** The operator that organised it. */
+  organiser?: string | null;
+  /** The organisations that took part in organising it or were represented; replaces the whole list. */
+  organisations?: string[] | null;
+}
+
+/** Conditions on an event kind. */
+export interface EventKindFilter {
+  /** Equals this value. */
+  eq?: EventKind | null;
+  /** Differs from this value. */
+  neq?: EventKind | null;
+  /** Equals one of these values. */
+  in?: EventKind[] | null;
 }
 
 /** A sort key for events. */
@@ -1662,10 +1740,36 @@ export interface MeetingFilter {
   year?: IntFilter | null;
   /** Conditions on the date of the meeting. */
   heldOn?: DateFilter | null;
+  /** Meetings whose kind matches. */
+  kind?: MeetingKindFilter | null;
   /** Conditions on the number of participants. */
   participantCount?: IntFilter | null;
   /** Meetings whose working group matches. */
   workingGroup?: WorkingGroupFilter | null;
+}
+
+/** A meeting as it is to be. */
+export interface MeetingInput {
+  /** Year of the meeting; may be left out when the date is given (it is then the date's year). */
+  year?: number | null;
+  /** Date of the meeting, within its year; may be left out when only the year is known. */
+  heldOn?: Scalars["Date"] | null;
+  /** What kind of meeting it was. */
+  kind?: MeetingKind | null;
+  /** How many people attended, when known; not negative. */
+  participantCount?: number | null;
+  /** Remarks on the meeting. */
+  note?: string | null;
+}
+
+/** Conditions on a meeting kind. */
+export interface MeetingKindFilter {
+  /** Equals this value. */
+  eq?: MeetingKind | null;
+  /** Differs from this value. */
+  neq?: MeetingKind | null;
+  /** Equals one of these values. */
+  in?: MeetingKind[] | null;
 }
 
 /** A sort key for meetings. */
@@ -1830,6 +1934,30 @@ export interface OperatorOrder {
   field: OperatorOrderField;
   /** Ascending (the default) or descending. */
   direction?: OrderDirection | null;
+}
+
+/** What an operator changes of its directory record: fields left out stay as they are; an empty string clears a text field. */
+export interface OperatorRecordInput {
+  /** Dutch name. */
+  nameNl?: string | null;
+  /** Usual acronym or short name. */
+  acronym?: string | null;
+  /** Street and number of the registered seat. */
+  street?: string | null;
+  /** Postal code of the registered seat: 4 digits. */
+  postcode?: string | null;
+  /** The commune of the registered seat. */
+  seatCommune?: string | null;
+  /** Website address: an http or https URL. */
+  website?: string | null;
+  /** E-mail address for the public. */
+  email?: string | null;
+  /** Telephone number for the public. */
+  phone?: string | null;
+  /** What the organisation does, in free text. */
+  description?: string | null;
+  /** Working languages (fr, nl, en, de); replaces the whole list, at least one. */
+  languages?: string[] | null;
 }
 
 /** Selects policies. All given conditions must hold. */
@@ -2398,6 +2526,18 @@ export interface WorkingGroupFilter {
   members?: OperatorFilter | null;
 }
 
+/** A working group, steering committee or platform as it is to be. */
+export interface WorkingGroupInput {
+  /** Steering committee, working group or platform. */
+  kind: WorkingGroupKind;
+  /** Its name; not empty. */
+  name: string;
+  /** Its theme, for a thematic working group. */
+  theme?: string | null;
+  /** What it works on, in free text. */
+  description?: string | null;
+}
+
 /** Conditions on a working-group kind. */
 export interface WorkingGroupKindFilter {
   /** Equals this value. */
@@ -2406,6 +2546,16 @@ export interface WorkingGroupKindFilter {
   neq?: WorkingGroupKind | null;
   /** Equals one of these values. */
   in?: WorkingGroupKind[] | null;
+}
+
+/** A member of a working group: exactly one of an operator, one of its sites or one of its services, in its own name. */
+export interface WorkingGroupMemberInput {
+  /** An organisation. */
+  operator?: string | null;
+  /** An activity site of an organisation. */
+  site?: string | null;
+  /** A service of an organisation (e.g. a CPAS's socio-professional service). */
+  service?: string | null;
 }
 
 /** A sort key for working groups. */
@@ -2819,6 +2969,17 @@ export interface CoordinationEdge {
   node: Coordination;
 }
 
+/** What adding or removing a coordination's member returns. */
+export interface CoordinationMemberPayload {
+  __typename?: "CoordinationMemberPayload";
+  /** The coordination, as it is now. */
+  coordination: Coordination;
+  /** The operator added or removed. */
+  operator: Operator;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
+}
+
 /** A published table, described field by field. Download it over plain HTTP: `GET /datasets/NAME.csv?filter=JSON`. */
 export interface Dataset {
   __typename?: "Dataset";
@@ -2992,6 +3153,8 @@ export interface Event {
   title: string;
   /** Date of the event. */
   heldOn: Scalars["Date"];
+  /** What kind of event it was. */
+  kind: EventKind;
   /** How many people took part, when known; null for roles below analyst when it is below the suppression threshold. */
   participantCount: number | null;
   /** What happened, in free text. */
@@ -3006,6 +3169,8 @@ export interface Event {
   theme: Theme | null;
   /** Organisations represented. */
   organisations: OperatorConnection;
+  /** How many times it has been changed through the API, from 1: pass it as expectedVersion to change it. */
+  version: number;
   /** Where the data of this event comes from. */
   source: Source;
 }
@@ -3049,6 +3214,17 @@ export interface EventEdge {
   cursor: string;
   /** The Event at this position. */
   node: Event;
+}
+
+/** What recording or changing an event returns. */
+export interface EventPayload {
+  __typename?: "EventPayload";
+  /** The event, as it is now. */
+  event: Event;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 /** Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public. */
@@ -3212,12 +3388,16 @@ export interface Meeting {
   year: number;
   /** Date of the meeting; null when the report only counts meetings per year. */
   heldOn: Scalars["Date"] | null;
+  /** What kind of meeting it was. */
+  kind: MeetingKind;
   /** How many people attended, when known; null for roles below analyst when it is below the suppression threshold. */
   participantCount: number | null;
   /** Remarks on the meeting. */
   note: string | null;
   /** The working group or committee that met. */
   workingGroup: WorkingGroup;
+  /** How many times it has been changed through the API, from 1: pass it as expectedVersion to change it. */
+  version: number;
   /** Where the data of this meeting comes from. */
   source: Source;
 }
@@ -3261,6 +3441,17 @@ export interface MeetingEdge {
   cursor: string;
   /** The Meeting at this position. */
   node: Meeting;
+}
+
+/** What recording or changing a meeting returns. */
+export interface MeetingPayload {
+  __typename?: "MeetingPayload";
+  /** The meeting, as it is now. */
+  meeting: Meeting;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 /** An expected report not submitted yet. */
@@ -3312,6 +3503,28 @@ export interface Mutation {
   validateSubmission: SubmissionPayload;
   /** Reopens a validated report for correction (administrators); its observations are withdrawn until it is validated again. */
   reopenSubmission: SubmissionPayload;
+  /** Adds a working group, steering committee or platform to a coordination (its commune's coordinator; administrators). */
+  createWorkingGroup: WorkingGroupPayload;
+  /** Changes a working group (its coordination's coordinator; administrators). */
+  updateWorkingGroup: WorkingGroupPayload;
+  /** Makes an organisation, or one of its sites or services, a member of a working group. */
+  addWorkingGroupMember: WorkingGroupMemberPayload;
+  /** Removes a member from a working group. */
+  removeWorkingGroupMember: WorkingGroupMemberPayload;
+  /** Records a meeting of a working group or steering committee. */
+  recordMeeting: MeetingPayload;
+  /** Changes a recorded meeting: it becomes the input, in full. */
+  updateMeeting: MeetingPayload;
+  /** Records an event of a coordination. */
+  recordEvent: EventPayload;
+  /** Changes a recorded event: it becomes the input, in full (its organisations too). */
+  updateEvent: EventPayload;
+  /** Makes an operator a member of a coordination. */
+  addCoordinationMember: CoordinationMemberPayload;
+  /** Removes an operator from the members of a coordination. */
+  removeCoordinationMember: CoordinationMemberPayload;
+  /** Changes an operator's directory record (the operator itself; administrators). */
+  updateOperatorRecord: OperatorRecordPayload;
   /** Saves the commentary on one section of one year's report (evaluators, that is analysts, and administrators). Pass the version read (0 for a section without commentary): a stale one is refused with CONFLICT and the current version. */
   saveEvaluationCommentary: EvaluationCommentaryPayload;
   /** Publishes the report on a year in French and Dutch (evaluators and administrators): figures as the public sees them, with the commentary as it is now, frozen under the SHA-256 of each document. */
@@ -3525,10 +3738,16 @@ export interface Operator {
   postcode: string | null;
   /** Website address (URL). */
   website: string | null;
+  /** E-mail address for the public. */
+  email: string | null;
+  /** Telephone number for the public. */
+  phone: string | null;
   /** What the organisation does, in free text. */
   description: string | null;
   /** True for demo organisations invented for illustration; they do not exist. */
   fictitious: boolean;
+  /** How many times it has been changed through the API, from 1: pass it as expectedVersion to change it. */
+  version: number;
   /** Its legal form (ASBL/VZW, CPAS/OCMW, association de fait...). */
   legalForm: LegalForm;
   /** The commune of the registered seat. */
@@ -3588,6 +3807,30 @@ export interface OperatorEdge {
   cursor: string;
   /** The Operator at this position. */
   node: Operator;
+}
+
+/** What a change of an operator's record returns. */
+export interface OperatorRecordPayload {
+  __typename?: "OperatorRecordPayload";
+  /** The operator, as it is now. */
+  operator: Operator;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
+}
+
+/** A service of an organisation (a CPAS's socio-professional service, a commune's prevention service), which can take part in a working group in its own name. */
+export interface OperatorService {
+  __typename?: "OperatorService";
+  /** Its global id. */
+  id: string;
+  /** Its code within the operator. */
+  code: string;
+  /** Its name. */
+  name: string;
+  /** The organisation it is a service of. */
+  operator: Operator;
 }
 
 /** An activity site of an operator. */
@@ -4766,6 +5009,8 @@ export interface WorkingGroup {
   members: OperatorConnection;
   /** Its meetings. */
   meetings: MeetingConnection;
+  /** How many times it has been changed through the API, from 1: pass it as expectedVersion to change it. */
+  version: number;
   /** Where the data of this working group comes from. */
   source: Source;
 }
@@ -4801,6 +5046,41 @@ export interface WorkingGroupEdge {
   cursor: string;
   /** The WorkingGroup at this position. */
   node: WorkingGroup;
+}
+
+/** A member of a working group: an organisation, or one of its sites or services. */
+export interface WorkingGroupMember {
+  __typename?: "WorkingGroupMember";
+  /** Its global id. */
+  id: string;
+  /** The working group. */
+  workingGroup: WorkingGroup;
+  /** The organisation, when the member is one. */
+  operator: Operator | null;
+  /** The site, when the member is one. */
+  site: OperatorSite | null;
+  /** The service, when the member is one. */
+  service: OperatorService | null;
+}
+
+/** What adding or removing a working group's member returns. */
+export interface WorkingGroupMemberPayload {
+  __typename?: "WorkingGroupMemberPayload";
+  /** The member added, or the one removed as it was. */
+  member: WorkingGroupMember;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
+}
+
+/** What a change of a working group returns. */
+export interface WorkingGroupPayload {
+  __typename?: "WorkingGroupPayload";
+  /** The working group, as it is now. */
+  workingGroup: WorkingGroup;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 // Operations

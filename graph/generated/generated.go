@@ -73,6 +73,7 @@ type ResolverRoot interface {
 	ObservationConnection() ObservationConnectionResolver
 	Operator() OperatorResolver
 	OperatorConnection() OperatorConnectionResolver
+	OperatorService() OperatorServiceResolver
 	OperatorSite() OperatorSiteResolver
 	Policy() PolicyResolver
 	PolicyConnection() PolicyConnectionResolver
@@ -108,6 +109,7 @@ type ResolverRoot interface {
 	TransversalLinkConnection() TransversalLinkConnectionResolver
 	WorkingGroup() WorkingGroupResolver
 	WorkingGroupConnection() WorkingGroupConnectionResolver
+	WorkingGroupMember() WorkingGroupMemberResolver
 }
 
 type DirectiveRoot struct {
@@ -320,6 +322,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CoordinationMemberPayload struct {
+		Coordination func(childComplexity int) int
+		Operator     func(childComplexity int) int
+		Replayed     func(childComplexity int) int
+	}
+
 	Dataset struct {
 		Coverage       func(childComplexity int) int
 		DataPackageURL func(childComplexity int) int
@@ -413,6 +421,7 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		HeldOn           func(childComplexity int) int
 		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
 		Organisations    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Organiser        func(childComplexity int) int
 		ParticipantCount func(childComplexity int) int
@@ -420,6 +429,7 @@ type ComplexityRoot struct {
 		Territory        func(childComplexity int) int
 		Theme            func(childComplexity int) int
 		Title            func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	EventAggregate struct {
@@ -442,6 +452,12 @@ type ComplexityRoot struct {
 	EventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	EventPayload struct {
+		Event    func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	FundingOverlap struct {
@@ -528,9 +544,11 @@ type ComplexityRoot struct {
 	Meeting struct {
 		HeldOn           func(childComplexity int) int
 		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
 		Note             func(childComplexity int) int
 		ParticipantCount func(childComplexity int) int
 		Source           func(childComplexity int) int
+		Version          func(childComplexity int) int
 		WorkingGroup     func(childComplexity int) int
 		Year             func(childComplexity int) int
 	}
@@ -557,6 +575,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MeetingPayload struct {
+		Meeting  func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	MissingReport struct {
 		Campaign     func(childComplexity int) int
 		Commune      func(childComplexity int) int
@@ -568,12 +592,19 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddCoordinationMember    func(childComplexity int, coordination string, operator string, idempotencyKey *string) int
+		AddWorkingGroupMember    func(childComplexity int, workingGroup string, member model.WorkingGroupMemberInput, idempotencyKey *string) int
 		CreateAPIToken           func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) int
 		CreateReportTemplate     func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
 		CreateSubmission         func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
+		CreateWorkingGroup       func(childComplexity int, coordination string, input model.WorkingGroupInput, idempotencyKey *string) int
 		OpenCampaign             func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
 		PublishAnnualReport      func(childComplexity int, year int32, idempotencyKey *string) int
 		RecommendSubmission      func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
+		RecordEvent              func(childComplexity int, coordination string, input model.EventInput, idempotencyKey *string) int
+		RecordMeeting            func(childComplexity int, workingGroup string, input model.MeetingInput, idempotencyKey *string) int
+		RemoveCoordinationMember func(childComplexity int, coordination string, operator string, idempotencyKey *string) int
+		RemoveWorkingGroupMember func(childComplexity int, workingGroup string, member model.WorkingGroupMemberInput, idempotencyKey *string) int
 		ReopenSubmission         func(childComplexity int, submission string, version int32, reason string, idempotencyKey *string) int
 		ReturnSubmission         func(childComplexity int, submission string, version int32, reason *string, comments []*model.CommentInput, idempotencyKey *string) int
 		ReviseReportTemplate     func(childComplexity int, from string, periodStart time.Time, periodEnd time.Time, add []*model.QuestionAdditionInput, change []*model.TemplateQuestionInput, retire []string, idempotencyKey *string) int
@@ -581,6 +612,10 @@ type ComplexityRoot struct {
 		SaveAnswers              func(childComplexity int, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) int
 		SaveEvaluationCommentary func(childComplexity int, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) int
 		SubmitSubmission         func(childComplexity int, submission string, version int32, idempotencyKey *string) int
+		UpdateEvent              func(childComplexity int, event string, expectedVersion int32, input model.EventInput, idempotencyKey *string) int
+		UpdateMeeting            func(childComplexity int, meeting string, expectedVersion int32, input model.MeetingInput, idempotencyKey *string) int
+		UpdateOperatorRecord     func(childComplexity int, operator string, expectedVersion int32, input model.OperatorRecordInput, idempotencyKey *string) int
+		UpdateWorkingGroup       func(childComplexity int, workingGroup string, expectedVersion int32, input model.WorkingGroupInput, idempotencyKey *string) int
 		ValidateSubmission       func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
 	}
 
@@ -687,6 +722,7 @@ type ComplexityRoot struct {
 		Approvals        func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Coordinations    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Description      func(childComplexity int) int
+		Email            func(childComplexity int) int
 		EnterpriseNumber func(childComplexity int) int
 		Events           func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		Fictitious       func(childComplexity int) int
@@ -699,6 +735,7 @@ type ComplexityRoot struct {
 		Observations     func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		OrganisedEvents  func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		PartnerProjects  func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Phone            func(childComplexity int) int
 		Postcode         func(childComplexity int) int
 		Projects         func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 		SeatCommune      func(childComplexity int) int
@@ -706,6 +743,7 @@ type ComplexityRoot struct {
 		Source           func(childComplexity int) int
 		Street           func(childComplexity int) int
 		Territories      func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
+		Version          func(childComplexity int) int
 		Website          func(childComplexity int) int
 		WorkingGroups    func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
 	}
@@ -726,6 +764,19 @@ type ComplexityRoot struct {
 	OperatorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OperatorRecordPayload struct {
+		Operator func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
+	OperatorService struct {
+		Code     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Operator func(childComplexity int) int
 	}
 
 	OperatorSite struct {
@@ -1334,6 +1385,7 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Source       func(childComplexity int) int
 		Theme        func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	WorkingGroupAggregate struct {
@@ -1352,6 +1404,25 @@ type ComplexityRoot struct {
 	WorkingGroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	WorkingGroupMember struct {
+		ID           func(childComplexity int) int
+		Operator     func(childComplexity int) int
+		Service      func(childComplexity int) int
+		Site         func(childComplexity int) int
+		WorkingGroup func(childComplexity int) int
+	}
+
+	WorkingGroupMemberPayload struct {
+		Member   func(childComplexity int) int
+		Replayed func(childComplexity int) int
+	}
+
+	WorkingGroupPayload struct {
+		Replayed     func(childComplexity int) int
+		Version      func(childComplexity int) int
+		WorkingGroup func(childComplexity int) int
 	}
 }
 
@@ -1468,6 +1539,7 @@ type EventResolver interface {
 	Territory(ctx context.Context, obj *cohesion.Event) (*cohesion.Territory, error)
 	Theme(ctx context.Context, obj *cohesion.Event) (*cohesion.Theme, error)
 	Organisations(ctx context.Context, obj *cohesion.Event, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
+
 	Source(ctx context.Context, obj *cohesion.Event) (*cohesion.Source, error)
 }
 type EventConnectionResolver interface {
@@ -1502,6 +1574,7 @@ type MeetingResolver interface {
 	ID(ctx context.Context, obj *cohesion.Meeting) (string, error)
 
 	WorkingGroup(ctx context.Context, obj *cohesion.Meeting) (*cohesion.WorkingGroup, error)
+
 	Source(ctx context.Context, obj *cohesion.Meeting) (*cohesion.Source, error)
 }
 type MeetingConnectionResolver interface {
@@ -1528,6 +1601,17 @@ type MutationResolver interface {
 	RecommendSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
 	ValidateSubmission(ctx context.Context, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) (*model.SubmissionPayload, error)
 	ReopenSubmission(ctx context.Context, submission string, version int32, reason string, idempotencyKey *string) (*model.SubmissionPayload, error)
+	CreateWorkingGroup(ctx context.Context, coordination string, input model.WorkingGroupInput, idempotencyKey *string) (*model.WorkingGroupPayload, error)
+	UpdateWorkingGroup(ctx context.Context, workingGroup string, expectedVersion int32, input model.WorkingGroupInput, idempotencyKey *string) (*model.WorkingGroupPayload, error)
+	AddWorkingGroupMember(ctx context.Context, workingGroup string, member model.WorkingGroupMemberInput, idempotencyKey *string) (*model.WorkingGroupMemberPayload, error)
+	RemoveWorkingGroupMember(ctx context.Context, workingGroup string, member model.WorkingGroupMemberInput, idempotencyKey *string) (*model.WorkingGroupMemberPayload, error)
+	RecordMeeting(ctx context.Context, workingGroup string, input model.MeetingInput, idempotencyKey *string) (*model.MeetingPayload, error)
+	UpdateMeeting(ctx context.Context, meeting string, expectedVersion int32, input model.MeetingInput, idempotencyKey *string) (*model.MeetingPayload, error)
+	RecordEvent(ctx context.Context, coordination string, input model.EventInput, idempotencyKey *string) (*model.EventPayload, error)
+	UpdateEvent(ctx context.Context, event string, expectedVersion int32, input model.EventInput, idempotencyKey *string) (*model.EventPayload, error)
+	AddCoordinationMember(ctx context.Context, coordination string, operator string, idempotencyKey *string) (*model.CoordinationMemberPayload, error)
+	RemoveCoordinationMember(ctx context.Context, coordination string, operator string, idempotencyKey *string) (*model.CoordinationMemberPayload, error)
+	UpdateOperatorRecord(ctx context.Context, operator string, expectedVersion int32, input model.OperatorRecordInput, idempotencyKey *string) (*model.OperatorRecordPayload, error)
 	SaveEvaluationCommentary(ctx context.Context, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) (*model.EvaluationCommentaryPayload, error)
 	PublishAnnualReport(ctx context.Context, year int32, idempotencyKey *string) (*model.AnnualReportPublication, error)
 }
@@ -1575,6 +1659,11 @@ type OperatorResolver interface {
 }
 type OperatorConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Operator]) (*model.Aggregate, error)
+}
+type OperatorServiceResolver interface {
+	ID(ctx context.Context, obj *store.Service) (string, error)
+
+	Operator(ctx context.Context, obj *store.Service) (*cohesion.Operator, error)
 }
 type OperatorSiteResolver interface {
 	ID(ctx context.Context, obj *store.Site) (string, error)
@@ -1827,10 +1916,18 @@ type WorkingGroupResolver interface {
 	Theme(ctx context.Context, obj *cohesion.WorkingGroup) (*cohesion.Theme, error)
 	Members(ctx context.Context, obj *cohesion.WorkingGroup, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Operator], error)
 	Meetings(ctx context.Context, obj *cohesion.WorkingGroup, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) (*model.Connection[cohesion.Meeting], error)
+
 	Source(ctx context.Context, obj *cohesion.WorkingGroup) (*cohesion.Source, error)
 }
 type WorkingGroupConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.WorkingGroup]) (*model.Aggregate, error)
+}
+type WorkingGroupMemberResolver interface {
+	ID(ctx context.Context, obj *store.WorkingGroupMember) (string, error)
+	WorkingGroup(ctx context.Context, obj *store.WorkingGroupMember) (*cohesion.WorkingGroup, error)
+	Operator(ctx context.Context, obj *store.WorkingGroupMember) (*cohesion.Operator, error)
+	Site(ctx context.Context, obj *store.WorkingGroupMember) (*store.Site, error)
+	Service(ctx context.Context, obj *store.WorkingGroupMember) (*store.Service, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2734,6 +2831,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoordinationEdge.Node(childComplexity), true
 
+	case "CoordinationMemberPayload.coordination":
+		if e.ComplexityRoot.CoordinationMemberPayload.Coordination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinationMemberPayload.Coordination(childComplexity), true
+	case "CoordinationMemberPayload.operator":
+		if e.ComplexityRoot.CoordinationMemberPayload.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinationMemberPayload.Operator(childComplexity), true
+	case "CoordinationMemberPayload.replayed":
+		if e.ComplexityRoot.CoordinationMemberPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoordinationMemberPayload.Replayed(childComplexity), true
+
 	case "Dataset.coverage":
 		if e.ComplexityRoot.Dataset.Coverage == nil {
 			break
@@ -3107,6 +3223,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.kind":
+		if e.ComplexityRoot.Event.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Kind(childComplexity), true
 	case "Event.organisations":
 		if e.ComplexityRoot.Event.Organisations == nil {
 			break
@@ -3154,6 +3276,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Title(childComplexity), true
+	case "Event.version":
+		if e.ComplexityRoot.Event.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Version(childComplexity), true
 
 	case "EventAggregate.avg":
 		if e.ComplexityRoot.EventAggregate.Avg == nil {
@@ -3260,6 +3388,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "EventPayload.event":
+		if e.ComplexityRoot.EventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventPayload.Event(childComplexity), true
+	case "EventPayload.replayed":
+		if e.ComplexityRoot.EventPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventPayload.Replayed(childComplexity), true
+	case "EventPayload.version":
+		if e.ComplexityRoot.EventPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventPayload.Version(childComplexity), true
 
 	case "FundingOverlap.operator":
 		if e.ComplexityRoot.FundingOverlap.Operator == nil {
@@ -3624,6 +3771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.ID(childComplexity), true
+	case "Meeting.kind":
+		if e.ComplexityRoot.Meeting.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Kind(childComplexity), true
 	case "Meeting.note":
 		if e.ComplexityRoot.Meeting.Note == nil {
 			break
@@ -3642,6 +3795,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Source(childComplexity), true
+	case "Meeting.version":
+		if e.ComplexityRoot.Meeting.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Version(childComplexity), true
 	case "Meeting.workingGroup":
 		if e.ComplexityRoot.Meeting.WorkingGroup == nil {
 			break
@@ -3761,6 +3920,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
 
+	case "MeetingPayload.meeting":
+		if e.ComplexityRoot.MeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingPayload.Meeting(childComplexity), true
+	case "MeetingPayload.replayed":
+		if e.ComplexityRoot.MeetingPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingPayload.Replayed(childComplexity), true
+	case "MeetingPayload.version":
+		if e.ComplexityRoot.MeetingPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingPayload.Version(childComplexity), true
+
 	case "MissingReport.campaign":
 		if e.ComplexityRoot.MissingReport.Campaign == nil {
 			break
@@ -3804,6 +3982,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MissingReport.Submission(childComplexity), true
 
+	case "Mutation.addCoordinationMember":
+		if e.ComplexityRoot.Mutation.AddCoordinationMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCoordinationMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCoordinationMember(childComplexity, args["coordination"].(string), args["operator"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.addWorkingGroupMember":
+		if e.ComplexityRoot.Mutation.AddWorkingGroupMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addWorkingGroupMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddWorkingGroupMember(childComplexity, args["workingGroup"].(string), args["member"].(model.WorkingGroupMemberInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -3837,6 +4037,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSubmission(childComplexity, args["campaign"].(string), args["operator"].(*string), args["coordination"].(*string), args["idempotencyKey"].(*string)), true
+	case "Mutation.createWorkingGroup":
+		if e.ComplexityRoot.Mutation.CreateWorkingGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWorkingGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWorkingGroup(childComplexity, args["coordination"].(string), args["input"].(model.WorkingGroupInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.openCampaign":
 		if e.ComplexityRoot.Mutation.OpenCampaign == nil {
 			break
@@ -3870,6 +4081,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecommendSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["comments"].([]*model.CommentInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordEvent":
+		if e.ComplexityRoot.Mutation.RecordEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvent(childComplexity, args["coordination"].(string), args["input"].(model.EventInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordMeeting":
+		if e.ComplexityRoot.Mutation.RecordMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeeting(childComplexity, args["workingGroup"].(string), args["input"].(model.MeetingInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.removeCoordinationMember":
+		if e.ComplexityRoot.Mutation.RemoveCoordinationMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeCoordinationMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveCoordinationMember(childComplexity, args["coordination"].(string), args["operator"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.removeWorkingGroupMember":
+		if e.ComplexityRoot.Mutation.RemoveWorkingGroupMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeWorkingGroupMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveWorkingGroupMember(childComplexity, args["workingGroup"].(string), args["member"].(model.WorkingGroupMemberInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.reopenSubmission":
 		if e.ComplexityRoot.Mutation.ReopenSubmission == nil {
 			break
@@ -3947,6 +4202,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateEvent":
+		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["event"].(string), args["expectedVersion"].(int32), args["input"].(model.EventInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateMeeting":
+		if e.ComplexityRoot.Mutation.UpdateMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMeeting(childComplexity, args["meeting"].(string), args["expectedVersion"].(int32), args["input"].(model.MeetingInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateOperatorRecord":
+		if e.ComplexityRoot.Mutation.UpdateOperatorRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOperatorRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOperatorRecord(childComplexity, args["operator"].(string), args["expectedVersion"].(int32), args["input"].(model.OperatorRecordInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateWorkingGroup":
+		if e.ComplexityRoot.Mutation.UpdateWorkingGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWorkingGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWorkingGroup(childComplexity, args["workingGroup"].(string), args["expectedVersion"].(int32), args["input"].(model.WorkingGroupInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.validateSubmission":
 		if e.ComplexityRoot.Mutation.ValidateSubmission == nil {
 			break
@@ -4427,6 +4726,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Operator.Description(childComplexity), true
+	case "Operator.email":
+		if e.ComplexityRoot.Operator.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Operator.Email(childComplexity), true
 	case "Operator.enterpriseNumber":
 		if e.ComplexityRoot.Operator.EnterpriseNumber == nil {
 			break
@@ -4519,6 +4824,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Operator.PartnerProjects(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Operator.phone":
+		if e.ComplexityRoot.Operator.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Operator.Phone(childComplexity), true
 	case "Operator.postcode":
 		if e.ComplexityRoot.Operator.Postcode == nil {
 			break
@@ -4576,6 +4887,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Operator.Territories(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["filter"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Operator.version":
+		if e.ComplexityRoot.Operator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Operator.Version(childComplexity), true
 	case "Operator.website":
 		if e.ComplexityRoot.Operator.Website == nil {
 			break
@@ -4655,6 +4972,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperatorEdge.Node(childComplexity), true
+
+	case "OperatorRecordPayload.operator":
+		if e.ComplexityRoot.OperatorRecordPayload.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorRecordPayload.Operator(childComplexity), true
+	case "OperatorRecordPayload.replayed":
+		if e.ComplexityRoot.OperatorRecordPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorRecordPayload.Replayed(childComplexity), true
+	case "OperatorRecordPayload.version":
+		if e.ComplexityRoot.OperatorRecordPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorRecordPayload.Version(childComplexity), true
+
+	case "OperatorService.code":
+		if e.ComplexityRoot.OperatorService.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorService.Code(childComplexity), true
+	case "OperatorService.id":
+		if e.ComplexityRoot.OperatorService.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorService.ID(childComplexity), true
+	case "OperatorService.name":
+		if e.ComplexityRoot.OperatorService.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorService.Name(childComplexity), true
+	case "OperatorService.operator":
+		if e.ComplexityRoot.OperatorService.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorService.Operator(childComplexity), true
 
 	case "OperatorSite.code":
 		if e.ComplexityRoot.OperatorSite.Code == nil {
@@ -7764,6 +8125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkingGroup.Theme(childComplexity), true
+	case "WorkingGroup.version":
+		if e.ComplexityRoot.WorkingGroup.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Version(childComplexity), true
 
 	case "WorkingGroupAggregate.count":
 		if e.ComplexityRoot.WorkingGroupAggregate.Count == nil {
@@ -7827,6 +8194,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkingGroupEdge.Node(childComplexity), true
 
+	case "WorkingGroupMember.id":
+		if e.ComplexityRoot.WorkingGroupMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMember.ID(childComplexity), true
+	case "WorkingGroupMember.operator":
+		if e.ComplexityRoot.WorkingGroupMember.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMember.Operator(childComplexity), true
+	case "WorkingGroupMember.service":
+		if e.ComplexityRoot.WorkingGroupMember.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMember.Service(childComplexity), true
+	case "WorkingGroupMember.site":
+		if e.ComplexityRoot.WorkingGroupMember.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMember.Site(childComplexity), true
+	case "WorkingGroupMember.workingGroup":
+		if e.ComplexityRoot.WorkingGroupMember.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMember.WorkingGroup(childComplexity), true
+
+	case "WorkingGroupMemberPayload.member":
+		if e.ComplexityRoot.WorkingGroupMemberPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMemberPayload.Member(childComplexity), true
+	case "WorkingGroupMemberPayload.replayed":
+		if e.ComplexityRoot.WorkingGroupMemberPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupMemberPayload.Replayed(childComplexity), true
+
+	case "WorkingGroupPayload.replayed":
+		if e.ComplexityRoot.WorkingGroupPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupPayload.Replayed(childComplexity), true
+	case "WorkingGroupPayload.version":
+		if e.ComplexityRoot.WorkingGroupPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupPayload.Version(childComplexity), true
+	case "WorkingGroupPayload.workingGroup":
+		if e.ComplexityRoot.WorkingGroupPayload.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroupPayload.WorkingGroup(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -7854,6 +8284,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisaggregationFilter", ec.unmarshalInputDisaggregationFilter),
 			graphql.NewInputUnmarshaler("DisaggregationOrder", ec.unmarshalInputDisaggregationOrder),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
+			graphql.NewInputUnmarshaler("EventKindFilter", ec.unmarshalInputEventKindFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("GranularityFilter", ec.unmarshalInputGranularityFilter),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
@@ -7864,6 +8296,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LegalFormOrder", ec.unmarshalInputLegalFormOrder),
 			graphql.NewInputUnmarshaler("LinkRelationFilter", ec.unmarshalInputLinkRelationFilter),
 			graphql.NewInputUnmarshaler("MeetingFilter", ec.unmarshalInputMeetingFilter),
+			graphql.NewInputUnmarshaler("MeetingInput", ec.unmarshalInputMeetingInput),
+			graphql.NewInputUnmarshaler("MeetingKindFilter", ec.unmarshalInputMeetingKindFilter),
 			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("NeedFilter", ec.unmarshalInputNeedFilter),
 			graphql.NewInputUnmarshaler("NeedOrder", ec.unmarshalInputNeedOrder),
@@ -7874,6 +8308,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OperatorFilter", ec.unmarshalInputOperatorFilter),
 			graphql.NewInputUnmarshaler("OperatorKindFilter", ec.unmarshalInputOperatorKindFilter),
 			graphql.NewInputUnmarshaler("OperatorOrder", ec.unmarshalInputOperatorOrder),
+			graphql.NewInputUnmarshaler("OperatorRecordInput", ec.unmarshalInputOperatorRecordInput),
 			graphql.NewInputUnmarshaler("PolicyFilter", ec.unmarshalInputPolicyFilter),
 			graphql.NewInputUnmarshaler("PolicyOrder", ec.unmarshalInputPolicyOrder),
 			graphql.NewInputUnmarshaler("ProgrammeAxisFilter", ec.unmarshalInputProgrammeAxisFilter),
@@ -7910,7 +8345,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TransversalLinkOrder", ec.unmarshalInputTransversalLinkOrder),
 			graphql.NewInputUnmarshaler("UnitFilter", ec.unmarshalInputUnitFilter),
 			graphql.NewInputUnmarshaler("WorkingGroupFilter", ec.unmarshalInputWorkingGroupFilter),
+			graphql.NewInputUnmarshaler("WorkingGroupInput", ec.unmarshalInputWorkingGroupInput),
 			graphql.NewInputUnmarshaler("WorkingGroupKindFilter", ec.unmarshalInputWorkingGroupKindFilter),
+			graphql.NewInputUnmarshaler("WorkingGroupMemberInput", ec.unmarshalInputWorkingGroupMemberInput),
 			graphql.NewInputUnmarshaler("WorkingGroupOrder", ec.unmarshalInputWorkingGroupOrder),
 		)
 	}
@@ -8057,6 +8494,8 @@ enum MeetingCountableField {
   YEAR
   "The field ` + "`" + `heldOn` + "`" + `."
   HELD_ON
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
   "The field ` + "`" + `participantCount` + "`" + `."
   PARTICIPANT_COUNT
   "The field ` + "`" + `note` + "`" + `."
@@ -8102,6 +8541,8 @@ enum EventCountableField {
   TITLE
   "The field ` + "`" + `heldOn` + "`" + `."
   HELD_ON
+  "The field ` + "`" + `kind` + "`" + `."
+  KIND
   "The field ` + "`" + `participantCount` + "`" + `."
   PARTICIPANT_COUNT
   "The field ` + "`" + `description` + "`" + `."
@@ -10146,6 +10587,8 @@ type WorkingGroup implements Node @table(name: "working_group", fr: "Groupe de t
     "Sort keys, applied in order; ties are broken by creation order."
     orderBy: [MeetingOrder!]
   ): MeetingConnection! @relation(ref: "working_group_id")
+  "How many times it has been changed through the API, from 1: pass it as expectedVersion to change it."
+  version: Int!
   "Where the data of this working group comes from."
   source: Source! @relation(fk: "source_id")
 }
@@ -10200,14 +10643,74 @@ type Meeting implements Node @table(name: "meeting", fr: "Réunion", nl: "Vergad
   year: Int!
   "Date of the meeting; null when the report only counts meetings per year."
   heldOn: Date
+  "What kind of meeting it was."
+  kind: MeetingKind!
   "How many people attended, when known; null for roles below analyst when it is below the suppression threshold."
   participantCount: Int
   "Remarks on the meeting."
   note: String
   "The working group or committee that met."
   workingGroup: WorkingGroup! @relation(fk: "working_group_id")
+  "How many times it has been changed through the API, from 1: pass it as expectedVersion to change it."
+  version: Int!
   "Where the data of this meeting comes from."
   source: Source! @relation(fk: "source_id")
+}
+
+"Kind of meeting."
+enum MeetingKind {
+  "A meeting of the body itself."
+  MEETING
+  "A meeting of the local network of organisations."
+  NETWORK_MEETING
+  "A meeting of the steering committee."
+  STEERING_COMMITTEE
+  "A visit of an organisation by the others."
+  VISIT
+  "A training session."
+  TRAINING
+  "Anything else."
+  OTHER
+}
+
+"Conditions on a meeting kind."
+input MeetingKindFilter {
+  "Equals this value."
+  eq: MeetingKind
+  "Differs from this value."
+  neq: MeetingKind
+  "Equals one of these values."
+  in: [MeetingKind!]
+}
+
+"Kind of event."
+enum EventKind {
+  "A forum or fair of organisations."
+  FORUM
+  "An information session."
+  INFORMATION_SESSION
+  "A training."
+  TRAINING
+  "An open day."
+  OPEN_DAY
+  "A neighbourhood party."
+  NEIGHBOURHOOD_PARTY
+  "A conference or study day."
+  CONFERENCE
+  "An awareness campaign."
+  CAMPAIGN
+  "Anything else."
+  OTHER
+}
+
+"Conditions on an event kind."
+input EventKindFilter {
+  "Equals this value."
+  eq: EventKind
+  "Differs from this value."
+  neq: EventKind
+  "Equals one of these values."
+  in: [EventKind!]
 }
 
 "Selects meetings. All given conditions must hold."
@@ -10224,6 +10727,8 @@ input MeetingFilter {
   year: IntFilter
   "Conditions on the date of the meeting."
   heldOn: DateFilter
+  "Meetings whose kind matches."
+  kind: MeetingKindFilter
   "Conditions on the number of participants."
   participantCount: IntFilter
   "Meetings whose working group matches."
@@ -10238,6 +10743,8 @@ type Event implements Node @table(name: "event", fr: "Événement", nl: "Eveneme
   title: String!
   "Date of the event."
   heldOn: Date!
+  "What kind of event it was."
+  kind: EventKind!
   "How many people took part, when known; null for roles below analyst when it is below the suppression threshold."
   participantCount: Int
   "What happened, in free text."
@@ -10265,6 +10772,8 @@ type Event implements Node @table(name: "event", fr: "Événement", nl: "Eveneme
     "Sort keys, applied in order; ties are broken by creation order."
     orderBy: [OperatorOrder!]
   ): OperatorConnection! @relation(link: "event_organisation", ref: "event_id", fk: "operator_id")
+  "How many times it has been changed through the API, from 1: pass it as expectedVersion to change it."
+  version: Int!
   "Where the data of this event comes from."
   source: Source! @relation(fk: "source_id")
 }
@@ -10283,6 +10792,8 @@ input EventFilter {
   title: StringFilter
   "Conditions on the date of the event."
   heldOn: DateFilter
+  "Events whose kind matches."
+  kind: EventKindFilter
   "Conditions on the number of participants."
   participantCount: IntFilter
   "Events whose coordination matches."
@@ -10507,6 +11018,286 @@ input EventOrder {
   direction: OrderDirection = ASC
 }
 
+`, BuiltIn: false},
+	{Name: "../../schema/coordination_writes.graphqls", Input: `# The write API of a coordination's activity (its commune's coordinator; the administration)
+# and of an operator's own directory record (the operator itself; the administration). Every
+# change is in the audit log; edits name the version they were made on.
+
+"A working group, steering committee or platform as it is to be."
+input WorkingGroupInput {
+  "Steering committee, working group or platform."
+  kind: WorkingGroupKind!
+  "Its name; not empty."
+  name: String!
+  "Its theme, for a thematic working group."
+  theme: ID
+  "What it works on, in free text."
+  description: String
+}
+
+"What a change of a working group returns."
+type WorkingGroupPayload {
+  "The working group, as it is now."
+  workingGroup: WorkingGroup!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"A member of a working group: exactly one of an operator, one of its sites or one of its services, in its own name."
+input WorkingGroupMemberInput {
+  "An organisation."
+  operator: ID
+  "An activity site of an organisation."
+  site: ID
+  "A service of an organisation (e.g. a CPAS's socio-professional service)."
+  service: ID
+}
+
+"A service of an organisation (a CPAS's socio-professional service, a commune's prevention service), which can take part in a working group in its own name."
+type OperatorService {
+  "Its global id."
+  id: ID!
+  "Its code within the operator."
+  code: String!
+  "Its name."
+  name: String!
+  "The organisation it is a service of."
+  operator: Operator!
+}
+
+"A member of a working group: an organisation, or one of its sites or services."
+type WorkingGroupMember {
+  "Its global id."
+  id: ID!
+  "The working group."
+  workingGroup: WorkingGroup!
+  "The organisation, when the member is one."
+  operator: Operator
+  "The site, when the member is one."
+  site: OperatorSite
+  "The service, when the member is one."
+  service: OperatorService
+}
+
+"What adding or removing a working group's member returns."
+type WorkingGroupMemberPayload {
+  "The member added, or the one removed as it was."
+  member: WorkingGroupMember!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"A meeting as it is to be."
+input MeetingInput {
+  "Year of the meeting; may be left out when the date is given (it is then the date's year)."
+  year: Int
+  "Date of the meeting, within its year; may be left out when only the year is known."
+  heldOn: Date
+  "What kind of meeting it was."
+  kind: MeetingKind = MEETING
+  "How many people attended, when known; not negative."
+  participantCount: Int
+  "Remarks on the meeting."
+  note: String
+}
+
+"What recording or changing a meeting returns."
+type MeetingPayload {
+  "The meeting, as it is now."
+  meeting: Meeting!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"An event as it is to be."
+input EventInput {
+  "Title of the event; not empty."
+  title: String!
+  "What kind of event it was."
+  kind: EventKind = OTHER
+  "Date of the event."
+  heldOn: Date!
+  "How many people took part, when known; not negative."
+  participantCount: Int
+  "What happened, in free text."
+  description: String
+  "Its theme."
+  theme: ID
+  "Where it took place."
+  territory: ID
+  "The operator that organised it."
+  organiser: ID
+  "The organisations that took part in organising it or were represented; replaces the whole list."
+  organisations: [ID!]
+}
+
+"What recording or changing an event returns."
+type EventPayload {
+  "The event, as it is now."
+  event: Event!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"What adding or removing a coordination's member returns."
+type CoordinationMemberPayload {
+  "The coordination, as it is now."
+  coordination: Coordination!
+  "The operator added or removed."
+  operator: Operator!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"What an operator changes of its directory record: fields left out stay as they are; an empty string clears a text field."
+input OperatorRecordInput {
+  "Dutch name."
+  nameNl: String
+  "Usual acronym or short name."
+  acronym: String
+  "Street and number of the registered seat."
+  street: String
+  "Postal code of the registered seat: 4 digits."
+  postcode: String
+  "The commune of the registered seat."
+  seatCommune: ID
+  "Website address: an http or https URL."
+  website: String
+  "E-mail address for the public."
+  email: String
+  "Telephone number for the public."
+  phone: String
+  "What the organisation does, in free text."
+  description: String
+  "Working languages (fr, nl, en, de); replaces the whole list, at least one."
+  languages: [String!]
+}
+
+"What a change of an operator's record returns."
+type OperatorRecordPayload {
+  "The operator, as it is now."
+  operator: Operator!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+extend type Mutation {
+  "Adds a working group, steering committee or platform to a coordination (its commune's coordinator; administrators)."
+  createWorkingGroup(
+    "The coordination."
+    coordination: ID!
+    "The working group."
+    input: WorkingGroupInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): WorkingGroupPayload!
+  "Changes a working group (its coordination's coordinator; administrators)."
+  updateWorkingGroup(
+    "The working group."
+    workingGroup: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The working group as it is to be."
+    input: WorkingGroupInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): WorkingGroupPayload!
+  "Makes an organisation, or one of its sites or services, a member of a working group."
+  addWorkingGroupMember(
+    "The working group."
+    workingGroup: ID!
+    "The new member."
+    member: WorkingGroupMemberInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): WorkingGroupMemberPayload!
+  "Removes a member from a working group."
+  removeWorkingGroupMember(
+    "The working group."
+    workingGroup: ID!
+    "The member to remove."
+    member: WorkingGroupMemberInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): WorkingGroupMemberPayload!
+  "Records a meeting of a working group or steering committee."
+  recordMeeting(
+    "The working group or committee that met."
+    workingGroup: ID!
+    "The meeting."
+    input: MeetingInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): MeetingPayload!
+  "Changes a recorded meeting: it becomes the input, in full."
+  updateMeeting(
+    "The meeting."
+    meeting: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The meeting as it is to be."
+    input: MeetingInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): MeetingPayload!
+  "Records an event of a coordination."
+  recordEvent(
+    "The coordination that held it."
+    coordination: ID!
+    "The event."
+    input: EventInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): EventPayload!
+  "Changes a recorded event: it becomes the input, in full (its organisations too)."
+  updateEvent(
+    "The event."
+    event: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The event as it is to be."
+    input: EventInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): EventPayload!
+  "Makes an operator a member of a coordination."
+  addCoordinationMember(
+    "The coordination."
+    coordination: ID!
+    "The operator."
+    operator: ID!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): CoordinationMemberPayload!
+  "Removes an operator from the members of a coordination."
+  removeCoordinationMember(
+    "The coordination."
+    coordination: ID!
+    "The operator."
+    operator: ID!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): CoordinationMemberPayload!
+  "Changes an operator's directory record (the operator itself; administrators)."
+  updateOperatorRecord(
+    "The operator."
+    operator: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "What changes."
+    input: OperatorRecordInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): OperatorRecordPayload!
+}
 `, BuiltIn: false},
 	{Name: "../../schema/datasets.graphqls", Input: `extend type Query {
   "The published datasets: documented tables to download in CSV, XLSX, Parquet or NDJSON, each with a Frictionless data package."
@@ -12127,10 +12918,16 @@ type Operator implements Node @table(name: "operator", fr: "Opérateur", nl: "Op
   postcode: String
   "Website address (URL)."
   website: String
+  "E-mail address for the public."
+  email: String
+  "Telephone number for the public."
+  phone: String
   "What the organisation does, in free text."
   description: String
   "True for demo organisations invented for illustration; they do not exist."
   fictitious: Boolean!
+  "How many times it has been changed through the API, from 1: pass it as expectedVersion to change it."
+  version: Int!
   "Its legal form (ASBL/VZW, CPAS/OCMW, association de fait...)."
   legalForm: LegalForm! @relation(fk: "legal_form_id")
   "The commune of the registered seat."
@@ -14310,6 +15107,18 @@ func (ec *executionContext) childFields_CoordinationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CoordinationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CoordinationMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coordination":
+		return ec.fieldContext_CoordinationMemberPayload_coordination(ctx, field)
+	case "operator":
+		return ec.fieldContext_CoordinationMemberPayload_operator(ctx, field)
+	case "replayed":
+		return ec.fieldContext_CoordinationMemberPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoordinationMemberPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Dataset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -14494,6 +15303,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_title(ctx, field)
 	case "heldOn":
 		return ec.fieldContext_Event_heldOn(ctx, field)
+	case "kind":
+		return ec.fieldContext_Event_kind(ctx, field)
 	case "participantCount":
 		return ec.fieldContext_Event_participantCount(ctx, field)
 	case "description":
@@ -14508,6 +15319,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_theme(ctx, field)
 	case "organisations":
 		return ec.fieldContext_Event_organisations(ctx, field)
+	case "version":
+		return ec.fieldContext_Event_version(ctx, field)
 	case "source":
 		return ec.fieldContext_Event_source(ctx, field)
 	}
@@ -14556,6 +15369,18 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 		return ec.fieldContext_EventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_EventPayload_event(ctx, field)
+	case "version":
+		return ec.fieldContext_EventPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_EventPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FundingOverlap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14728,12 +15553,16 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_year(ctx, field)
 	case "heldOn":
 		return ec.fieldContext_Meeting_heldOn(ctx, field)
+	case "kind":
+		return ec.fieldContext_Meeting_kind(ctx, field)
 	case "participantCount":
 		return ec.fieldContext_Meeting_participantCount(ctx, field)
 	case "note":
 		return ec.fieldContext_Meeting_note(ctx, field)
 	case "workingGroup":
 		return ec.fieldContext_Meeting_workingGroup(ctx, field)
+	case "version":
+		return ec.fieldContext_Meeting_version(ctx, field)
 	case "source":
 		return ec.fieldContext_Meeting_source(ctx, field)
 	}
@@ -14782,6 +15611,18 @@ func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field g
 		return ec.fieldContext_MeetingEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_MeetingPayload_meeting(ctx, field)
+	case "version":
+		return ec.fieldContext_MeetingPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_MeetingPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MissingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15022,10 +15863,16 @@ func (ec *executionContext) childFields_Operator(ctx context.Context, field grap
 		return ec.fieldContext_Operator_postcode(ctx, field)
 	case "website":
 		return ec.fieldContext_Operator_website(ctx, field)
+	case "email":
+		return ec.fieldContext_Operator_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_Operator_phone(ctx, field)
 	case "description":
 		return ec.fieldContext_Operator_description(ctx, field)
 	case "fictitious":
 		return ec.fieldContext_Operator_fictitious(ctx, field)
+	case "version":
+		return ec.fieldContext_Operator_version(ctx, field)
 	case "legalForm":
 		return ec.fieldContext_Operator_legalForm(ctx, field)
 	case "seatCommune":
@@ -15090,6 +15937,32 @@ func (ec *executionContext) childFields_OperatorEdge(ctx context.Context, field 
 		return ec.fieldContext_OperatorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OperatorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OperatorRecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operator":
+		return ec.fieldContext_OperatorRecordPayload_operator(ctx, field)
+	case "version":
+		return ec.fieldContext_OperatorRecordPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_OperatorRecordPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorRecordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OperatorService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OperatorService_id(ctx, field)
+	case "code":
+		return ec.fieldContext_OperatorService_code(ctx, field)
+	case "name":
+		return ec.fieldContext_OperatorService_name(ctx, field)
+	case "operator":
+		return ec.fieldContext_OperatorService_operator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorService", field.Name)
 }
 
 func (ec *executionContext) childFields_OperatorSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16204,6 +17077,8 @@ func (ec *executionContext) childFields_WorkingGroup(ctx context.Context, field 
 		return ec.fieldContext_WorkingGroup_members(ctx, field)
 	case "meetings":
 		return ec.fieldContext_WorkingGroup_meetings(ctx, field)
+	case "version":
+		return ec.fieldContext_WorkingGroup_version(ctx, field)
 	case "source":
 		return ec.fieldContext_WorkingGroup_source(ctx, field)
 	}
@@ -16244,6 +17119,44 @@ func (ec *executionContext) childFields_WorkingGroupEdge(ctx context.Context, fi
 		return ec.fieldContext_WorkingGroupEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroupMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WorkingGroupMember_id(ctx, field)
+	case "workingGroup":
+		return ec.fieldContext_WorkingGroupMember_workingGroup(ctx, field)
+	case "operator":
+		return ec.fieldContext_WorkingGroupMember_operator(ctx, field)
+	case "site":
+		return ec.fieldContext_WorkingGroupMember_site(ctx, field)
+	case "service":
+		return ec.fieldContext_WorkingGroupMember_service(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupMember", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroupMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_WorkingGroupMemberPayload_member(ctx, field)
+	case "replayed":
+		return ec.fieldContext_WorkingGroupMemberPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupMemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workingGroup":
+		return ec.fieldContext_WorkingGroupPayload_workingGroup(ctx, field)
+	case "version":
+		return ec.fieldContext_WorkingGroupPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_WorkingGroupPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroupPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17278,6 +18191,66 @@ func (ec *executionContext) field_MeetingAggregate_sum_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addCoordinationMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addWorkingGroupMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workingGroup",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workingGroup"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "member",
+		func(ctx context.Context, v any) (model.WorkingGroupMemberInput, error) {
+			return ec.unmarshalNWorkingGroupMemberInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["member"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17392,6 +18365,36 @@ func (ec *executionContext) field_Mutation_createSubmission_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWorkingGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WorkingGroupInput, error) {
+			return ec.unmarshalNWorkingGroupInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17471,6 +18474,126 @@ func (ec *executionContext) field_Mutation_recommendSubmission_args(ctx context.
 		return nil, err
 	}
 	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EventInput, error) {
+			return ec.unmarshalNEventInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workingGroup",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workingGroup"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MeetingInput, error) {
+			return ec.unmarshalNMeetingInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeCoordinationMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coordination",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coordination"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeWorkingGroupMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workingGroup",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workingGroup"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "member",
+		func(ctx context.Context, v any) (model.WorkingGroupMemberInput, error) {
+			return ec.unmarshalNWorkingGroupMemberInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["member"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -17753,6 +18876,158 @@ func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Con
 		return nil, err
 	}
 	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "event",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["event"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EventInput, error) {
+			return ec.unmarshalNEventInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "meeting",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["meeting"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MeetingInput, error) {
+			return ec.unmarshalNMeetingInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOperatorRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OperatorRecordInput, error) {
+			return ec.unmarshalNOperatorRecordInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWorkingGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workingGroup",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workingGroup"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WorkingGroupInput, error) {
+			return ec.unmarshalNWorkingGroupInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -26250,6 +27525,93 @@ func (ec *executionContext) fieldContext_CoordinationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CoordinationMemberPayload_coordination(ctx context.Context, field graphql.CollectedField, obj *model.CoordinationMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationMemberPayload_coordination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coordination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Coordination) graphql.Marshaler {
+			return ec.marshalNCoordination2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐCoordination(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationMemberPayload_coordination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinationMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coordination(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinationMemberPayload_operator(ctx context.Context, field graphql.CollectedField, obj *model.CoordinationMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationMemberPayload_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationMemberPayload_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoordinationMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoordinationMemberPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.CoordinationMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoordinationMemberPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoordinationMemberPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoordinationMemberPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Dataset_name(ctx context.Context, field graphql.CollectedField, obj *dataset.Dataset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27737,6 +29099,29 @@ func (ec *executionContext) fieldContext_Event_heldOn(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Event", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Event_kind(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cohesion.EventKind) graphql.Marshaler {
+			return ec.marshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventKind")
+}
+
 func (ec *executionContext) _Event_participantCount(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27953,6 +29338,29 @@ func (ec *executionContext) fieldContext_Event_organisations(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Event_version(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Event_source(ctx context.Context, field graphql.CollectedField, obj *cohesion.Event) (ret graphql.Marshaler) {
@@ -28434,6 +29842,84 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EventPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _FundingOverlap_operator(ctx context.Context, field graphql.CollectedField, obj *model.FundingOverlap) (ret graphql.Marshaler) {
@@ -30005,6 +31491,29 @@ func (ec *executionContext) fieldContext_Meeting_heldOn(_ context.Context, field
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Meeting_kind(ctx context.Context, field graphql.CollectedField, obj *cohesion.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cohesion.MeetingKind) graphql.Marshaler {
+			return ec.marshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "MeetingKind")
+}
+
 func (ec *executionContext) _Meeting_participantCount(ctx context.Context, field graphql.CollectedField, obj *cohesion.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30081,6 +31590,29 @@ func (ec *executionContext) fieldContext_Meeting_workingGroup(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_version(ctx context.Context, field graphql.CollectedField, obj *cohesion.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_source(ctx context.Context, field graphql.CollectedField, obj *cohesion.Meeting) (ret graphql.Marshaler) {
@@ -30562,6 +32094,84 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.MeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Meeting) graphql.Marshaler {
+			return ec.marshalNMeeting2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.MeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.MeetingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MissingReport_campaign(ctx context.Context, field graphql.CollectedField, obj *store.MissingReport) (ret graphql.Marshaler) {
@@ -31292,6 +32902,490 @@ func (ec *executionContext) fieldContext_Mutation_reopenSubmission(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reopenSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWorkingGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWorkingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWorkingGroup(ctx, fc.Args["coordination"].(string), fc.Args["input"].(model.WorkingGroupInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupPayload) graphql.Marshaler {
+			return ec.marshalNWorkingGroupPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWorkingGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWorkingGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWorkingGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWorkingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWorkingGroup(ctx, fc.Args["workingGroup"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.WorkingGroupInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupPayload) graphql.Marshaler {
+			return ec.marshalNWorkingGroupPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWorkingGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWorkingGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addWorkingGroupMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addWorkingGroupMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddWorkingGroupMember(ctx, fc.Args["workingGroup"].(string), fc.Args["member"].(model.WorkingGroupMemberInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupMemberPayload) graphql.Marshaler {
+			return ec.marshalNWorkingGroupMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addWorkingGroupMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addWorkingGroupMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeWorkingGroupMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeWorkingGroupMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveWorkingGroupMember(ctx, fc.Args["workingGroup"].(string), fc.Args["member"].(model.WorkingGroupMemberInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupMemberPayload) graphql.Marshaler {
+			return ec.marshalNWorkingGroupMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeWorkingGroupMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeWorkingGroupMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeeting(ctx, fc.Args["workingGroup"].(string), fc.Args["input"].(model.MeetingInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingPayload) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMeeting(ctx, fc.Args["meeting"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.MeetingInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingPayload) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvent(ctx, fc.Args["coordination"].(string), fc.Args["input"].(model.EventInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPayload) graphql.Marshaler {
+			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["event"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.EventInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPayload) graphql.Marshaler {
+			return ec.marshalNEventPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCoordinationMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCoordinationMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCoordinationMember(ctx, fc.Args["coordination"].(string), fc.Args["operator"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoordinationMemberPayload) graphql.Marshaler {
+			return ec.marshalNCoordinationMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoordinationMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCoordinationMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoordinationMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCoordinationMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeCoordinationMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeCoordinationMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveCoordinationMember(ctx, fc.Args["coordination"].(string), fc.Args["operator"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoordinationMemberPayload) graphql.Marshaler {
+			return ec.marshalNCoordinationMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoordinationMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeCoordinationMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoordinationMemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeCoordinationMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOperatorRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOperatorRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOperatorRecord(ctx, fc.Args["operator"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.OperatorRecordInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OperatorRecordPayload) graphql.Marshaler {
+			return ec.marshalNOperatorRecordPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOperatorRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorRecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOperatorRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33495,6 +35589,52 @@ func (ec *executionContext) fieldContext_Operator_website(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Operator", field, false, false, "String")
 }
 
+func (ec *executionContext) _Operator_email(ctx context.Context, field graphql.CollectedField, obj *cohesion.Operator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Operator_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Operator_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Operator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Operator_phone(ctx context.Context, field graphql.CollectedField, obj *cohesion.Operator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Operator_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Operator_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Operator", field, false, false, "String")
+}
+
 func (ec *executionContext) _Operator_description(ctx context.Context, field graphql.CollectedField, obj *cohesion.Operator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33539,6 +35679,29 @@ func (ec *executionContext) _Operator_fictitious(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Operator_fictitious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Operator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Operator_version(ctx context.Context, field graphql.CollectedField, obj *cohesion.Operator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Operator_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Operator_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Operator", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Operator_legalForm(ctx context.Context, field graphql.CollectedField, obj *cohesion.Operator) (ret graphql.Marshaler) {
@@ -34343,6 +36506,185 @@ func (ec *executionContext) fieldContext_OperatorEdge_node(_ context.Context, fi
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperatorRecordPayload_operator(ctx context.Context, field graphql.CollectedField, obj *model.OperatorRecordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorRecordPayload_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorRecordPayload_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorRecordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperatorRecordPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.OperatorRecordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorRecordPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorRecordPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorRecordPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperatorRecordPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.OperatorRecordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorRecordPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorRecordPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorRecordPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OperatorService_id(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorService_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperatorService().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorService_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorService", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OperatorService_code(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorService_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorService_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorService", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperatorService_name(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorService_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorService_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorService", field, false, false, "String")
+}
+
+func (ec *executionContext) _OperatorService_operator(ctx context.Context, field graphql.CollectedField, obj *store.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorService_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperatorService().Operator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorService_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorService",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Operator(ctx, field)
 		},
@@ -47211,6 +49553,29 @@ func (ec *executionContext) fieldContext_WorkingGroup_meetings(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _WorkingGroup_version(ctx context.Context, field graphql.CollectedField, obj *cohesion.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "Int")
+}
+
 func (ec *executionContext) _WorkingGroup_source(ctx context.Context, field graphql.CollectedField, obj *cohesion.WorkingGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47514,6 +49879,290 @@ func (ec *executionContext) fieldContext_WorkingGroupEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMember_id(ctx context.Context, field graphql.CollectedField, obj *store.WorkingGroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupMember().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroupMember", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WorkingGroupMember_workingGroup(ctx context.Context, field graphql.CollectedField, obj *store.WorkingGroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMember_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupMember().WorkingGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMember_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMember_operator(ctx context.Context, field graphql.CollectedField, obj *store.WorkingGroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMember_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupMember().Operator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalOOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMember_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMember_site(ctx context.Context, field graphql.CollectedField, obj *store.WorkingGroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMember_site(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupMember().Site(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Site) graphql.Marshaler {
+			return ec.marshalOOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMember_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorSite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMember_service(ctx context.Context, field graphql.CollectedField, obj *store.WorkingGroupMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMember_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroupMember().Service(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Service) graphql.Marshaler {
+			return ec.marshalOOperatorService2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMember_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMemberPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMemberPayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WorkingGroupMember) graphql.Marshaler {
+			return ec.marshalNWorkingGroupMember2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐWorkingGroupMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMemberPayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupMemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroupMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupMemberPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupMemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupMemberPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupMemberPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroupMemberPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkingGroupPayload_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupPayload_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupPayload_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroupPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroupPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkingGroupPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroupPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroupPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroupPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -49825,7 +52474,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "id", "title", "heldOn", "participantCount", "coordination", "organiser", "territory", "theme", "organisations"}
+	fieldsInOrder := [...]string{"and", "or", "not", "id", "title", "heldOn", "kind", "participantCount", "coordination", "organiser", "territory", "theme", "organisations"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -49875,6 +52524,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it["heldOn"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEventKindFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventKindFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
 		case "participantCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCount"))
 			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐIntFilter(ctx, v)
@@ -49931,6 +52587,164 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 func UnmarshalEventFilter(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (model.EventInput, error) {
+	var it model.EventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["kind"]; !present {
+		asMap["kind"] = "OTHER"
+	}
+
+	fieldsInOrder := [...]string{"title", "kind", "heldOn", "participantCount", "description", "theme", "territory", "organiser", "organisations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "participantCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCount"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantCount = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "organiser":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiser"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organiser = data
+		case "organisations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisations"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventInput unmarshals raw into the EventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventInput(ctx context.Context, raw any) (model.EventInput, error) {
+	var out model.EventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventKindFilter(ctx context.Context, obj any) (model.EventKindFilter, error) {
+	var it model.EventKindFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "neq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("neq"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOEventKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventKindFilter unmarshals raw into the EventKindFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventKindFilter(ctx context.Context, raw any) (model.EventKindFilter, error) {
+	var out model.EventKindFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventKindFilter", raw, &out)
 	return out, err
 }
 
@@ -50571,7 +53385,7 @@ func (ec *executionContext) unmarshalInputMeetingFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "id", "year", "heldOn", "participantCount", "workingGroup"}
+	fieldsInOrder := [...]string{"and", "or", "not", "id", "year", "heldOn", "kind", "participantCount", "workingGroup"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -50621,6 +53435,13 @@ func (ec *executionContext) unmarshalInputMeetingFilter(ctx context.Context, obj
 				return it, err
 			}
 			it["heldOn"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMeetingKindFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingKindFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
 		case "participantCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCount"))
 			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐIntFilter(ctx, v)
@@ -50649,6 +53470,136 @@ func (ec *executionContext) unmarshalInputMeetingFilter(ctx context.Context, obj
 func UnmarshalMeetingFilter(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMeetingInput(ctx context.Context, obj any) (model.MeetingInput, error) {
+	var it model.MeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["kind"]; !present {
+		asMap["kind"] = "MEETING"
+	}
+
+	fieldsInOrder := [...]string{"year", "heldOn", "kind", "participantCount", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "participantCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCount"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantCount = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingInput unmarshals raw into the MeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingInput(ctx context.Context, raw any) (model.MeetingInput, error) {
+	var out model.MeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMeetingKindFilter(ctx context.Context, obj any) (model.MeetingKindFilter, error) {
+	var it model.MeetingKindFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "neq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "neq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("neq"))
+			data, err := ec.unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Neq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOMeetingKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMeetingKindFilter unmarshals raw into the MeetingKindFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMeetingKindFilter(ctx context.Context, raw any) (model.MeetingKindFilter, error) {
+	var out model.MeetingKindFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MeetingKindFilter", raw, &out)
 	return out, err
 }
 
@@ -51456,6 +54407,111 @@ func (ec *executionContext) unmarshalInputOperatorOrder(ctx context.Context, obj
 func UnmarshalOperatorOrder(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperatorOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOperatorRecordInput(ctx context.Context, obj any) (model.OperatorRecordInput, error) {
+	var it model.OperatorRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"nameNl", "acronym", "street", "postcode", "seatCommune", "website", "email", "phone", "description", "languages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "nameNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNl = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "seatCommune":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatCommune"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatCommune = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOperatorRecordInput unmarshals raw into the OperatorRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOperatorRecordInput(ctx context.Context, raw any) (model.OperatorRecordInput, error) {
+	var out model.OperatorRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperatorRecordInput", raw, &out)
 	return out, err
 }
 
@@ -54277,6 +57333,69 @@ func UnmarshalWorkingGroupFilter(ctx context.Context, raw any) (map[string]any, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWorkingGroupInput(ctx context.Context, obj any) (model.WorkingGroupInput, error) {
+	var it model.WorkingGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "name", "theme", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNWorkingGroupKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroupKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkingGroupInput unmarshals raw into the WorkingGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkingGroupInput(ctx context.Context, raw any) (model.WorkingGroupInput, error) {
+	var out model.WorkingGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkingGroupInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWorkingGroupKindFilter(ctx context.Context, obj any) (model.WorkingGroupKindFilter, error) {
 	var it model.WorkingGroupKindFilter
 	if obj == nil {
@@ -54330,6 +57449,62 @@ func (ec *executionContext) unmarshalInputWorkingGroupKindFilter(ctx context.Con
 func UnmarshalWorkingGroupKindFilter(ctx context.Context, raw any) (model.WorkingGroupKindFilter, error) {
 	var out model.WorkingGroupKindFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkingGroupKindFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWorkingGroupMemberInput(ctx context.Context, obj any) (model.WorkingGroupMemberInput, error) {
+	var it model.WorkingGroupMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"operator", "site", "service"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "site":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("site"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Site = data
+		case "service":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("service"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Service = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkingGroupMemberInput unmarshals raw into the WorkingGroupMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkingGroupMemberInput(ctx context.Context, raw any) (model.WorkingGroupMemberInput, error) {
+	var out model.WorkingGroupMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkingGroupMemberInput", raw, &out)
 	return out, err
 }
 
@@ -55966,6 +59141,49 @@ func (ec *executionContext) _CoordinationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var coordinationMemberPayloadImplementors = []string{"CoordinationMemberPayload"}
+
+func (ec *executionContext) _CoordinationMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoordinationMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coordinationMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoordinationMemberPayload")
+		case "coordination":
+			out.Values[i] = ec._CoordinationMemberPayload_coordination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operator":
+			out.Values[i] = ec._CoordinationMemberPayload_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._CoordinationMemberPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var datasetImplementors = []string{"Dataset"}
 
 func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, obj *dataset.Dataset) graphql.Marshaler {
@@ -56603,6 +59821,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._Event_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "participantCount":
 			out.Values[i] = ec._Event_participantCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -56643,6 +59866,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_organisations(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Event_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -56796,6 +60024,49 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventPayloadImplementors = []string{"EventPayload"}
+
+func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventPayload")
+		case "event":
+			out.Values[i] = ec._EventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._EventPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._EventPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57391,6 +60662,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._Meeting_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "participantCount":
 			out.Values[i] = ec._Meeting_participantCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -57407,6 +60683,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_workingGroup(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Meeting_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -57560,6 +60841,49 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingPayloadImplementors = []string{"MeetingPayload"}
+
+func (ec *executionContext) _MeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MeetingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingPayload")
+		case "meeting":
+			out.Values[i] = ec._MeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._MeetingPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._MeetingPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57748,6 +61072,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reopenSubmission":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reopenSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWorkingGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWorkingGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateWorkingGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWorkingGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addWorkingGroupMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addWorkingGroupMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeWorkingGroupMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeWorkingGroupMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCoordinationMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCoordinationMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeCoordinationMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeCoordinationMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOperatorRecord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOperatorRecord(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -58506,6 +61907,16 @@ func (ec *executionContext) _Operator(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "email":
+			out.Values[i] = ec._Operator_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Operator_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "description":
 			out.Values[i] = ec._Operator_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -58513,6 +61924,11 @@ func (ec *executionContext) _Operator(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "fictitious":
 			out.Values[i] = ec._Operator_fictitious(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Operator_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -58724,6 +62140,99 @@ func (ec *executionContext) _OperatorEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operatorRecordPayloadImplementors = []string{"OperatorRecordPayload"}
+
+func (ec *executionContext) _OperatorRecordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OperatorRecordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorRecordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorRecordPayload")
+		case "operator":
+			out.Values[i] = ec._OperatorRecordPayload_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._OperatorRecordPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._OperatorRecordPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operatorServiceImplementors = []string{"OperatorService"}
+
+func (ec *executionContext) _OperatorService(ctx context.Context, sel ast.SelectionSet, obj *store.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorServiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorService")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OperatorService_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._OperatorService_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._OperatorService_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OperatorService_operator(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -62789,6 +66298,11 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WorkingGroup_meetings(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._WorkingGroup_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "source":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -62922,6 +66436,145 @@ func (ec *executionContext) _WorkingGroupEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._WorkingGroupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupMemberImplementors = []string{"WorkingGroupMember"}
+
+func (ec *executionContext) _WorkingGroupMember(ctx context.Context, sel ast.SelectionSet, obj *store.WorkingGroupMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroupMember")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupMember_id(ctx, field, obj)
+				})
+		case "workingGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupMember_workingGroup(ctx, field, obj)
+				})
+		case "operator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupMember_operator(ctx, field, obj)
+				})
+		case "site":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupMember_site(ctx, field, obj)
+				})
+		case "service":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroupMember_service(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupMemberPayloadImplementors = []string{"WorkingGroupMemberPayload"}
+
+func (ec *executionContext) _WorkingGroupMemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupMemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupMemberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroupMemberPayload")
+		case "member":
+			out.Values[i] = ec._WorkingGroupMemberPayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._WorkingGroupMemberPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupPayloadImplementors = []string{"WorkingGroupPayload"}
+
+func (ec *executionContext) _WorkingGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroupPayload")
+		case "workingGroup":
+			out.Values[i] = ec._WorkingGroupPayload_workingGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._WorkingGroupPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._WorkingGroupPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -63936,6 +67589,14 @@ func (ec *executionContext) unmarshalNCoordinationFilter2map(ctx context.Context
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCoordinationMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐCoordinationMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.CoordinationMemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoordinationMemberPayload!")
+		return graphql.Null
+	}
+	return ec._CoordinationMemberPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCoordinationOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputCoordinationOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64350,6 +68011,49 @@ func (ec *executionContext) unmarshalNEventFilter2map(ctx context.Context, v any
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEventInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventInput(ctx context.Context, v any) (model.EventInput, error) {
+	res, err := ec.unmarshalInputEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx context.Context, v any) (cohesion.EventKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx context.Context, sel ast.SelectionSet, v cohesion.EventKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind = map[string]cohesion.EventKind{
+		"FORUM":               cohesion.Forum,
+		"INFORMATION_SESSION": cohesion.InformationSession,
+		"TRAINING":            cohesion.TrainingEvent,
+		"OPEN_DAY":            cohesion.OpenDay,
+		"NEIGHBOURHOOD_PARTY": cohesion.NeighbourhoodParty,
+		"CONFERENCE":          cohesion.Conference,
+		"CAMPAIGN":            cohesion.AwarenessCampaign,
+		"OTHER":               cohesion.OtherEvent,
+	}
+	marshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind = map[cohesion.EventKind]string{
+		cohesion.Forum:              "FORUM",
+		cohesion.InformationSession: "INFORMATION_SESSION",
+		cohesion.TrainingEvent:      "TRAINING",
+		cohesion.OpenDay:            "OPEN_DAY",
+		cohesion.NeighbourhoodParty: "NEIGHBOURHOOD_PARTY",
+		cohesion.Conference:         "CONFERENCE",
+		cohesion.AwarenessCampaign:  "CAMPAIGN",
+		cohesion.OtherEvent:         "OTHER",
+	}
+)
+
 func (ec *executionContext) unmarshalNEventNumericField2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64377,6 +68081,14 @@ func (ec *executionContext) unmarshalNEventOrderField2githubᚗcomᚋcohesioᚋc
 
 func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.EventOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNEventPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.EventPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventPayload!")
+		return graphql.Null
+	}
+	return ec._EventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFundingOverlap2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐFundingOverlapᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingOverlap) graphql.Marshaler {
@@ -64889,6 +68601,45 @@ func (ec *executionContext) unmarshalNMeetingFilter2map(ctx context.Context, v a
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMeetingInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingInput(ctx context.Context, v any) (model.MeetingInput, error) {
+	res, err := ec.unmarshalInputMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx context.Context, v any) (cohesion.MeetingKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v cohesion.MeetingKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MeetingKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind = map[string]cohesion.MeetingKind{
+		"MEETING":            cohesion.MeetingOfTheBody,
+		"NETWORK_MEETING":    cohesion.NetworkMeeting,
+		"STEERING_COMMITTEE": cohesion.SteeringCommitteeMeet,
+		"VISIT":              cohesion.Visit,
+		"TRAINING":           cohesion.Training,
+		"OTHER":              cohesion.OtherMeeting,
+	}
+	marshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind = map[cohesion.MeetingKind]string{
+		cohesion.MeetingOfTheBody:      "MEETING",
+		cohesion.NetworkMeeting:        "NETWORK_MEETING",
+		cohesion.SteeringCommitteeMeet: "STEERING_COMMITTEE",
+		cohesion.Visit:                 "VISIT",
+		cohesion.Training:              "TRAINING",
+		cohesion.OtherMeeting:          "OTHER",
+	}
+)
+
 func (ec *executionContext) unmarshalNMeetingNumericField2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64916,6 +68667,14 @@ func (ec *executionContext) unmarshalNMeetingOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNMeetingOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingOrderField(ctx context.Context, sel ast.SelectionSet, v model.MeetingOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMeetingPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingPayload(ctx context.Context, sel ast.SelectionSet, v *model.MeetingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingPayload!")
+		return graphql.Null
+	}
+	return ec._MeetingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMissingReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐMissingReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MissingReport) graphql.Marshaler {
@@ -65432,6 +69191,19 @@ func (ec *executionContext) unmarshalNOperatorOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNOperatorOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorOrderField(ctx context.Context, sel ast.SelectionSet, v model.OperatorOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOperatorRecordInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordInput(ctx context.Context, v any) (model.OperatorRecordInput, error) {
+	res, err := ec.unmarshalInputOperatorRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOperatorRecordPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.OperatorRecordPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorRecordPayload!")
+		return graphql.Null
+	}
+	return ec._OperatorRecordPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOperatorSite2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSiteᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Site) graphql.Marshaler {
@@ -67461,6 +71233,11 @@ func (ec *executionContext) unmarshalNWorkingGroupFilter2map(ctx context.Context
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNWorkingGroupInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupInput(ctx context.Context, v any) (model.WorkingGroupInput, error) {
+	res, err := ec.unmarshalInputWorkingGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNWorkingGroupKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroupKind(ctx context.Context, v any) (cohesion.WorkingGroupKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNWorkingGroupKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroupKind[tmp]
@@ -67489,6 +71266,27 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNWorkingGroupMember2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐWorkingGroupMember(ctx context.Context, sel ast.SelectionSet, v *store.WorkingGroupMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroupMember!")
+		return graphql.Null
+	}
+	return ec._WorkingGroupMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkingGroupMemberInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberInput(ctx context.Context, v any) (model.WorkingGroupMemberInput, error) {
+	res, err := ec.unmarshalInputWorkingGroupMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkingGroupMemberPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupMemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroupMemberPayload!")
+		return graphql.Null
+	}
+	return ec._WorkingGroupMemberPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNWorkingGroupOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputWorkingGroupOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -67502,6 +71300,14 @@ func (ec *executionContext) unmarshalNWorkingGroupOrderField2githubᚗcomᚋcohe
 
 func (ec *executionContext) marshalNWorkingGroupOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupOrderField(ctx context.Context, sel ast.SelectionSet, v model.WorkingGroupOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNWorkingGroupPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐWorkingGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroupPayload!")
+		return graphql.Null
+	}
+	return ec._WorkingGroupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -68333,6 +72139,92 @@ func (ec *executionContext) unmarshalOEventFilter2ᚕmapᚄ(ctx context.Context,
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOEventKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKindᚄ(ctx context.Context, v any) ([]cohesion.EventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cohesion.EventKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []cohesion.EventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx context.Context, v any) (*cohesion.EventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind(ctx context.Context, sel ast.SelectionSet, v *cohesion.EventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind[*v])
+	return res
+}
+
+var (
+	unmarshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind = map[string]cohesion.EventKind{
+		"FORUM":               cohesion.Forum,
+		"INFORMATION_SESSION": cohesion.InformationSession,
+		"TRAINING":            cohesion.TrainingEvent,
+		"OPEN_DAY":            cohesion.OpenDay,
+		"NEIGHBOURHOOD_PARTY": cohesion.NeighbourhoodParty,
+		"CONFERENCE":          cohesion.Conference,
+		"CAMPAIGN":            cohesion.AwarenessCampaign,
+		"OTHER":               cohesion.OtherEvent,
+	}
+	marshalOEventKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐEventKind = map[cohesion.EventKind]string{
+		cohesion.Forum:              "FORUM",
+		cohesion.InformationSession: "INFORMATION_SESSION",
+		cohesion.TrainingEvent:      "TRAINING",
+		cohesion.OpenDay:            "OPEN_DAY",
+		cohesion.NeighbourhoodParty: "NEIGHBOURHOOD_PARTY",
+		cohesion.Conference:         "CONFERENCE",
+		cohesion.AwarenessCampaign:  "CAMPAIGN",
+		cohesion.OtherEvent:         "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOEventKindFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐEventKindFilter(ctx context.Context, v any) (*model.EventKindFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventKindFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOEventOrder2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -68836,6 +72728,88 @@ func (ec *executionContext) unmarshalOMeetingFilter2ᚕmapᚄ(ctx context.Contex
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOMeetingKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKindᚄ(ctx context.Context, v any) ([]cohesion.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cohesion.MeetingKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKindᚄ(ctx context.Context, sel ast.SelectionSet, v []cohesion.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx context.Context, v any) (*cohesion.MeetingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind(ctx context.Context, sel ast.SelectionSet, v *cohesion.MeetingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind[*v])
+	return res
+}
+
+var (
+	unmarshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind = map[string]cohesion.MeetingKind{
+		"MEETING":            cohesion.MeetingOfTheBody,
+		"NETWORK_MEETING":    cohesion.NetworkMeeting,
+		"STEERING_COMMITTEE": cohesion.SteeringCommitteeMeet,
+		"VISIT":              cohesion.Visit,
+		"TRAINING":           cohesion.Training,
+		"OTHER":              cohesion.OtherMeeting,
+	}
+	marshalOMeetingKind2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐMeetingKind = map[cohesion.MeetingKind]string{
+		cohesion.MeetingOfTheBody:      "MEETING",
+		cohesion.NetworkMeeting:        "NETWORK_MEETING",
+		cohesion.SteeringCommitteeMeet: "STEERING_COMMITTEE",
+		cohesion.Visit:                 "VISIT",
+		cohesion.Training:              "TRAINING",
+		cohesion.OtherMeeting:          "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOMeetingKindFilter2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐMeetingKindFilter(ctx context.Context, v any) (*model.MeetingKindFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMeetingKindFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOMeetingOrder2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -69223,6 +73197,13 @@ func (ec *executionContext) unmarshalOOperatorOrder2ᚕmapᚄ(ctx context.Contex
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOOperatorService2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐService(ctx context.Context, sel ast.SelectionSet, v *store.Service) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OperatorService(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOperatorSite2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSite(ctx context.Context, sel ast.SelectionSet, v *store.Site) graphql.Marshaler {

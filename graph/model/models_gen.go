@@ -172,6 +172,16 @@ type ConcordanceRow struct {
 	Status ConcordanceStatus `json:"status"`
 }
 
+// What adding or removing a coordination's member returns.
+type CoordinationMemberPayload struct {
+	// The coordination, as it is now.
+	Coordination *cohesion.Coordination `json:"coordination"`
+	// The operator added or removed.
+	Operator *cohesion.Operator `json:"operator"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
 // The extent of a dataset's rows.
 type DatasetCoverage struct {
 	// The number of rows.
@@ -244,6 +254,48 @@ type EvaluationCommentaryPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// An event as it is to be.
+type EventInput struct {
+	// Title of the event; not empty.
+	Title string `json:"title"`
+	// What kind of event it was.
+	Kind *cohesion.EventKind `json:"kind,omitempty"`
+	// Date of the event.
+	HeldOn time.Time `json:"heldOn"`
+	// How many people took part, when known; not negative.
+	ParticipantCount *int32 `json:"participantCount,omitempty"`
+	// What happened, in free text.
+	Description *string `json:"description,omitempty"`
+	// Its theme.
+	Theme *string `json:"theme,omitempty"`
+	// Where it took place.
+	Territory *string `json:"territory,omitempty"`
+	// The operator that organised it.
+	Organiser *string `json:"organiser,omitempty"`
+	// The organisations that took part in organising it or were represented; replaces the whole list.
+	Organisations []string `json:"organisations,omitempty"`
+}
+
+// Conditions on an event kind.
+type EventKindFilter struct {
+	// Equals this value.
+	Eq *cohesion.EventKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.EventKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.EventKind `json:"in,omitempty"`
+}
+
+// What recording or changing an event returns.
+type EventPayload struct {
+	// The event, as it is now.
+	Event *cohesion.Event `json:"event"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
 // Two projects of one operator under two programmes, overlapping in time and sharing a theme or a public.
 type FundingOverlap struct {
 	// The operator funded twice.
@@ -310,6 +362,40 @@ type LinkRelationFilter struct {
 	Neq *cohesion.LinkRelation `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.LinkRelation `json:"in,omitempty"`
+}
+
+// A meeting as it is to be.
+type MeetingInput struct {
+	// Year of the meeting; may be left out when the date is given (it is then the date's year).
+	Year *int32 `json:"year,omitempty"`
+	// Date of the meeting, within its year; may be left out when only the year is known.
+	HeldOn *time.Time `json:"heldOn,omitempty"`
+	// What kind of meeting it was.
+	Kind *cohesion.MeetingKind `json:"kind,omitempty"`
+	// How many people attended, when known; not negative.
+	ParticipantCount *int32 `json:"participantCount,omitempty"`
+	// Remarks on the meeting.
+	Note *string `json:"note,omitempty"`
+}
+
+// Conditions on a meeting kind.
+type MeetingKindFilter struct {
+	// Equals this value.
+	Eq *cohesion.MeetingKind `json:"eq,omitempty"`
+	// Differs from this value.
+	Neq *cohesion.MeetingKind `json:"neq,omitempty"`
+	// Equals one of these values.
+	In []cohesion.MeetingKind `json:"in,omitempty"`
+}
+
+// What recording or changing a meeting returns.
+type MeetingPayload struct {
+	// The meeting, as it is now.
+	Meeting *cohesion.Meeting `json:"meeting"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
 }
 
 // Changes to the data. Each change is checked against the caller's role, and again by the
@@ -385,6 +471,40 @@ type OperatorKindFilter struct {
 	Neq *cohesion.OperatorKind `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.OperatorKind `json:"in,omitempty"`
+}
+
+// What an operator changes of its directory record: fields left out stay as they are; an empty string clears a text field.
+type OperatorRecordInput struct {
+	// Dutch name.
+	NameNl *string `json:"nameNl,omitempty"`
+	// Usual acronym or short name.
+	Acronym *string `json:"acronym,omitempty"`
+	// Street and number of the registered seat.
+	Street *string `json:"street,omitempty"`
+	// Postal code of the registered seat: 4 digits.
+	Postcode *string `json:"postcode,omitempty"`
+	// The commune of the registered seat.
+	SeatCommune *string `json:"seatCommune,omitempty"`
+	// Website address: an http or https URL.
+	Website *string `json:"website,omitempty"`
+	// E-mail address for the public.
+	Email *string `json:"email,omitempty"`
+	// Telephone number for the public.
+	Phone *string `json:"phone,omitempty"`
+	// What the organisation does, in free text.
+	Description *string `json:"description,omitempty"`
+	// Working languages (fr, nl, en, de); replaces the whole list, at least one.
+	Languages []string `json:"languages,omitempty"`
+}
+
+// What a change of an operator's record returns.
+type OperatorRecordPayload struct {
+	// The operator, as it is now.
+	Operator *cohesion.Operator `json:"operator"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
 }
 
 // The entry point of every read: lists (connections) of each kind of object, and lookups by global id or by code.
@@ -723,6 +843,18 @@ type UnitFilter struct {
 	In []cohesion.Unit `json:"in,omitempty"`
 }
 
+// A working group, steering committee or platform as it is to be.
+type WorkingGroupInput struct {
+	// Steering committee, working group or platform.
+	Kind cohesion.WorkingGroupKind `json:"kind"`
+	// Its name; not empty.
+	Name string `json:"name"`
+	// Its theme, for a thematic working group.
+	Theme *string `json:"theme,omitempty"`
+	// What it works on, in free text.
+	Description *string `json:"description,omitempty"`
+}
+
 // Conditions on a working-group kind.
 type WorkingGroupKindFilter struct {
 	// Equals this value.
@@ -731,6 +863,34 @@ type WorkingGroupKindFilter struct {
 	Neq *cohesion.WorkingGroupKind `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.WorkingGroupKind `json:"in,omitempty"`
+}
+
+// A member of a working group: exactly one of an operator, one of its sites or one of its services, in its own name.
+type WorkingGroupMemberInput struct {
+	// An organisation.
+	Operator *string `json:"operator,omitempty"`
+	// An activity site of an organisation.
+	Site *string `json:"site,omitempty"`
+	// A service of an organisation (e.g. a CPAS's socio-professional service).
+	Service *string `json:"service,omitempty"`
+}
+
+// What adding or removing a working group's member returns.
+type WorkingGroupMemberPayload struct {
+	// The member added, or the one removed as it was.
+	Member *store.WorkingGroupMember `json:"member"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
+// What a change of a working group returns.
+type WorkingGroupPayload struct {
+	// The working group, as it is now.
+	WorkingGroup *cohesion.WorkingGroup `json:"workingGroup"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
 }
 
 // Fields approvals can be sorted by. Ties are broken by creation order.

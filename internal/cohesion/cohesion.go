@@ -191,9 +191,12 @@ type Operator struct {
 	Postcode         *string
 	SeatCommuneID    *int64
 	Website          *string
+	Email            *string
+	Phone            *string
 	Description      *string
 	Fictitious       bool
 	SourceID         int64
+	Version          int32
 }
 
 type OperatorKind string
@@ -405,6 +408,7 @@ type WorkingGroup struct {
 	ThemeID        *int64
 	Description    *string
 	SourceID       int64
+	Version        int32
 }
 
 type WorkingGroupKind string
@@ -421,10 +425,24 @@ type Meeting struct {
 	WorkingGroupID   int64
 	Year             int32
 	HeldOn           *time.Time
+	Kind             MeetingKind
 	ParticipantCount *int32
 	Note             *string
 	SourceID         int64
+	Version          int32
 }
+
+// MeetingKind is what kind of meeting it was.
+type MeetingKind string
+
+const (
+	MeetingOfTheBody      MeetingKind = "meeting"
+	NetworkMeeting        MeetingKind = "network_meeting"
+	SteeringCommitteeMeet MeetingKind = "steering_committee"
+	Visit                 MeetingKind = "visit"
+	Training              MeetingKind = "training"
+	OtherMeeting          MeetingKind = "other"
+)
 
 // Event is an event organised within a coordination, with its participants.
 type Event struct {
@@ -435,7 +453,23 @@ type Event struct {
 	OrganiserID      *int64
 	TerritoryID      *int64
 	ThemeID          *int64
+	Kind             EventKind
 	ParticipantCount *int32
 	Description      *string
 	SourceID         int64
+	Version          int32
 }
+
+// EventKind is what kind of event it was.
+type EventKind string
+
+const (
+	Forum              EventKind = "forum"
+	InformationSession EventKind = "information_session"
+	TrainingEvent      EventKind = "training"
+	OpenDay            EventKind = "open_day"
+	NeighbourhoodParty EventKind = "neighbourhood_party"
+	Conference         EventKind = "conference"
+	AwarenessCampaign  EventKind = "campaign"
+	OtherEvent         EventKind = "other"
+)
