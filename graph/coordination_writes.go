@@ -157,7 +157,11 @@ func (r *Resolver) coordinationMember(ctx context.Context, coordination, operato
 
 func operatorRecordChange(in model.OperatorRecordInput) (store.OperatorRecordChange, error) {
 	commune, err := optionalID(in.SeatCommune, "Territory", "input.seatCommune")
-	return store.OperatorRecordChange{NameNl: in.NameNl, Acronym: in.Acronym, Street: in.Street, Postcode: in.Postcode,
+	if err != nil {
+		return store.OperatorRecordChange{}, err
+	}
+	c := store.OperatorRecordChange{NameNl: in.NameNl, Acronym: in.Acronym, Street: in.Street, Postcode: in.Postcode,
 		SeatCommuneID: commune, Website: in.Website, Email: in.Email, Phone: in.Phone, Description: in.Description,
-		Languages: in.Languages}, err
+		Languages: in.Languages}
+	return c, operatorLists(&c, in.Sectors, in.Territories)
 }

@@ -1356,6 +1356,24 @@ export interface ApprovalFilter {
   axis?: ProgrammeAxisFilter | null;
 }
 
+/** An approval as it is to be, in full. */
+export interface ApprovalInput {
+  /** The operator approved. */
+  operator: string;
+  /** The programme it is approved for. */
+  programme: string;
+  /** The programme's axis it is approved for, if only one; one of the programme's axes. */
+  axis?: string | null;
+  /** When the approval starts. */
+  startDate: Scalars["Date"];
+  /** When it ends, if it does; not before the start. */
+  endDate?: Scalars["Date"] | null;
+  /** Where the approval stands. */
+  status: ApprovalStatus;
+  /** When it was decided. */
+  decisionDate?: Scalars["Date"] | null;
+}
+
 /** A sort key for approvals. */
 export interface ApprovalOrder {
   /** The field to sort by. */
@@ -1918,6 +1936,42 @@ export interface OperatorFilter {
   coordinations?: CoordinationFilter | null;
 }
 
+/** An operator as it is to be, in full: a field left out is cleared, a list left out emptied. */
+export interface OperatorInput {
+  /** Belgian enterprise number (BCE/KBO), in any usual spelling; checked with mod-97 and unique in the directory. */
+  enterpriseNumber?: string | null;
+  /** Name (French, or the name in use); not empty. */
+  name: string;
+  /** Dutch name. */
+  nameNl?: string | null;
+  /** Usual acronym or short name. */
+  acronym?: string | null;
+  /** Its legal form. */
+  legalForm: string;
+  /** Public, associative or private. */
+  kind: OperatorKind;
+  /** Working languages (fr, nl, en, de); French when left out. */
+  languages?: string[] | null;
+  /** Street and number of the registered seat. */
+  street?: string | null;
+  /** Postal code of the registered seat: 4 digits. */
+  postcode?: string | null;
+  /** The commune of the registered seat. */
+  seatCommune?: string | null;
+  /** Website address: an http or https URL. */
+  website?: string | null;
+  /** E-mail address for the public. */
+  email?: string | null;
+  /** Telephone number for the public. */
+  phone?: string | null;
+  /** What the organisation does, in free text. */
+  description?: string | null;
+  /** The sectors it works in. */
+  sectors?: string[] | null;
+  /** The communes or quartiers it serves beyond its seat. */
+  territories?: string[] | null;
+}
+
 /** Conditions on an operator kind. */
 export interface OperatorKindFilter {
   /** Equals this value. */
@@ -1958,6 +2012,20 @@ export interface OperatorRecordInput {
   description?: string | null;
   /** Working languages (fr, nl, en, de); replaces the whole list, at least one. */
   languages?: string[] | null;
+  /** The sectors it works in; replaces the whole list (an empty list clears it). */
+  sectors?: string[] | null;
+  /** The communes or quartiers it serves beyond its seat; replaces the whole list (an empty list clears it). */
+  territories?: string[] | null;
+}
+
+/** A service of an operator as it is to be, in full. */
+export interface OperatorServiceInput {
+  /** Its code within the operator: lower-case letters, digits, '_', '.' or '-'; unique within the operator. */
+  code: string;
+  /** Its name; not empty. */
+  name: string;
+  /** The operator's site it works from, if any. */
+  site?: string | null;
 }
 
 /** Selects policies. All given conditions must hold. */
@@ -2094,6 +2162,28 @@ export interface ProjectFilter {
   targetPublics?: TargetPublicFilter | null;
   /** Projects with at least one matching partner operator. */
   partners?: OperatorFilter | null;
+}
+
+/** A project as it is to be, in full. */
+export interface ProjectInput {
+  /** The operator that carries it. */
+  operator: string;
+  /** The programme that funds it. */
+  programme: string;
+  /** The programme's axis it is under, if any; one of the programme's axes. */
+  axis?: string | null;
+  /** Where it takes place. */
+  territory: string;
+  /** Its title; not empty. */
+  title: string;
+  /** What it does, in free text. */
+  description?: string | null;
+  /** When it starts. */
+  startDate: Scalars["Date"];
+  /** When it ends, if it does; not before the start. */
+  endDate?: Scalars["Date"] | null;
+  /** Its budget in euros; not negative, at most 2 decimals. */
+  budget?: Scalars["Decimal"] | null;
 }
 
 /** A sort key for projects. */
@@ -2693,6 +2783,17 @@ export interface ApprovalEdge {
   cursor: string;
   /** The Approval at this position. */
   node: Approval;
+}
+
+/** What creating or changing an approval returns. */
+export interface ApprovalPayload {
+  __typename?: "ApprovalPayload";
+  /** The approval, as it is now. */
+  approval: Approval;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 /** One change to one row, as the audit trail recorded it in the same transaction. */
@@ -3525,6 +3626,22 @@ export interface Mutation {
   removeCoordinationMember: CoordinationMemberPayload;
   /** Changes an operator's directory record (the operator itself; administrators). */
   updateOperatorRecord: OperatorRecordPayload;
+  /** Adds an operator to the directory (administrators). */
+  createOperator: OperatorPayload;
+  /** Changes an operator: it becomes the input, in full (administrators). */
+  updateOperator: OperatorPayload;
+  /** Adds a project of an operator (administrators). */
+  createProject: ProjectPayload;
+  /** Changes a project: it becomes the input, in full (administrators). */
+  updateProject: ProjectPayload;
+  /** Records an operator's approval for a programme (administrators). */
+  createApproval: ApprovalPayload;
+  /** Changes an approval: it becomes the input, in full (administrators). */
+  updateApproval: ApprovalPayload;
+  /** Adds a service to an operator (administrators); the service can then be a member of a working group. */
+  createOperatorService: OperatorServicePayload;
+  /** Changes an operator's service: it becomes the input, in full (administrators). */
+  updateOperatorService: OperatorServicePayload;
   /** Saves the commentary on one section of one year's report (evaluators, that is analysts, and administrators). Pass the version read (0 for a section without commentary): a stale one is refused with CONFLICT and the current version. */
   saveEvaluationCommentary: EvaluationCommentaryPayload;
   /** Publishes the report on a year in French and Dutch (evaluators and administrators): figures as the public sees them, with the commentary as it is now, frozen under the SHA-256 of each document. */
@@ -3809,6 +3926,17 @@ export interface OperatorEdge {
   node: Operator;
 }
 
+/** What creating or changing an operator returns. */
+export interface OperatorPayload {
+  __typename?: "OperatorPayload";
+  /** The operator, as it is now. */
+  operator: Operator;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
+}
+
 /** What a change of an operator's record returns. */
 export interface OperatorRecordPayload {
   __typename?: "OperatorRecordPayload";
@@ -3831,6 +3959,17 @@ export interface OperatorService {
   name: string;
   /** The organisation it is a service of. */
   operator: Operator;
+}
+
+/** What creating or changing an operator's service returns. */
+export interface OperatorServicePayload {
+  __typename?: "OperatorServicePayload";
+  /** The service, as it is now. */
+  service: OperatorService;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 /** An activity site of an operator. */
@@ -4145,6 +4284,17 @@ export interface ProjectEdge {
   cursor: string;
   /** The Project at this position. */
   node: Project;
+}
+
+/** What creating or changing a project returns. */
+export interface ProjectPayload {
+  __typename?: "ProjectPayload";
+  /** The project, as it is now. */
+  project: Project;
+  /** The version the change made: pass it as expectedVersion to the next change. */
+  version: number;
+  /** True when this is a retry of a request already done with the same idempotency key: nothing was written again. */
+  replayed: boolean;
 }
 
 /** A published rendition of an annual report: frozen, under the SHA-256 of its HTML. */

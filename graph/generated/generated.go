@@ -179,6 +179,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ApprovalPayload struct {
+		Approval func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		After     func(childComplexity int) int
 		At        func(childComplexity int) int
@@ -595,6 +601,10 @@ type ComplexityRoot struct {
 		AddCoordinationMember    func(childComplexity int, coordination string, operator string, idempotencyKey *string) int
 		AddWorkingGroupMember    func(childComplexity int, workingGroup string, member model.WorkingGroupMemberInput, idempotencyKey *string) int
 		CreateAPIToken           func(childComplexity int, name string, role access.Role, operator *string, commune *string, expiresAt *string, idempotencyKey *string) int
+		CreateApproval           func(childComplexity int, input model.ApprovalInput, idempotencyKey *string) int
+		CreateOperator           func(childComplexity int, input model.OperatorInput, idempotencyKey *string) int
+		CreateOperatorService    func(childComplexity int, operator string, input model.OperatorServiceInput, idempotencyKey *string) int
+		CreateProject            func(childComplexity int, input model.ProjectInput, idempotencyKey *string) int
 		CreateReportTemplate     func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
 		CreateSubmission         func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
 		CreateWorkingGroup       func(childComplexity int, coordination string, input model.WorkingGroupInput, idempotencyKey *string) int
@@ -612,9 +622,13 @@ type ComplexityRoot struct {
 		SaveAnswers              func(childComplexity int, submission string, version int32, answers []*model.AnswerInput, idempotencyKey *string) int
 		SaveEvaluationCommentary func(childComplexity int, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) int
 		SubmitSubmission         func(childComplexity int, submission string, version int32, idempotencyKey *string) int
+		UpdateApproval           func(childComplexity int, approval string, expectedVersion int32, input model.ApprovalInput, idempotencyKey *string) int
 		UpdateEvent              func(childComplexity int, event string, expectedVersion int32, input model.EventInput, idempotencyKey *string) int
 		UpdateMeeting            func(childComplexity int, meeting string, expectedVersion int32, input model.MeetingInput, idempotencyKey *string) int
+		UpdateOperator           func(childComplexity int, operator string, expectedVersion int32, input model.OperatorInput, idempotencyKey *string) int
 		UpdateOperatorRecord     func(childComplexity int, operator string, expectedVersion int32, input model.OperatorRecordInput, idempotencyKey *string) int
+		UpdateOperatorService    func(childComplexity int, service string, expectedVersion int32, input model.OperatorServiceInput, idempotencyKey *string) int
+		UpdateProject            func(childComplexity int, project string, expectedVersion int32, input model.ProjectInput, idempotencyKey *string) int
 		UpdateWorkingGroup       func(childComplexity int, workingGroup string, expectedVersion int32, input model.WorkingGroupInput, idempotencyKey *string) int
 		ValidateSubmission       func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
 	}
@@ -766,6 +780,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OperatorPayload struct {
+		Operator func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	OperatorRecordPayload struct {
 		Operator func(childComplexity int) int
 		Replayed func(childComplexity int) int
@@ -777,6 +797,12 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Operator func(childComplexity int) int
+	}
+
+	OperatorServicePayload struct {
+		Replayed func(childComplexity int) int
+		Service  func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	OperatorSite struct {
@@ -943,6 +969,12 @@ type ComplexityRoot struct {
 	ProjectEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectPayload struct {
+		Project  func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	PublishedReport struct {
@@ -1612,6 +1644,14 @@ type MutationResolver interface {
 	AddCoordinationMember(ctx context.Context, coordination string, operator string, idempotencyKey *string) (*model.CoordinationMemberPayload, error)
 	RemoveCoordinationMember(ctx context.Context, coordination string, operator string, idempotencyKey *string) (*model.CoordinationMemberPayload, error)
 	UpdateOperatorRecord(ctx context.Context, operator string, expectedVersion int32, input model.OperatorRecordInput, idempotencyKey *string) (*model.OperatorRecordPayload, error)
+	CreateOperator(ctx context.Context, input model.OperatorInput, idempotencyKey *string) (*model.OperatorPayload, error)
+	UpdateOperator(ctx context.Context, operator string, expectedVersion int32, input model.OperatorInput, idempotencyKey *string) (*model.OperatorPayload, error)
+	CreateProject(ctx context.Context, input model.ProjectInput, idempotencyKey *string) (*model.ProjectPayload, error)
+	UpdateProject(ctx context.Context, project string, expectedVersion int32, input model.ProjectInput, idempotencyKey *string) (*model.ProjectPayload, error)
+	CreateApproval(ctx context.Context, input model.ApprovalInput, idempotencyKey *string) (*model.ApprovalPayload, error)
+	UpdateApproval(ctx context.Context, approval string, expectedVersion int32, input model.ApprovalInput, idempotencyKey *string) (*model.ApprovalPayload, error)
+	CreateOperatorService(ctx context.Context, operator string, input model.OperatorServiceInput, idempotencyKey *string) (*model.OperatorServicePayload, error)
+	UpdateOperatorService(ctx context.Context, service string, expectedVersion int32, input model.OperatorServiceInput, idempotencyKey *string) (*model.OperatorServicePayload, error)
 	SaveEvaluationCommentary(ctx context.Context, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) (*model.EvaluationCommentaryPayload, error)
 	PublishAnnualReport(ctx context.Context, year int32, idempotencyKey *string) (*model.AnnualReportPublication, error)
 }
@@ -2194,6 +2234,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApprovalEdge.Node(childComplexity), true
+
+	case "ApprovalPayload.approval":
+		if e.ComplexityRoot.ApprovalPayload.Approval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalPayload.Approval(childComplexity), true
+	case "ApprovalPayload.replayed":
+		if e.ComplexityRoot.ApprovalPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalPayload.Replayed(childComplexity), true
+	case "ApprovalPayload.version":
+		if e.ComplexityRoot.ApprovalPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApprovalPayload.Version(childComplexity), true
 
 	case "AuditEntry.after":
 		if e.ComplexityRoot.AuditEntry.After == nil {
@@ -4015,6 +4074,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["role"].(access.Role), args["operator"].(*string), args["commune"].(*string), args["expiresAt"].(*string), args["idempotencyKey"].(*string)), true
+	case "Mutation.createApproval":
+		if e.ComplexityRoot.Mutation.CreateApproval == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApproval_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateApproval(childComplexity, args["input"].(model.ApprovalInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createOperator":
+		if e.ComplexityRoot.Mutation.CreateOperator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOperator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOperator(childComplexity, args["input"].(model.OperatorInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createOperatorService":
+		if e.ComplexityRoot.Mutation.CreateOperatorService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOperatorService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOperatorService(childComplexity, args["operator"].(string), args["input"].(model.OperatorServiceInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createProject":
+		if e.ComplexityRoot.Mutation.CreateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["input"].(model.ProjectInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createReportTemplate":
 		if e.ComplexityRoot.Mutation.CreateReportTemplate == nil {
 			break
@@ -4202,6 +4305,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitSubmission(childComplexity, args["submission"].(string), args["version"].(int32), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateApproval":
+		if e.ComplexityRoot.Mutation.UpdateApproval == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateApproval_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateApproval(childComplexity, args["approval"].(string), args["expectedVersion"].(int32), args["input"].(model.ApprovalInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -4224,6 +4338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMeeting(childComplexity, args["meeting"].(string), args["expectedVersion"].(int32), args["input"].(model.MeetingInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateOperator":
+		if e.ComplexityRoot.Mutation.UpdateOperator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOperator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOperator(childComplexity, args["operator"].(string), args["expectedVersion"].(int32), args["input"].(model.OperatorInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateOperatorRecord":
 		if e.ComplexityRoot.Mutation.UpdateOperatorRecord == nil {
 			break
@@ -4235,6 +4360,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOperatorRecord(childComplexity, args["operator"].(string), args["expectedVersion"].(int32), args["input"].(model.OperatorRecordInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateOperatorService":
+		if e.ComplexityRoot.Mutation.UpdateOperatorService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOperatorService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOperatorService(childComplexity, args["service"].(string), args["expectedVersion"].(int32), args["input"].(model.OperatorServiceInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateProject":
+		if e.ComplexityRoot.Mutation.UpdateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["project"].(string), args["expectedVersion"].(int32), args["input"].(model.ProjectInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateWorkingGroup":
 		if e.ComplexityRoot.Mutation.UpdateWorkingGroup == nil {
 			break
@@ -4973,6 +5120,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OperatorEdge.Node(childComplexity), true
 
+	case "OperatorPayload.operator":
+		if e.ComplexityRoot.OperatorPayload.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorPayload.Operator(childComplexity), true
+	case "OperatorPayload.replayed":
+		if e.ComplexityRoot.OperatorPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorPayload.Replayed(childComplexity), true
+	case "OperatorPayload.version":
+		if e.ComplexityRoot.OperatorPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorPayload.Version(childComplexity), true
+
 	case "OperatorRecordPayload.operator":
 		if e.ComplexityRoot.OperatorRecordPayload.Operator == nil {
 			break
@@ -5016,6 +5182,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperatorService.Operator(childComplexity), true
+
+	case "OperatorServicePayload.replayed":
+		if e.ComplexityRoot.OperatorServicePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorServicePayload.Replayed(childComplexity), true
+	case "OperatorServicePayload.service":
+		if e.ComplexityRoot.OperatorServicePayload.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorServicePayload.Service(childComplexity), true
+	case "OperatorServicePayload.version":
+		if e.ComplexityRoot.OperatorServicePayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperatorServicePayload.Version(childComplexity), true
 
 	case "OperatorSite.code":
 		if e.ComplexityRoot.OperatorSite.Code == nil {
@@ -5856,6 +6041,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectPayload.project":
+		if e.ComplexityRoot.ProjectPayload.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.Project(childComplexity), true
+	case "ProjectPayload.replayed":
+		if e.ComplexityRoot.ProjectPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.Replayed(childComplexity), true
+	case "ProjectPayload.version":
+		if e.ComplexityRoot.ProjectPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPayload.Version(childComplexity), true
 
 	case "PublishedReport.id":
 		if e.ComplexityRoot.PublishedReport.ID == nil {
@@ -8269,6 +8473,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AggregationFilter", ec.unmarshalInputAggregationFilter),
 			graphql.NewInputUnmarshaler("AnswerInput", ec.unmarshalInputAnswerInput),
 			graphql.NewInputUnmarshaler("ApprovalFilter", ec.unmarshalInputApprovalFilter),
+			graphql.NewInputUnmarshaler("ApprovalInput", ec.unmarshalInputApprovalInput),
 			graphql.NewInputUnmarshaler("ApprovalOrder", ec.unmarshalInputApprovalOrder),
 			graphql.NewInputUnmarshaler("ApprovalStatusFilter", ec.unmarshalInputApprovalStatusFilter),
 			graphql.NewInputUnmarshaler("AuthorityFilter", ec.unmarshalInputAuthorityFilter),
@@ -8306,9 +8511,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ObservationOrder", ec.unmarshalInputObservationOrder),
 			graphql.NewInputUnmarshaler("ObservationStatusFilter", ec.unmarshalInputObservationStatusFilter),
 			graphql.NewInputUnmarshaler("OperatorFilter", ec.unmarshalInputOperatorFilter),
+			graphql.NewInputUnmarshaler("OperatorInput", ec.unmarshalInputOperatorInput),
 			graphql.NewInputUnmarshaler("OperatorKindFilter", ec.unmarshalInputOperatorKindFilter),
 			graphql.NewInputUnmarshaler("OperatorOrder", ec.unmarshalInputOperatorOrder),
 			graphql.NewInputUnmarshaler("OperatorRecordInput", ec.unmarshalInputOperatorRecordInput),
+			graphql.NewInputUnmarshaler("OperatorServiceInput", ec.unmarshalInputOperatorServiceInput),
 			graphql.NewInputUnmarshaler("PolicyFilter", ec.unmarshalInputPolicyFilter),
 			graphql.NewInputUnmarshaler("PolicyOrder", ec.unmarshalInputPolicyOrder),
 			graphql.NewInputUnmarshaler("ProgrammeAxisFilter", ec.unmarshalInputProgrammeAxisFilter),
@@ -8316,6 +8523,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProgrammeFilter", ec.unmarshalInputProgrammeFilter),
 			graphql.NewInputUnmarshaler("ProgrammeOrder", ec.unmarshalInputProgrammeOrder),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
+			graphql.NewInputUnmarshaler("ProjectInput", ec.unmarshalInputProjectInput),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("QuestionAdditionInput", ec.unmarshalInputQuestionAdditionInput),
 			graphql.NewInputUnmarshaler("QuestionOptionInput", ec.unmarshalInputQuestionOptionInput),
@@ -11432,6 +11640,221 @@ type Snapshot {
   downloads: [Download!]!
   "Its Frictionless data package, with its provenance (relative to this server)."
   dataPackageUrl: String!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/directory.graphqls", Input: `# The write API of the directory that the administration keeps: operators, their projects,
+# approvals and services. Only administrators write it; everyone else is refused with
+# FORBIDDEN. Every change is in the audit log; edits name the version they were made on and
+# take the record in full.
+
+"An operator as it is to be, in full: a field left out is cleared, a list left out emptied."
+input OperatorInput {
+  "Belgian enterprise number (BCE/KBO), in any usual spelling; checked with mod-97 and unique in the directory."
+  enterpriseNumber: String
+  "Name (French, or the name in use); not empty."
+  name: String!
+  "Dutch name."
+  nameNl: String
+  "Usual acronym or short name."
+  acronym: String
+  "Its legal form."
+  legalForm: ID!
+  "Public, associative or private."
+  kind: OperatorKind!
+  "Working languages (fr, nl, en, de); French when left out."
+  languages: [String!]
+  "Street and number of the registered seat."
+  street: String
+  "Postal code of the registered seat: 4 digits."
+  postcode: String
+  "The commune of the registered seat."
+  seatCommune: ID
+  "Website address: an http or https URL."
+  website: String
+  "E-mail address for the public."
+  email: String
+  "Telephone number for the public."
+  phone: String
+  "What the organisation does, in free text."
+  description: String
+  "The sectors it works in."
+  sectors: [ID!]
+  "The communes or quartiers it serves beyond its seat."
+  territories: [ID!]
+}
+
+"What creating or changing an operator returns."
+type OperatorPayload {
+  "The operator, as it is now."
+  operator: Operator!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"A project as it is to be, in full."
+input ProjectInput {
+  "The operator that carries it."
+  operator: ID!
+  "The programme that funds it."
+  programme: ID!
+  "The programme's axis it is under, if any; one of the programme's axes."
+  axis: ID
+  "Where it takes place."
+  territory: ID!
+  "Its title; not empty."
+  title: String!
+  "What it does, in free text."
+  description: String
+  "When it starts."
+  startDate: Date!
+  "When it ends, if it does; not before the start."
+  endDate: Date
+  "Its budget in euros; not negative, at most 2 decimals."
+  budget: Decimal
+}
+
+"What creating or changing a project returns."
+type ProjectPayload {
+  "The project, as it is now."
+  project: Project!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"An approval as it is to be, in full."
+input ApprovalInput {
+  "The operator approved."
+  operator: ID!
+  "The programme it is approved for."
+  programme: ID!
+  "The programme's axis it is approved for, if only one; one of the programme's axes."
+  axis: ID
+  "When the approval starts."
+  startDate: Date!
+  "When it ends, if it does; not before the start."
+  endDate: Date
+  "Where the approval stands."
+  status: ApprovalStatus!
+  "When it was decided."
+  decisionDate: Date
+}
+
+"What creating or changing an approval returns."
+type ApprovalPayload {
+  "The approval, as it is now."
+  approval: Approval!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+"A service of an operator as it is to be, in full."
+input OperatorServiceInput {
+  "Its code within the operator: lower-case letters, digits, '_', '.' or '-'; unique within the operator."
+  code: String!
+  "Its name; not empty."
+  name: String!
+  "The operator's site it works from, if any."
+  site: ID
+}
+
+"What creating or changing an operator's service returns."
+type OperatorServicePayload {
+  "The service, as it is now."
+  service: OperatorService!
+  "The version the change made: pass it as expectedVersion to the next change."
+  version: Int!
+  "True when this is a retry of a request already done with the same idempotency key: nothing was written again."
+  replayed: Boolean!
+}
+
+extend input OperatorRecordInput {
+  "The sectors it works in; replaces the whole list (an empty list clears it)."
+  sectors: [ID!]
+  "The communes or quartiers it serves beyond its seat; replaces the whole list (an empty list clears it)."
+  territories: [ID!]
+}
+
+extend type Mutation {
+  "Adds an operator to the directory (administrators)."
+  createOperator(
+    "The operator."
+    input: OperatorInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): OperatorPayload!
+  "Changes an operator: it becomes the input, in full (administrators)."
+  updateOperator(
+    "The operator."
+    operator: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The operator as it is to be."
+    input: OperatorInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): OperatorPayload!
+  "Adds a project of an operator (administrators)."
+  createProject(
+    "The project."
+    input: ProjectInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ProjectPayload!
+  "Changes a project: it becomes the input, in full (administrators)."
+  updateProject(
+    "The project."
+    project: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The project as it is to be."
+    input: ProjectInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ProjectPayload!
+  "Records an operator's approval for a programme (administrators)."
+  createApproval(
+    "The approval."
+    input: ApprovalInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ApprovalPayload!
+  "Changes an approval: it becomes the input, in full (administrators)."
+  updateApproval(
+    "The approval."
+    approval: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The approval as it is to be."
+    input: ApprovalInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): ApprovalPayload!
+  "Adds a service to an operator (administrators); the service can then be a member of a working group."
+  createOperatorService(
+    "The operator."
+    operator: ID!
+    "The service."
+    input: OperatorServiceInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): OperatorServicePayload!
+  "Changes an operator's service: it becomes the input, in full (administrators)."
+  updateOperatorService(
+    "The service."
+    service: ID!
+    "The version the change was made on; refused with CONFLICT when it is no longer current."
+    expectedVersion: Int!
+    "The service as it is to be."
+    input: OperatorServiceInput!
+    "Makes a retry safe."
+    idempotencyKey: String
+  ): OperatorServicePayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/evaluation.graphqls", Input: `extend type Query {
@@ -14821,6 +15244,18 @@ func (ec *executionContext) childFields_ApprovalEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ApprovalEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ApprovalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "approval":
+		return ec.fieldContext_ApprovalPayload_approval(ctx, field)
+	case "version":
+		return ec.fieldContext_ApprovalPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ApprovalPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApprovalPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15939,6 +16374,18 @@ func (ec *executionContext) childFields_OperatorEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type OperatorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OperatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operator":
+		return ec.fieldContext_OperatorPayload_operator(ctx, field)
+	case "version":
+		return ec.fieldContext_OperatorPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_OperatorPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_OperatorRecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "operator":
@@ -15963,6 +16410,18 @@ func (ec *executionContext) childFields_OperatorService(ctx context.Context, fie
 		return ec.fieldContext_OperatorService_operator(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OperatorService", field.Name)
+}
+
+func (ec *executionContext) childFields_OperatorServicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_OperatorServicePayload_service(ctx, field)
+	case "version":
+		return ec.fieldContext_OperatorServicePayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_OperatorServicePayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OperatorServicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OperatorSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16295,6 +16754,18 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectPayload_project(ctx, field)
+	case "version":
+		return ec.fieldContext_ProjectPayload_version(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ProjectPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PublishedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18305,6 +18776,102 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createApproval_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApprovalInput, error) {
+			return ec.unmarshalNApprovalInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOperatorService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OperatorServiceInput, error) {
+			return ec.unmarshalNOperatorServiceInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOperator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OperatorInput, error) {
+			return ec.unmarshalNOperatorInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectInput, error) {
+			return ec.unmarshalNProjectInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createReportTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18879,6 +19446,44 @@ func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateApproval_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "approval",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApprovalInput, error) {
+			return ec.unmarshalNApprovalInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18977,6 +19582,120 @@ func (ec *executionContext) field_Mutation_updateOperatorRecord_args(ctx context
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.OperatorRecordInput, error) {
 			return ec.unmarshalNOperatorRecordInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOperatorService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "service",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["service"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OperatorServiceInput, error) {
+			return ec.unmarshalNOperatorServiceInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOperator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "operator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OperatorInput, error) {
+			return ec.unmarshalNOperatorInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "project",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["project"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectInput, error) {
+			return ec.unmarshalNProjectInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -24840,6 +25559,84 @@ func (ec *executionContext) fieldContext_ApprovalEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalPayload_approval(ctx context.Context, field graphql.CollectedField, obj *model.ApprovalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalPayload_approval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Approval) graphql.Marshaler {
+			return ec.marshalNApproval2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐApproval(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalPayload_approval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApprovalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Approval(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApprovalPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.ApprovalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApprovalPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ApprovalPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ApprovalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApprovalPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApprovalPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApprovalPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.AuditEntry) (ret graphql.Marshaler) {
@@ -33392,6 +34189,358 @@ func (ec *executionContext) fieldContext_Mutation_updateOperatorRecord(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createOperator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOperator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOperator(ctx, fc.Args["input"].(model.OperatorInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OperatorPayload) graphql.Marshaler {
+			return ec.marshalNOperatorPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOperator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOperator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOperator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOperator(ctx, fc.Args["operator"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.OperatorInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OperatorPayload) graphql.Marshaler {
+			return ec.marshalNOperatorPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOperator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["input"].(model.ProjectInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["project"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.ProjectInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+			return ec.marshalNProjectPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createApproval(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateApproval(ctx, fc.Args["input"].(model.ApprovalInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+			return ec.marshalNApprovalPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApproval(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApproval_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateApproval(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateApproval(ctx, fc.Args["approval"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.ApprovalInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+			return ec.marshalNApprovalPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateApproval(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApprovalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateApproval_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createOperatorService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOperatorService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOperatorService(ctx, fc.Args["operator"].(string), fc.Args["input"].(model.OperatorServiceInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OperatorServicePayload) graphql.Marshaler {
+			return ec.marshalNOperatorServicePayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOperatorService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOperatorService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOperatorService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOperatorService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOperatorService(ctx, fc.Args["service"].(string), fc.Args["expectedVersion"].(int32), fc.Args["input"].(model.OperatorServiceInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OperatorServicePayload) graphql.Marshaler {
+			return ec.marshalNOperatorServicePayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOperatorService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOperatorService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_saveEvaluationCommentary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36513,6 +37662,84 @@ func (ec *executionContext) fieldContext_OperatorEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _OperatorPayload_operator(ctx context.Context, field graphql.CollectedField, obj *model.OperatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorPayload_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorPayload_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperatorPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.OperatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperatorPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.OperatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _OperatorRecordPayload_operator(ctx context.Context, field graphql.CollectedField, obj *model.OperatorRecordPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36690,6 +37917,84 @@ func (ec *executionContext) fieldContext_OperatorService_operator(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OperatorServicePayload_service(ctx context.Context, field graphql.CollectedField, obj *model.OperatorServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorServicePayload_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Service) graphql.Marshaler {
+			return ec.marshalNOperatorService2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorServicePayload_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperatorServicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OperatorService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperatorServicePayload_version(ctx context.Context, field graphql.CollectedField, obj *model.OperatorServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorServicePayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorServicePayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorServicePayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OperatorServicePayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.OperatorServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperatorServicePayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperatorServicePayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperatorServicePayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _OperatorSite_id(ctx context.Context, field graphql.CollectedField, obj *store.Site) (ret graphql.Marshaler) {
@@ -40175,6 +41480,84 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProjectPayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cohesion.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectPayload_version(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PublishedReport_id(ctx context.Context, field graphql.CollectedField, obj *store.PublishedReport) (ret graphql.Marshaler) {
@@ -51484,6 +52867,90 @@ func UnmarshalApprovalFilter(ctx context.Context, raw any) (map[string]any, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApprovalInput(ctx context.Context, obj any) (model.ApprovalInput, error) {
+	var it model.ApprovalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"operator", "programme", "axis", "startDate", "endDate", "status", "decisionDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "programme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programme"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programme = data
+		case "axis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axis"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axis = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNApprovalStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐApprovalStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApprovalInput unmarshals raw into the ApprovalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApprovalInput(ctx context.Context, raw any) (model.ApprovalInput, error) {
+	var out model.ApprovalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApprovalInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApprovalOrder(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -54300,6 +55767,153 @@ func UnmarshalOperatorFilter(ctx context.Context, raw any) (map[string]any, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOperatorInput(ctx context.Context, obj any) (model.OperatorInput, error) {
+	var it model.OperatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enterpriseNumber", "name", "nameNl", "acronym", "legalForm", "kind", "languages", "street", "postcode", "seatCommune", "website", "email", "phone", "description", "sectors", "territories"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enterpriseNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enterpriseNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnterpriseNumber = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNl = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "legalForm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalForm"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalForm = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOperatorKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperatorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "seatCommune":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatCommune"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatCommune = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "territories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territories"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territories = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOperatorInput unmarshals raw into the OperatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOperatorInput(ctx context.Context, raw any) (model.OperatorInput, error) {
+	var out model.OperatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperatorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOperatorKindFilter(ctx context.Context, obj any) (model.OperatorKindFilter, error) {
 	var it model.OperatorKindFilter
 	if obj == nil {
@@ -54421,7 +56035,7 @@ func (ec *executionContext) unmarshalInputOperatorRecordInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"nameNl", "acronym", "street", "postcode", "seatCommune", "website", "email", "phone", "description", "languages"}
+	fieldsInOrder := [...]string{"nameNl", "acronym", "street", "postcode", "seatCommune", "website", "email", "phone", "description", "languages", "sectors", "territories"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54498,6 +56112,20 @@ func (ec *executionContext) unmarshalInputOperatorRecordInput(ctx context.Contex
 				return it, err
 			}
 			it.Languages = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "territories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territories"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territories = data
 		}
 	}
 	return it, nil
@@ -54512,6 +56140,62 @@ func (ec *executionContext) unmarshalInputOperatorRecordInput(ctx context.Contex
 func UnmarshalOperatorRecordInput(ctx context.Context, raw any) (model.OperatorRecordInput, error) {
 	var out model.OperatorRecordInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperatorRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOperatorServiceInput(ctx context.Context, obj any) (model.OperatorServiceInput, error) {
+	var it model.OperatorServiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "site"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "site":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("site"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Site = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOperatorServiceInput unmarshals raw into the OperatorServiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOperatorServiceInput(ctx context.Context, raw any) (model.OperatorServiceInput, error) {
+	var out model.OperatorServiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OperatorServiceInput", raw, &out)
 	return out, err
 }
 
@@ -55154,6 +56838,104 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 func UnmarshalProjectFilter(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectInput(ctx context.Context, obj any) (model.ProjectInput, error) {
+	var it model.ProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"operator", "programme", "axis", "territory", "title", "description", "startDate", "endDate", "budget"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "programme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programme"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programme = data
+		case "axis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("axis"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Axis = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "budget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Budget = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectInput unmarshals raw into the ProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectInput(ctx context.Context, raw any) (model.ProjectInput, error) {
+	var out model.ProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectInput", raw, &out)
 	return out, err
 }
 
@@ -58190,6 +59972,49 @@ func (ec *executionContext) _ApprovalEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var approvalPayloadImplementors = []string{"ApprovalPayload"}
+
+func (ec *executionContext) _ApprovalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApprovalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approvalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApprovalPayload")
+		case "approval":
+			out.Values[i] = ec._ApprovalPayload_approval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ApprovalPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ApprovalPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *store.AuditEntry) graphql.Marshaler {
@@ -61153,6 +62978,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createOperator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOperator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOperator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOperator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createApproval":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApproval(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateApproval":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateApproval(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createOperatorService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOperatorService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOperatorService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOperatorService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveEvaluationCommentary":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveEvaluationCommentary(ctx, field)
@@ -62157,6 +64038,49 @@ func (ec *executionContext) _OperatorEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var operatorPayloadImplementors = []string{"OperatorPayload"}
+
+func (ec *executionContext) _OperatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OperatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorPayload")
+		case "operator":
+			out.Values[i] = ec._OperatorPayload_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._OperatorPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._OperatorPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var operatorRecordPayloadImplementors = []string{"OperatorRecordPayload"}
 
 func (ec *executionContext) _OperatorRecordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OperatorRecordPayload) graphql.Marshaler {
@@ -62233,6 +64157,49 @@ func (ec *executionContext) _OperatorService(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OperatorService_operator(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var operatorServicePayloadImplementors = []string{"OperatorServicePayload"}
+
+func (ec *executionContext) _OperatorServicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.OperatorServicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, operatorServicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OperatorServicePayload")
+		case "service":
+			out.Values[i] = ec._OperatorServicePayload_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._OperatorServicePayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._OperatorServicePayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63329,6 +65296,49 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectPayloadImplementors = []string{"ProjectPayload"}
+
+func (ec *executionContext) _ProjectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectPayload")
+		case "project":
+			out.Values[i] = ec._ProjectPayload_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ProjectPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ProjectPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67141,6 +69151,11 @@ func (ec *executionContext) unmarshalNApprovalFilter2map(ctx context.Context, v 
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNApprovalInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalInput(ctx context.Context, v any) (model.ApprovalInput, error) {
+	res, err := ec.unmarshalInputApprovalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApprovalOrder2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputApprovalOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -67154,6 +69169,14 @@ func (ec *executionContext) unmarshalNApprovalOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNApprovalOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalOrderField(ctx context.Context, sel ast.SelectionSet, v model.ApprovalOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNApprovalPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐApprovalPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApprovalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApprovalPayload!")
+		return graphql.Null
+	}
+	return ec._ApprovalPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNApprovalStatus2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐApprovalStatus(ctx context.Context, v any) (cohesion.ApprovalStatus, error) {
@@ -69150,6 +71173,11 @@ func (ec *executionContext) unmarshalNOperatorFilter2map(ctx context.Context, v 
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNOperatorInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorInput(ctx context.Context, v any) (model.OperatorInput, error) {
+	res, err := ec.unmarshalInputOperatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOperatorKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperatorKind(ctx context.Context, v any) (cohesion.OperatorKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNOperatorKind2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐOperatorKind[tmp]
@@ -69193,6 +71221,14 @@ func (ec *executionContext) marshalNOperatorOrderField2githubᚗcomᚋcohesioᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNOperatorPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.OperatorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorPayload!")
+		return graphql.Null
+	}
+	return ec._OperatorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOperatorRecordInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorRecordInput(ctx context.Context, v any) (model.OperatorRecordInput, error) {
 	res, err := ec.unmarshalInputOperatorRecordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -69204,6 +71240,27 @@ func (ec *executionContext) marshalNOperatorRecordPayload2ᚖgithubᚗcomᚋcohe
 		return graphql.Null
 	}
 	return ec._OperatorRecordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOperatorService2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐService(ctx context.Context, sel ast.SelectionSet, v *store.Service) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorService!")
+		return graphql.Null
+	}
+	return ec._OperatorService(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOperatorServiceInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServiceInput(ctx context.Context, v any) (model.OperatorServiceInput, error) {
+	res, err := ec.unmarshalInputOperatorServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOperatorServicePayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐOperatorServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.OperatorServicePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OperatorServicePayload!")
+		return graphql.Null
+	}
+	return ec._OperatorServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOperatorSite2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐSiteᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Site) graphql.Marshaler {
@@ -69629,6 +71686,11 @@ func (ec *executionContext) unmarshalNProjectFilter2map(ctx context.Context, v a
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNProjectInput2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectInput(ctx context.Context, v any) (model.ProjectInput, error) {
+	res, err := ec.unmarshalInputProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNProjectNumericField2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -69656,6 +71718,14 @@ func (ec *executionContext) unmarshalNProjectOrderField2githubᚗcomᚋcohesio�
 
 func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectOrderField(ctx context.Context, sel ast.SelectionSet, v model.ProjectOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNProjectPayload2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐProjectPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectPayload!")
+		return graphql.Null
+	}
+	return ec._ProjectPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPublishedReport2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋstoreᚐPublishedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PublishedReport) graphql.Marshaler {

@@ -72,6 +72,34 @@ type AnswerInput struct {
 	YesNo *bool `json:"yesNo,omitempty"`
 }
 
+// An approval as it is to be, in full.
+type ApprovalInput struct {
+	// The operator approved.
+	Operator string `json:"operator"`
+	// The programme it is approved for.
+	Programme string `json:"programme"`
+	// The programme's axis it is approved for, if only one; one of the programme's axes.
+	Axis *string `json:"axis,omitempty"`
+	// When the approval starts.
+	StartDate time.Time `json:"startDate"`
+	// When it ends, if it does; not before the start.
+	EndDate *time.Time `json:"endDate,omitempty"`
+	// Where the approval stands.
+	Status cohesion.ApprovalStatus `json:"status"`
+	// When it was decided.
+	DecisionDate *time.Time `json:"decisionDate,omitempty"`
+}
+
+// What creating or changing an approval returns.
+type ApprovalPayload struct {
+	// The approval, as it is now.
+	Approval *cohesion.Approval `json:"approval"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
 // Conditions on an approval status.
 type ApprovalStatusFilter struct {
 	// Equals this value.
@@ -463,6 +491,42 @@ type ObservationStatusFilter struct {
 	In []cohesion.ObservationStatus `json:"in,omitempty"`
 }
 
+// An operator as it is to be, in full: a field left out is cleared, a list left out emptied.
+type OperatorInput struct {
+	// Belgian enterprise number (BCE/KBO), in any usual spelling; checked with mod-97 and unique in the directory.
+	EnterpriseNumber *string `json:"enterpriseNumber,omitempty"`
+	// Name (French, or the name in use); not empty.
+	Name string `json:"name"`
+	// Dutch name.
+	NameNl *string `json:"nameNl,omitempty"`
+	// Usual acronym or short name.
+	Acronym *string `json:"acronym,omitempty"`
+	// Its legal form.
+	LegalForm string `json:"legalForm"`
+	// Public, associative or private.
+	Kind cohesion.OperatorKind `json:"kind"`
+	// Working languages (fr, nl, en, de); French when left out.
+	Languages []string `json:"languages,omitempty"`
+	// Street and number of the registered seat.
+	Street *string `json:"street,omitempty"`
+	// Postal code of the registered seat: 4 digits.
+	Postcode *string `json:"postcode,omitempty"`
+	// The commune of the registered seat.
+	SeatCommune *string `json:"seatCommune,omitempty"`
+	// Website address: an http or https URL.
+	Website *string `json:"website,omitempty"`
+	// E-mail address for the public.
+	Email *string `json:"email,omitempty"`
+	// Telephone number for the public.
+	Phone *string `json:"phone,omitempty"`
+	// What the organisation does, in free text.
+	Description *string `json:"description,omitempty"`
+	// The sectors it works in.
+	Sectors []string `json:"sectors,omitempty"`
+	// The communes or quartiers it serves beyond its seat.
+	Territories []string `json:"territories,omitempty"`
+}
+
 // Conditions on an operator kind.
 type OperatorKindFilter struct {
 	// Equals this value.
@@ -471,6 +535,16 @@ type OperatorKindFilter struct {
 	Neq *cohesion.OperatorKind `json:"neq,omitempty"`
 	// Equals one of these values.
 	In []cohesion.OperatorKind `json:"in,omitempty"`
+}
+
+// What creating or changing an operator returns.
+type OperatorPayload struct {
+	// The operator, as it is now.
+	Operator *cohesion.Operator `json:"operator"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
 }
 
 // What an operator changes of its directory record: fields left out stay as they are; an empty string clears a text field.
@@ -495,12 +569,68 @@ type OperatorRecordInput struct {
 	Description *string `json:"description,omitempty"`
 	// Working languages (fr, nl, en, de); replaces the whole list, at least one.
 	Languages []string `json:"languages,omitempty"`
+	// The sectors it works in; replaces the whole list (an empty list clears it).
+	Sectors []string `json:"sectors,omitempty"`
+	// The communes or quartiers it serves beyond its seat; replaces the whole list (an empty list clears it).
+	Territories []string `json:"territories,omitempty"`
 }
 
 // What a change of an operator's record returns.
 type OperatorRecordPayload struct {
 	// The operator, as it is now.
 	Operator *cohesion.Operator `json:"operator"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
+// A service of an operator as it is to be, in full.
+type OperatorServiceInput struct {
+	// Its code within the operator: lower-case letters, digits, '_', '.' or '-'; unique within the operator.
+	Code string `json:"code"`
+	// Its name; not empty.
+	Name string `json:"name"`
+	// The operator's site it works from, if any.
+	Site *string `json:"site,omitempty"`
+}
+
+// What creating or changing an operator's service returns.
+type OperatorServicePayload struct {
+	// The service, as it is now.
+	Service *store.Service `json:"service"`
+	// The version the change made: pass it as expectedVersion to the next change.
+	Version int32 `json:"version"`
+	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.
+	Replayed bool `json:"replayed"`
+}
+
+// A project as it is to be, in full.
+type ProjectInput struct {
+	// The operator that carries it.
+	Operator string `json:"operator"`
+	// The programme that funds it.
+	Programme string `json:"programme"`
+	// The programme's axis it is under, if any; one of the programme's axes.
+	Axis *string `json:"axis,omitempty"`
+	// Where it takes place.
+	Territory string `json:"territory"`
+	// Its title; not empty.
+	Title string `json:"title"`
+	// What it does, in free text.
+	Description *string `json:"description,omitempty"`
+	// When it starts.
+	StartDate time.Time `json:"startDate"`
+	// When it ends, if it does; not before the start.
+	EndDate *time.Time `json:"endDate,omitempty"`
+	// Its budget in euros; not negative, at most 2 decimals.
+	Budget *decimal.Decimal `json:"budget,omitempty"`
+}
+
+// What creating or changing a project returns.
+type ProjectPayload struct {
+	// The project, as it is now.
+	Project *cohesion.Project `json:"project"`
 	// The version the change made: pass it as expectedVersion to the next change.
 	Version int32 `json:"version"`
 	// True when this is a retry of a request already done with the same idempotency key: nothing was written again.

@@ -28,3 +28,12 @@ func (p Principal) CheckOperatorRecord(operator int64) error {
 	}
 	return fmt.Errorf("%w: an operator's record is changed only by the operator itself or the administration", ErrForbidden)
 }
+
+// CheckDirectory tells whether p may create and change the directory's operators, projects,
+// approvals and services: the administration only.
+func (p Principal) CheckDirectory() error {
+	if p.Role == Admin {
+		return nil
+	}
+	return fmt.Errorf("%w: only the administration creates and changes the directory's operators, projects, approvals and services", ErrForbidden)
+}

@@ -66,7 +66,8 @@ type EventChange struct {
 }
 
 // OperatorRecordChange is what an operator changes of its directory record: nil fields stay
-// as they are, an empty string clears a text field, Languages (when given) replaces the list.
+// as they are, an empty string clears a text field, Languages, Sectors and Territories (when
+// given) replace their lists.
 type OperatorRecordChange struct {
 	NameNl        *string  `json:"nameNl,omitempty"`
 	Acronym       *string  `json:"acronym,omitempty"`
@@ -78,6 +79,10 @@ type OperatorRecordChange struct {
 	Phone         *string  `json:"phone,omitempty"`
 	Description   *string  `json:"description,omitempty"`
 	Languages     []string `json:"languages,omitempty"`
+	// Sectors and Territories (served beyond the seat), when given, replace the lists; an
+	// empty list clears one.
+	Sectors     []int64 `json:"sectors"`
+	Territories []int64 `json:"territories"`
 }
 
 // WorkingGroupMember is a member of a working group.
@@ -718,7 +723,18 @@ func (c OperatorRecordChange) check(ctx context.Context, tx bun.Tx) (map[string]
 		}
 		set["languages"] = pgdialect.Array(langs)
 	}
-	if len(set) == 0 {
+	if err := checkList(ctx, tx, "input.sectors", "sector", "sector", c.Sectors, nil); err != nil {
+		return nil, err
+	}
+	if err := checkList(ctx, tx, "input.territories", "territory", "commune or quartier", c.Territories,
+		func(ctx context.Context, id int64) (bool, error) {
+			var ok bool
+			err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT FROM territory WHERE id = ? AND kind IN ('commune', 'quartier'))", id).Scan(&ok)
+			return ok, err
+		}); err != nil {
+		return nil, err
+	}
+	if len(set) == 0 && c.Sectors == nil && c.Territories == nil {
 		return nil, cohesion.Invalid("input", "nothing to change")
 	}
 	return set, nil
@@ -754,6 +770,53 @@ func (s *Store) UpdateOperatorRecord(ctx context.Context, key *string, id int64,
 		if err := q.Scan(ctx, &out.Version); err != nil {
 			return Result{}, fmt.Errorf("update operator %d: %w", id, refusedByPolicy(err))
 		}
-		return out, nil
+		return out, c.setLists(ctx, tx, id)
 	})
+}
+
+// checkList refuses a list naming an id twice or an id that is not one of what (found in
+// table, or by found when given).
+func checkList(ctx context.Context, tx bun.Tx, field, table, what string, ids []int64, found func(context.Context, int64) (bool, error)) error {
+	seen := map[int64]bool{}
+	for i, id := range ids {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if seen[id] {
+			return cohesion.Invalid(f, fmt.Sprintf("%d is listed twice", id))
+		}
+		seen[id] = true
+		ok, err := exists(ctx, tx, table, id)
+		if err == nil && ok && found != nil {
+			ok, err = found(ctx, id)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if !ok {
+			return cohesion.Invalid(f, fmt.Sprintf("no %s with id %d", what, id))
+		}
+	}
+	return nil
+}
+
+// setLists replaces the sectors and territories of operator with those given; a list left out
+// stays as it is.
+func (c OperatorRecordChange) setLists(ctx context.Context, tx bun.Tx, operator int64) error {
+	for _, l := range []struct {
+		table, column string
+		ids           []int64
+	}{{"operator_sector", "sector_id", c.Sectors}, {"operator_territory", "territory_id", c.Territories}} {
+		if l.ids == nil {
+			continue
+		}
+		ids := pgdialect.Array(l.ids)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+l.table+" WHERE operator_id = ? AND NOT ("+l.column+" = ANY (?::bigint[]))",
+			operator, ids); err != nil {
+			return fmt.Errorf("operator %d: %s: %w", operator, l.table, refusedByPolicy(err))
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+l.table+" (operator_id, "+l.column+") SELECT ?, unnest(?::bigint[]) ON CONFLICT DO NOTHING",
+			operator, ids); err != nil {
+			return fmt.Errorf("operator %d: %s: %w", operator, l.table, refusedByPolicy(err))
+		}
+	}
+	return nil
 }
