@@ -83,6 +83,7 @@ type Sink interface {
 	ImportObservations(ctx context.Context, rows *Rows[ObservationRow], commit bool) (Outcome, error)
 	ImportOperators(ctx context.Context, rows *Rows[OperatorRow], commit bool) (Outcome, error)
 	ImportMeetings(ctx context.Context, rows *Rows[MeetingRow], commit bool) (Outcome, error)
+	ImportEvents(ctx context.Context, rows *Rows[EventRow], commit bool) (Outcome, error)
 }
 
 // Rows streams the rows of a file that passed the file's own checks. Rows with problems are
@@ -146,7 +147,7 @@ type Options struct {
 }
 
 // Kinds lists the kinds of import, by name.
-func Kinds() []string { return []string{"observations", "operators", "meetings"} }
+func Kinds() []string { return []string{"observations", "operators", "meetings", "events"} }
 
 // KindColumns returns the columns of a kind of import.
 func KindColumns(kind string) ([]Column, bool) {
@@ -157,6 +158,8 @@ func KindColumns(kind string) ([]Column, bool) {
 		return operatorColumns, true
 	case "meetings":
 		return meetingColumns, true
+	case "events":
+		return eventColumns, true
 	}
 	return nil, false
 }
@@ -200,6 +203,8 @@ func Run(ctx context.Context, kind string, src io.Reader, sink Sink, opt Options
 			out, err = sink.ImportOperators(ctx, rowsOf(f, parseOperator), opt.Commit)
 		case "meetings":
 			out, err = sink.ImportMeetings(ctx, rowsOf(f, parseMeeting), opt.Commit)
+		case "events":
+			out, err = sink.ImportEvents(ctx, rowsOf(f, parseEvent), opt.Commit)
 		}
 		if err != nil {
 			return nil, err

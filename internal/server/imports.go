@@ -102,7 +102,7 @@ func (h *imports) run(w http.ResponseWriter, r *http.Request) {
 // mayImport: who may send a file of kind at all. The store checks again, and holds a
 // coordinator to the coordinations of its own commune.
 func mayImport(kind string, role access.Role) bool {
-	return role == access.Admin || (role == access.Coordinator && kind == "meetings")
+	return role == access.Admin || (role == access.Coordinator && (kind == "meetings" || kind == "events"))
 }
 
 func importers(kind string) string {
