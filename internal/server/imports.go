@@ -41,8 +41,8 @@ func (h *imports) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The role first: nobody else's file is worth reading.
-	if p := access.PrincipalFrom(r.Context()); !mayImport(kind, p.Role) {
-		writeJSON(w, http.StatusForbidden, map[string]any{"error": fmt.Sprintf("importing %s is for %s, not %s", kind, importers(kind), p.Role)})
+	if err := access.PrincipalFrom(r.Context()).CheckImport(kind); err != nil {
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": err.Error()})
 		return
 	}
 	// The announced size before reading anything; a body without one is cut off at the limit.
@@ -97,19 +97,6 @@ func (h *imports) run(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, rep)
 	}
-}
-
-// mayImport: who may send a file of kind at all. The store checks again, and holds a
-// coordinator to the coordinations of its own commune.
-func mayImport(kind string, role access.Role) bool {
-	return role == access.Admin || (role == access.Coordinator && (kind == "meetings" || kind == "events"))
-}
-
-func importers(kind string) string {
-	if mayImport(kind, access.Coordinator) {
-		return "the administration or a coordination's coordinator"
-	}
-	return "the administration (admin role)"
 }
 
 func tooLarge(limit int64) string {
