@@ -151,3 +151,17 @@ func TestUploadsFollowTheImportRoles(t *testing.T) {
 		}
 	}
 }
+
+// A role held to trusted documents cannot upload: an upload's document is not in a JSON body
+// for the trusted documents' check to read.
+func TestUploadsAreRefusedToRolesHeldToTrustedDocuments(t *testing.T) {
+	a := newAPI(t, func(c *server.Config) {
+		c.Role = access.Admin
+		c.TrustedDocuments = trustedDocs(t)
+		c.TrustedDocumentsOnly = []access.Role{access.Admin}
+	})
+	status, _, raw := upload(t, uploadRequest(t, a.srv.URL, importCSV, true, true))
+	if status != http.StatusForbidden || !strings.Contains(raw, "registered documents only") {
+		t.Fatalf("%d %s, want 403", status, raw)
+	}
+}
