@@ -34,6 +34,12 @@ export interface Scalars {
    * Carried as any JSON value, as it was stored.
    */
   JSON: unknown;
+  /**
+   * A file sent in a multipart request, as the GraphQL multipart request spec describes.
+   *
+   * Carried as null in the variables: the file itself is a part of a multipart request (the GraphQL multipart request spec) whose map names the variable, sent with the GraphQL-Require-Preflight header.
+   */
+  Upload: unknown;
 }
 
 // Enums
@@ -351,6 +357,20 @@ export type Granularity =
 
 /** Every value of Granularity, in schema order. */
 export const GranularityValues: readonly Granularity[] = ["YEAR", "QUARTER", "MONTH", "RANGE"];
+
+/** What a spreadsheet import reads. */
+export type ImportKind =
+  /** Values of indicators (the administration). */
+  | "OBSERVATIONS"
+  /** The operator directory (the administration). */
+  | "OPERATORS"
+  /** Meetings of a coordination's working groups (the administration; the coordinator of the coordination's commune). */
+  | "MEETINGS"
+  /** Events of a coordination (the administration; the coordinator of the coordination's commune). */
+  | "EVENTS";
+
+/** Every value of ImportKind, in schema order. */
+export const ImportKindValues: readonly ImportKind[] = ["OBSERVATIONS", "OPERATORS", "MEETINGS", "EVENTS"];
 
 /** Fields of Indicator whose distinct values can be counted: its columns and the objects it points to. */
 export type IndicatorCountableField =
@@ -3347,6 +3367,59 @@ export interface FundingOverlap {
   sharedTargetPublics: TargetPublic[];
 }
 
+/** What an import did, or would do in a dry run, to one entity. */
+export interface ImportCounts {
+  __typename?: "ImportCounts";
+  /** The entity: observation, operator, meeting or event. */
+  entity: string;
+  /** Rows that create one. */
+  created: number;
+  /** Rows that change a stored one (matched by its natural key). */
+  updated: number;
+  /** Rows that match a stored one and change nothing. */
+  unchanged: number;
+  /** Rows refused: see the problems. */
+  rejected: number;
+}
+
+/** One thing wrong with a file. */
+export interface ImportProblem {
+  __typename?: "ImportProblem";
+  /** The line of the file: 1 is the header, 0 the file as a whole. */
+  line: number;
+  /** The column's header as the file writes it; null when the problem is the whole row's or file's. */
+  column: string | null;
+  /** The column's key (English), whatever the language of the header. */
+  field: string | null;
+  /** Why the row or file is refused. */
+  reason: string;
+}
+
+/** The outcome of an import: a dry run says what a commit would do. */
+export interface ImportReport {
+  __typename?: "ImportReport";
+  /** What was imported. */
+  kind: ImportKind;
+  /** The format the file was read as: csv or xlsx. */
+  format: string;
+  /** The encoding of a CSV file: utf-8 or windows-1252. */
+  encoding: string | null;
+  /** The separator of a CSV file. */
+  separator: string | null;
+  /** Whether the import was asked to write. */
+  commit: boolean;
+  /** Whether it wrote: asked to, and nothing was rejected. Otherwise nothing was written. */
+  committed: boolean;
+  /** The data rows read. */
+  rows: number;
+  /** What the import did, or would do, per entity. */
+  entities: ImportCounts[];
+  /** The first 1000 problems, by line. */
+  problems: ImportProblem[];
+  /** How many problems there are in all. */
+  problemCount: number;
+}
+
 /** A measure defined for a programme (or shared): e.g. 'actions per subsidised FTE' of the CPAS/Actiris framework, or the social-activation objectives grid. */
 export interface Indicator {
   __typename?: "Indicator";
@@ -3646,6 +3719,8 @@ export interface Mutation {
   saveEvaluationCommentary: EvaluationCommentaryPayload;
   /** Publishes the report on a year in French and Dutch (evaluators and administrators): figures as the public sees them, with the commentary as it is now, frozen under the SHA-256 of each document. */
   publishAnnualReport: AnnualReportPublication;
+  /** Checks a spreadsheet (CSV or XLSX) and, with commit, imports it, all or nothing: the same import as POST /imports/KIND, sent as a multipart request with the GraphQL-Require-Preflight header. A dry run is the default. */
+  importFile: ImportReport;
 }
 
 /** A need observed on the ground (besoin constaté) by a local diagnosis, for a territory, a theme and a period. */

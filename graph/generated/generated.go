@@ -22,6 +22,7 @@ import (
 	"github.com/cohesio/cohesio/internal/collect"
 	"github.com/cohesio/cohesio/internal/dataset"
 	"github.com/cohesio/cohesio/internal/evaluation"
+	"github.com/cohesio/cohesio/internal/importer"
 	"github.com/cohesio/cohesio/internal/store"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -58,6 +59,8 @@ type ResolverRoot interface {
 	EvaluationSection() EvaluationSectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
+	ImportProblem() ImportProblemResolver
+	ImportReport() ImportReportResolver
 	Indicator() IndicatorResolver
 	IndicatorConnection() IndicatorConnectionResolver
 	LegalForm() LegalFormResolver
@@ -476,6 +479,34 @@ type ComplexityRoot struct {
 		SharedThemes        func(childComplexity int) int
 	}
 
+	ImportCounts struct {
+		Created   func(childComplexity int) int
+		Entity    func(childComplexity int) int
+		Rejected  func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	ImportProblem struct {
+		Column func(childComplexity int) int
+		Field  func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	ImportReport struct {
+		Commit       func(childComplexity int) int
+		Committed    func(childComplexity int) int
+		Encoding     func(childComplexity int) int
+		Entities     func(childComplexity int) int
+		Format       func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		ProblemCount func(childComplexity int) int
+		Problems     func(childComplexity int) int
+		Rows         func(childComplexity int) int
+		Separator    func(childComplexity int) int
+	}
+
 	Indicator struct {
 		Aggregation     func(childComplexity int) int
 		Children        func(childComplexity int, first *int32, after *string, last *int32, before *string, filter map[string]any, orderBy []map[string]any) int
@@ -608,6 +639,7 @@ type ComplexityRoot struct {
 		CreateReportTemplate     func(childComplexity int, input model.ReportTemplateInput, idempotencyKey *string) int
 		CreateSubmission         func(childComplexity int, campaign string, operator *string, coordination *string, idempotencyKey *string) int
 		CreateWorkingGroup       func(childComplexity int, coordination string, input model.WorkingGroupInput, idempotencyKey *string) int
+		ImportFile               func(childComplexity int, kind model.ImportKind, file graphql.Upload, commit *bool) int
 		OpenCampaign             func(childComplexity int, input model.CampaignInput, idempotencyKey *string) int
 		PublishAnnualReport      func(childComplexity int, year int32, idempotencyKey *string) int
 		RecommendSubmission      func(childComplexity int, submission string, version int32, comments []*model.CommentInput, idempotencyKey *string) int
@@ -1577,6 +1609,16 @@ type EventResolver interface {
 type EventConnectionResolver interface {
 	Aggregate(ctx context.Context, obj *model.Connection[cohesion.Event]) (*model.Aggregate, error)
 }
+type ImportProblemResolver interface {
+	Column(ctx context.Context, obj *importer.Problem) (*string, error)
+	Field(ctx context.Context, obj *importer.Problem) (*string, error)
+}
+type ImportReportResolver interface {
+	Kind(ctx context.Context, obj *importer.Report) (model.ImportKind, error)
+	Format(ctx context.Context, obj *importer.Report) (string, error)
+	Encoding(ctx context.Context, obj *importer.Report) (*string, error)
+	Separator(ctx context.Context, obj *importer.Report) (*string, error)
+}
 type IndicatorResolver interface {
 	ID(ctx context.Context, obj *cohesion.Indicator) (string, error)
 
@@ -1654,6 +1696,7 @@ type MutationResolver interface {
 	UpdateOperatorService(ctx context.Context, service string, expectedVersion int32, input model.OperatorServiceInput, idempotencyKey *string) (*model.OperatorServicePayload, error)
 	SaveEvaluationCommentary(ctx context.Context, year int32, section string, bodyFr *string, bodyNl *string, version int32, idempotencyKey *string) (*model.EvaluationCommentaryPayload, error)
 	PublishAnnualReport(ctx context.Context, year int32, idempotencyKey *string) (*model.AnnualReportPublication, error)
+	ImportFile(ctx context.Context, kind model.ImportKind, file graphql.Upload, commit *bool) (*importer.Report, error)
 }
 type NeedResolver interface {
 	ID(ctx context.Context, obj *cohesion.Need) (string, error)
@@ -3510,6 +3553,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingOverlap.SharedThemes(childComplexity), true
 
+	case "ImportCounts.created":
+		if e.ComplexityRoot.ImportCounts.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Created(childComplexity), true
+	case "ImportCounts.entity":
+		if e.ComplexityRoot.ImportCounts.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Entity(childComplexity), true
+	case "ImportCounts.rejected":
+		if e.ComplexityRoot.ImportCounts.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Rejected(childComplexity), true
+	case "ImportCounts.unchanged":
+		if e.ComplexityRoot.ImportCounts.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Unchanged(childComplexity), true
+	case "ImportCounts.updated":
+		if e.ComplexityRoot.ImportCounts.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Updated(childComplexity), true
+
+	case "ImportProblem.column":
+		if e.ComplexityRoot.ImportProblem.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Column(childComplexity), true
+	case "ImportProblem.field":
+		if e.ComplexityRoot.ImportProblem.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Field(childComplexity), true
+	case "ImportProblem.line":
+		if e.ComplexityRoot.ImportProblem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Line(childComplexity), true
+	case "ImportProblem.reason":
+		if e.ComplexityRoot.ImportProblem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Reason(childComplexity), true
+
+	case "ImportReport.commit":
+		if e.ComplexityRoot.ImportReport.Commit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Commit(childComplexity), true
+	case "ImportReport.committed":
+		if e.ComplexityRoot.ImportReport.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Committed(childComplexity), true
+	case "ImportReport.encoding":
+		if e.ComplexityRoot.ImportReport.Encoding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Encoding(childComplexity), true
+	case "ImportReport.entities":
+		if e.ComplexityRoot.ImportReport.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Entities(childComplexity), true
+	case "ImportReport.format":
+		if e.ComplexityRoot.ImportReport.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Format(childComplexity), true
+	case "ImportReport.kind":
+		if e.ComplexityRoot.ImportReport.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Kind(childComplexity), true
+	case "ImportReport.problemCount":
+		if e.ComplexityRoot.ImportReport.ProblemCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.ProblemCount(childComplexity), true
+	case "ImportReport.problems":
+		if e.ComplexityRoot.ImportReport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Problems(childComplexity), true
+	case "ImportReport.rows":
+		if e.ComplexityRoot.ImportReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Rows(childComplexity), true
+	case "ImportReport.separator":
+		if e.ComplexityRoot.ImportReport.Separator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Separator(childComplexity), true
+
 	case "Indicator.aggregation":
 		if e.ComplexityRoot.Indicator.Aggregation == nil {
 			break
@@ -4151,6 +4311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWorkingGroup(childComplexity, args["coordination"].(string), args["input"].(model.WorkingGroupInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.importFile":
+		if e.ComplexityRoot.Mutation.ImportFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportFile(childComplexity, args["kind"].(model.ImportKind), args["file"].(graphql.Upload), args["commit"].(*bool)), true
 	case "Mutation.openCampaign":
 		if e.ComplexityRoot.Mutation.OpenCampaign == nil {
 			break
@@ -12623,6 +12794,87 @@ input ProgrammeAxisOrder {
 }
 
 `, BuiltIn: false},
+	{Name: "../../schema/imports.graphqls", Input: `# Spreadsheet imports through GraphQL: the same imports as POST /imports/KIND, the file sent as
+# a multipart request (the GraphQL multipart request spec), which must carry the
+# GraphQL-Require-Preflight header.
+
+"A file sent in a multipart request, as the GraphQL multipart request spec describes."
+scalar Upload
+
+"What a spreadsheet import reads."
+enum ImportKind {
+  "Values of indicators (the administration)."
+  OBSERVATIONS
+  "The operator directory (the administration)."
+  OPERATORS
+  "Meetings of a coordination's working groups (the administration; the coordinator of the coordination's commune)."
+  MEETINGS
+  "Events of a coordination (the administration; the coordinator of the coordination's commune)."
+  EVENTS
+}
+
+"What an import did, or would do in a dry run, to one entity."
+type ImportCounts {
+  "The entity: observation, operator, meeting or event."
+  entity: String!
+  "Rows that create one."
+  created: Int!
+  "Rows that change a stored one (matched by its natural key)."
+  updated: Int!
+  "Rows that match a stored one and change nothing."
+  unchanged: Int!
+  "Rows refused: see the problems."
+  rejected: Int!
+}
+
+"One thing wrong with a file."
+type ImportProblem {
+  "The line of the file: 1 is the header, 0 the file as a whole."
+  line: Int!
+  "The column's header as the file writes it; null when the problem is the whole row's or file's."
+  column: String
+  "The column's key (English), whatever the language of the header."
+  field: String
+  "Why the row or file is refused."
+  reason: String!
+}
+
+"The outcome of an import: a dry run says what a commit would do."
+type ImportReport {
+  "What was imported."
+  kind: ImportKind!
+  "The format the file was read as: csv or xlsx."
+  format: String!
+  "The encoding of a CSV file: utf-8 or windows-1252."
+  encoding: String
+  "The separator of a CSV file."
+  separator: String
+  "Whether the import was asked to write."
+  commit: Boolean!
+  "Whether it wrote: asked to, and nothing was rejected. Otherwise nothing was written."
+  committed: Boolean!
+  "The data rows read."
+  rows: Int!
+  "What the import did, or would do, per entity."
+  entities: [ImportCounts!]!
+  "The first 1000 problems, by line."
+  problems: [ImportProblem!]!
+  "How many problems there are in all."
+  problemCount: Int!
+}
+
+extend type Mutation {
+  "Checks a spreadsheet (CSV or XLSX) and, with commit, imports it, all or nothing: the same import as POST /imports/KIND, sent as a multipart request with the GraphQL-Require-Preflight header. A dry run is the default."
+  importFile(
+    "What the file holds."
+    kind: ImportKind!
+    "The file: CSV (';' or ',', UTF-8 or Windows-1252) or XLSX."
+    file: Upload!
+    "Write the rows (when none is rejected); false, the default, is a dry run."
+    commit: Boolean = false
+  ): ImportReport!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/measures.graphqls", Input: `"A measure defined for a programme (or shared): e.g. 'actions per subsidised FTE' of the CPAS/Actiris framework, or the social-activation objectives grid."
 type Indicator implements Node @table(name: "indicator", fr: "Indicateur", nl: "Indicator") {
   "Global identifier; pass it to ` + "`" + `node(id:)` + "`" + ` to fetch this object again."
@@ -15838,6 +16090,62 @@ func (ec *executionContext) childFields_FundingOverlap(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type FundingOverlap", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_ImportCounts_entity(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportCounts_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportCounts_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportCounts_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportProblem_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportProblem_column(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportProblem_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportProblem_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImportReport_kind(ctx, field)
+	case "format":
+		return ec.fieldContext_ImportReport_format(ctx, field)
+	case "encoding":
+		return ec.fieldContext_ImportReport_encoding(ctx, field)
+	case "separator":
+		return ec.fieldContext_ImportReport_separator(ctx, field)
+	case "commit":
+		return ec.fieldContext_ImportReport_commit(ctx, field)
+	case "committed":
+		return ec.fieldContext_ImportReport_committed(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportReport_rows(ctx, field)
+	case "entities":
+		return ec.fieldContext_ImportReport_entities(ctx, field)
+	case "problems":
+		return ec.fieldContext_ImportReport_problems(ctx, field)
+	case "problemCount":
+		return ec.fieldContext_ImportReport_problemCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18959,6 +19267,36 @@ func (ec *executionContext) field_Mutation_createWorkingGroup_args(ctx context.C
 		return nil, err
 	}
 	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (model.ImportKind, error) {
+			return ec.unmarshalNImportKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐImportKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "commit",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["commit"] = arg2
 	return args, nil
 }
 
@@ -30925,6 +31263,461 @@ func (ec *executionContext) fieldContext_FundingOverlap_sharedTargetPublics(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportCounts_entity(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportCounts_created(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_updated(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_rejected(ctx context.Context, field graphql.CollectedField, obj *importer.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportProblem_line(ctx context.Context, field graphql.CollectedField, obj *importer.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportProblem_column(ctx context.Context, field graphql.CollectedField, obj *importer.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Column(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportProblem_field(ctx context.Context, field graphql.CollectedField, obj *importer.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Field(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportProblem_reason(ctx context.Context, field graphql.CollectedField, obj *importer.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReport_kind(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportReport().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ImportKind) graphql.Marshaler {
+			return ec.marshalNImportKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐImportKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, true, true, "ImportKind")
+}
+
+func (ec *executionContext) _ImportReport_format(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportReport().Format(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportReport_encoding(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_encoding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportReport().Encoding(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_encoding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportReport_separator(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_separator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportReport().Separator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_separator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportReport_commit(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_commit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_commit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_committed(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_rows(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_entities(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []importer.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐCountsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_problems(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []importer.Problem) graphql.Marshaler {
+			return ec.marshalNImportProblem2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_problemCount(ctx context.Context, field graphql.CollectedField, obj *importer.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_problemCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProblemCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_problemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *cohesion.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34623,6 +35416,50 @@ func (ec *executionContext) fieldContext_Mutation_publishAnnualReport(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_publishAnnualReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportFile(ctx, fc.Args["kind"].(model.ImportKind), fc.Args["file"].(graphql.Upload), fc.Args["commit"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *importer.Report) graphql.Marshaler {
+			return ec.marshalNImportReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -61975,6 +62812,191 @@ func (ec *executionContext) _FundingOverlap(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var importCountsImplementors = []string{"ImportCounts"}
+
+func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *importer.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCounts")
+		case "entity":
+			out.Values[i] = ec._ImportCounts_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportCounts_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportCounts_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportCounts_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportCounts_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importProblemImplementors = []string{"ImportProblem"}
+
+func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *importer.Problem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportProblem")
+		case "line":
+			out.Values[i] = ec._ImportProblem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "column":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_column(ctx, field, obj)
+				})
+		case "field":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_field(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._ImportProblem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *importer.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportReport_kind(ctx, field, obj)
+				})
+		case "format":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportReport_format(ctx, field, obj)
+				})
+		case "encoding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportReport_encoding(ctx, field, obj)
+				})
+		case "separator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportReport_separator(ctx, field, obj)
+				})
+		case "commit":
+			out.Values[i] = ec._ImportReport_commit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committed":
+			out.Values[i] = ec._ImportReport_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rows":
+			out.Values[i] = ec._ImportReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entities":
+			out.Values[i] = ec._ImportReport_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "problems":
+			out.Values[i] = ec._ImportReport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "problemCount":
+			out.Values[i] = ec._ImportReport_problemCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var indicatorImplementors = []string{"Indicator", "Node"}
 
 func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *cohesion.Indicator) graphql.Marshaler {
@@ -63044,6 +64066,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "publishAnnualReport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishAnnualReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importFile(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -70211,6 +71240,64 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImportCounts2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐCounts(ctx context.Context, sel ast.SelectionSet, v importer.Counts) graphql.Marshaler {
+	return ec._ImportCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportCounts2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐCountsᚄ(ctx context.Context, sel ast.SelectionSet, v []importer.Counts) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportCounts2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐCounts(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNImportKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐImportKind(ctx context.Context, v any) (model.ImportKind, error) {
+	var res model.ImportKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportKind2githubᚗcomᚋcohesioᚋcohesioᚋgraphᚋmodelᚐImportKind(ctx context.Context, sel ast.SelectionSet, v model.ImportKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNImportProblem2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐProblem(ctx context.Context, sel ast.SelectionSet, v importer.Problem) graphql.Marshaler {
+	return ec._ImportProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportProblem2ᚕgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []importer.Problem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportProblem2githubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportReport2ᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋimporterᚐReport(ctx context.Context, sel ast.SelectionSet, v *importer.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportReport!")
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIndicator2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.Indicator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -73219,6 +74306,20 @@ var (
 		cohesion.UnitCount:    "COUNT",
 	}
 )
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
 
 func (ec *executionContext) marshalNWorkingGroup2ᚕᚖgithubᚗcomᚋcohesioᚋcohesioᚋinternalᚋcohesionᚐWorkingGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*cohesion.WorkingGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {

@@ -1538,6 +1538,70 @@ func (e EventOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a spreadsheet import reads.
+type ImportKind string
+
+const (
+	// Values of indicators (the administration).
+	ImportKindObservations ImportKind = "OBSERVATIONS"
+	// The operator directory (the administration).
+	ImportKindOperators ImportKind = "OPERATORS"
+	// Meetings of a coordination's working groups (the administration; the coordinator of the coordination's commune).
+	ImportKindMeetings ImportKind = "MEETINGS"
+	// Events of a coordination (the administration; the coordinator of the coordination's commune).
+	ImportKindEvents ImportKind = "EVENTS"
+)
+
+var AllImportKind = []ImportKind{
+	ImportKindObservations,
+	ImportKindOperators,
+	ImportKindMeetings,
+	ImportKindEvents,
+}
+
+func (e ImportKind) IsValid() bool {
+	switch e {
+	case ImportKindObservations, ImportKindOperators, ImportKindMeetings, ImportKindEvents:
+		return true
+	}
+	return false
+}
+
+func (e ImportKind) String() string {
+	return string(e)
+}
+
+func (e *ImportKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportKind", str)
+	}
+	return nil
+}
+
+func (e ImportKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields indicators can be sorted by. Ties are broken by creation order.
 type IndicatorOrderField string
 

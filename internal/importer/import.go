@@ -82,6 +82,8 @@ type Sink interface {
 	// one transaction.
 	ImportObservations(ctx context.Context, rows *Rows[ObservationRow], commit bool) (Outcome, error)
 	ImportOperators(ctx context.Context, rows *Rows[OperatorRow], commit bool) (Outcome, error)
+	ImportMeetings(ctx context.Context, rows *Rows[MeetingRow], commit bool) (Outcome, error)
+	ImportEvents(ctx context.Context, rows *Rows[EventRow], commit bool) (Outcome, error)
 }
 
 // Rows streams the rows of a file that passed the file's own checks. Rows with problems are
@@ -145,7 +147,7 @@ type Options struct {
 }
 
 // Kinds lists the kinds of import, by name.
-func Kinds() []string { return []string{"observations", "operators"} }
+func Kinds() []string { return []string{"observations", "operators", "meetings", "events"} }
 
 // KindColumns returns the columns of a kind of import.
 func KindColumns(kind string) ([]Column, bool) {
@@ -154,6 +156,10 @@ func KindColumns(kind string) ([]Column, bool) {
 		return observationColumns, true
 	case "operators":
 		return operatorColumns, true
+	case "meetings":
+		return meetingColumns, true
+	case "events":
+		return eventColumns, true
 	}
 	return nil, false
 }
@@ -195,6 +201,10 @@ func Run(ctx context.Context, kind string, src io.Reader, sink Sink, opt Options
 			out, err = sink.ImportObservations(ctx, rowsOf(f, parseObservation), opt.Commit)
 		case "operators":
 			out, err = sink.ImportOperators(ctx, rowsOf(f, parseOperator), opt.Commit)
+		case "meetings":
+			out, err = sink.ImportMeetings(ctx, rowsOf(f, parseMeeting), opt.Commit)
+		case "events":
+			out, err = sink.ImportEvents(ctx, rowsOf(f, parseEvent), opt.Commit)
 		}
 		if err != nil {
 			return nil, err

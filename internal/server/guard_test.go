@@ -233,16 +233,21 @@ func TestFormsAndUploadsAreRefused(t *testing.T) {
 	// What a page on another site can send without a preflight: an HTML form (urlencoded,
 	// multipart, text/plain, the last one with a JSON-looking body) or fetch in no-cors mode.
 	crossSite := http.Header{"Origin": {"https://evil.example"}}
-	for _, tc := range []struct{ name, contentType, body string }{
-		{"multipart/form-data", mw.FormDataContentType(), multi.String()},
-		{"application/x-www-form-urlencoded", "application/x-www-form-urlencoded", url.Values{"query": {"mutation { deleteEverything }"}}.Encode()},
-		{"text/plain", "text/plain", `{"query":"mutation { deleteEverything }"}`},
-		{"text/plain with charset", "text/plain; charset=utf-8", `{"query":"{ __typename }"}`},
+	// An upload (multipart) is taken only with the header that forces a preflight.
+	for _, tc := range []struct {
+		name, contentType, body string
+		status                  int
+		says                    string
+	}{
+		{"multipart/form-data", mw.FormDataContentType(), multi.String(), http.StatusBadRequest, "GraphQL-Require-Preflight"},
+		{"application/x-www-form-urlencoded", "application/x-www-form-urlencoded", url.Values{"query": {"mutation { deleteEverything }"}}.Encode(), http.StatusUnsupportedMediaType, "application/json"},
+		{"text/plain", "text/plain", `{"query":"mutation { deleteEverything }"}`, http.StatusUnsupportedMediaType, "application/json"},
+		{"text/plain with charset", "text/plain; charset=utf-8", `{"query":"{ __typename }"}`, http.StatusUnsupportedMediaType, "application/json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := send(t, "POST", srv.URL+"/graphql", tc.contentType, tc.body, crossSite)
-			if res.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(body, "application/json") {
-				t.Errorf("%d %s, want 415", res.StatusCode, body)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.says) {
+				t.Errorf("%d %s, want %d saying %s", res.StatusCode, body, tc.status, tc.says)
 			}
 			if got := res.Header.Get("Access-Control-Allow-Origin"); got != "" {
 				t.Errorf("Access-Control-Allow-Origin %q to another site", got)

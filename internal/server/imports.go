@@ -41,8 +41,8 @@ func (h *imports) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The role first: nobody else's file is worth reading.
-	if p := access.PrincipalFrom(r.Context()); p.Role != access.Admin {
-		writeJSON(w, http.StatusForbidden, map[string]any{"error": fmt.Sprintf("importing %s is for the administration (admin role), not %s", kind, p.Role)})
+	if err := access.PrincipalFrom(r.Context()).CheckImport(kind); err != nil {
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": err.Error()})
 		return
 	}
 	// The announced size before reading anything; a body without one is cut off at the limit.

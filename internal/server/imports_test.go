@@ -122,7 +122,7 @@ func TestImportsRefuseLargeFilesBeforeReadingThem(t *testing.T) {
 
 func TestImportTemplatesOpenWithHeadersAndDropDowns(t *testing.T) {
 	a := newAPI(t)
-	for _, kind := range []string{"observations", "operators"} {
+	for _, kind := range []string{"observations", "operators", "meetings", "events"} {
 		res, b := a.get("/imports/templates/" + kind + ".xlsx")
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != importer.XLSXContentType {
 			t.Fatalf("%s: status %d, %s", kind, res.StatusCode, res.Header.Get("Content-Type"))
@@ -147,7 +147,8 @@ func TestImportTemplatesOpenWithHeadersAndDropDowns(t *testing.T) {
 		}
 		found := false
 		for _, dv := range dvs {
-			if dv.Type == "list" && strings.Contains(dv.Formula1, "associative") || strings.Contains(dv.Formula1, "realised") {
+			if dv.Type == "list" && strings.Contains(dv.Formula1, "associative") || strings.Contains(dv.Formula1, "realised") ||
+				strings.Contains(dv.Formula1, "steering_committee") || strings.Contains(dv.Formula1, "neighbourhood_party") {
 				found = true
 			}
 		}

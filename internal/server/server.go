@@ -171,7 +171,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", instrument("graphql", guards.limit(checkRequest(limitBody(guards.graphQL(withTimeout(gql, cfg.Timeout)), cfg.MaxBodyBytes)))))
+	mux.Handle("/graphql", instrument("graphql", guards.limit(guards.uploads(checkRequest(limitBody(guards.graphQL(withTimeout(gql, cfg.Timeout)), cfg.MaxBodyBytes)), gql, importMaxBytes))))
 	metricsMux(cfg, mux).Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -196,7 +196,7 @@ func Build(cfg Config) (http.Handler, *web.Pages, error) {
 		AllowOriginFunc:  guards.corsOriginFunc,  // refuses all when no origin is listed
 		AllowCredentials: guards.corsCredentials, // listed origins only, never "*"
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization"},
+		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization", preflightHeader},
 	})
 	// CORS stands outside authentication, so that a browser can read a 401 too; the budget of
 	// failed authentications by address, in front of the token look-up (guard.go).
@@ -219,6 +219,7 @@ func newGraphQL(cfg Config, res *graph.Resolver) (http.Handler, *ast.Schema) {
 	// errors as GraphQL over HTTP asks, which gqlgen's do not.
 	srv.AddTransport(plannedGET{p: p})
 	srv.AddTransport(plannedPOST{p: p})
+	srv.AddTransport(uploadTransport()) // importFile (uploads.go)
 	// Parsing and validating a document costs more than many queries: cache them.
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)

@@ -55,6 +55,8 @@ var customScalars = map[string]customScalar{
 	"Decimal": {"string", `a string such as "6534763.86", so that no precision is lost: ` +
 		`parse it with a decimal library, not Number(), to compute with it.`},
 	"JSON": {"unknown", "any JSON value, as it was stored."},
+	"Upload": {"unknown", "null in the variables: the file itself is a part of a multipart request " +
+		"(the GraphQL multipart request spec) whose map names the variable, sent with the GraphQL-Require-Preflight header."},
 }
 
 // Generate writes the TypeScript file for schema and ops. The output depends only on its
