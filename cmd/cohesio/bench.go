@@ -49,7 +49,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the measurements (servers and clients, one process) to this file, for go tool pprof"},
 		},
 		Action:   runBench,
-		Commands: []*cli.Command{benchExportCommand(), benchFaultCommand(), benchCollectionCommand(), benchReportCommand()},
+		Commands: []*cli.Command{benchExportCommand(), benchFaultCommand(), benchCollectionCommand(), benchReportCommand(), benchImportCommand()},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/cohesio/cohesio/bench/benchtest"
 	"github.com/cohesio/cohesio/internal/pgtest"
 	"github.com/cohesio/cohesio/internal/store"
@@ -184,5 +186,66 @@ func TestSyntheticSources(t *testing.T) {
 		if strings.Join(got, ",") != want {
 			t.Errorf("synthetic sources %q, want %q", got, want)
 		}
+	}
+}
+
+// bench import generates valid new rows against the bench database, imports them in a dry run
+// and a commit, and prints a line for each with rows/s and the peak RSS; a second run's rows
+// are new again.
+func TestBenchImport(t *testing.T) {
+	dsn := benchDatabase(t)
+	for run := 1; run <= 2; run++ {
+		out, err := runBenchCommand(t, "import", "--database-url", dsn, "--rows", "3000", "--json")
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("run %d: want 2 lines, got:\n%s", run, out)
+		}
+		for i, line := range lines {
+			var r struct {
+				Phase      string  `json:"phase"`
+				Rows       int     `json:"rows"`
+				RowsPerSec float64 `json:"rows_per_s"`
+				PeakRSSMB  float64 `json:"peak_rss_mb"`
+			}
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+			if want := []string{"dry-run", "commit"}[i]; r.Phase != want || r.Rows != 3000 || r.RowsPerSec <= 0 || r.PeakRSSMB <= 0 {
+				t.Errorf("run %d: %s, want phase %s, 3000 rows, positive rows/s and peak RSS", run, line, want)
+			}
+		}
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n, audited int
+	err = conn.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT FROM audit_log a
+		WHERE a.table_name = 'observation' AND a.row_id = o.id::text AND a.operation = 'INSERT'))
+		FROM observation o JOIN source s ON s.id = o.source_id WHERE s.code = 'bench-import'`).Scan(&n, &audited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 6000 || audited != 6000 {
+		t.Errorf("%d observations written, %d of them audited; want 6000 (two runs of 3000)", n, audited)
+	}
+}
+
+func TestBenchImportTable(t *testing.T) {
+	out, err := runBenchCommand(t, "import", "--database-url", benchDatabase(t), "--rows", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "rows/s") || !strings.Contains(lines[0], "peak RSS") ||
+		!strings.HasPrefix(lines[1], "dry-run") || !strings.HasPrefix(lines[2], "commit") {
+		t.Errorf("want a header, a dry-run and a commit line, got:\n%s", out)
+	}
+	if _, err := runBenchCommand(t, "import", "--database-url", "postgres://nowhere.invalid/x", "--rows", "0"); err == nil || !strings.Contains(err.Error(), "--rows") {
+		t.Errorf("--rows 0: err = %v", err)
 	}
 }

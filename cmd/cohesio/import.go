@@ -53,28 +53,12 @@ func runImport(ctx context.Context, c *cli.Command) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(importMemoryLimit)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	db, err := migrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	bar := newProgress(os.Stderr)
-	read := &readCounter{r: f}
-	opts := importer.Options{Commit: c.Bool("commit")}
-	if bar.terminal {
-		opts.Progress = func(int) { bar.update("import "+kind+" (bytes)", read.n.Load(), fi.Size()) }
-	}
-	rep, err := importer.Run(ctx, kind, read, db.Store, opts)
-	bar.done()
+	rep, err := importFile(ctx, db, kind, path, c.Bool("commit"))
 	if err != nil {
 		return err
 	}
@@ -89,6 +73,29 @@ func runImport(ctx context.Context, c *cli.Command) error {
 		return errorf("%d problems in %s: nothing written", rep.ProblemCount, path)
 	}
 	return nil
+}
+
+// importFile imports the file at path into db, drawing its progress on stderr when stderr is a
+// terminal: what `cohesio import` and `cohesio bench import` run.
+func importFile(ctx context.Context, db *database, kind, path string, commit bool) (*importer.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	bar := newProgress(os.Stderr)
+	read := &readCounter{r: f}
+	opts := importer.Options{Commit: commit}
+	if bar.terminal {
+		opts.Progress = func(int) { bar.update("import "+kind+" (bytes)", read.n.Load(), fi.Size()) }
+	}
+	rep, err := importer.Run(ctx, kind, read, db.Store, opts)
+	bar.done()
+	return rep, err
 }
 
 func writeTemplate(kind, path string, stdout io.Writer) error {

@@ -478,3 +478,30 @@ func BenchmarkImportObservations(b *testing.B) {
 		})
 	}
 }
+
+// A large import writes its new rows in several statements, in one transaction: every line
+// once, each audited once, and the data version moved.
+func TestImportObservationsInBatches(t *testing.T) {
+	defer store.SetInsertBatch(7)()
+	db := openImport(t)
+	before := db.state("observation")
+	rep := db.run("observations", uniqueRowsFrom(0, 50, -1), true)
+	if !rep.Committed || counts(rep).Created != 50 {
+		t.Fatalf("%+v", rep)
+	}
+	after := db.state("observation")
+	if after[0]-before[0] != 50 || after[1]-before[1] != 50 || after[2] <= before[2] {
+		t.Errorf("observations, audit entries, data version: %v then %v; want 50 more rows and entries", before, after)
+	}
+	days := db.count(`SELECT count(DISTINCT o.period_start) FROM observation o
+		JOIN audit_log a ON a.table_name = 'observation' AND a.row_id = o.id::text AND a.operation = 'INSERT'
+		WHERE o.granularity = 'range'`)
+	if days != 50 {
+		t.Errorf("%d audited days written, want the 50 lines", days)
+	}
+	// The rows written are left unchanged by the same file again, batch by batch.
+	rep = db.run("observations", uniqueRowsFrom(0, 50, -1), true)
+	if c := counts(rep); !rep.Committed || c.Created != 0 || c.Unchanged != 50 {
+		t.Errorf("again: %+v", rep)
+	}
+}
