@@ -363,36 +363,29 @@ func (s *Store) RemoveWorkingGroupMember(ctx context.Context, key *string, group
 
 // WorkingGroupMembers returns the current members with the given ids.
 func (s *Store) WorkingGroupMembers(ctx context.Context, ids []int64) (map[int64]*WorkingGroupMember, error) {
-	out := map[int64]*WorkingGroupMember{}
-	err := s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var found []*WorkingGroupMember
-		err := tx.NewSelect().Table("working_group_member").Column("id", "working_group_id", "operator_id", "site_id", "service_id").
-			Where("id IN (?)", bun.In(ids)).Scan(ctx, &found)
-		for _, f := range found {
-			out[f.ID] = f
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read working group members: %w", err)
-	}
-	return out, nil
+	return byIDs(ctx, s, "working_group_member", ids, func(m *WorkingGroupMember) int64 { return m.ID },
+		"id", "working_group_id", "operator_id", "site_id", "service_id")
 }
 
 // ServicesByID returns the operator services with the given ids.
 func (s *Store) ServicesByID(ctx context.Context, ids []int64) (map[int64]*Service, error) {
-	out := map[int64]*Service{}
+	return byIDs(ctx, s, "operator_service", ids, func(x *Service) int64 { return x.ID },
+		"id", "operator_id", "code", "name", "site_id")
+}
+
+// byIDs reads the rows of table with the given ids, as the request's principal, by id.
+func byIDs[T any](ctx context.Context, s *Store, table string, ids []int64, id func(*T) int64, columns ...string) (map[int64]*T, error) {
+	out := map[int64]*T{}
 	err := s.transactAs(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var found []*Service
-		err := tx.NewSelect().Table("operator_service").Column("id", "operator_id", "code", "name", "site_id").
-			Where("id IN (?)", bun.In(ids)).Scan(ctx, &found)
+		var found []*T
+		err := tx.NewSelect().Table(table).Column(columns...).Where("id IN (?)", bun.In(ids)).Scan(ctx, &found)
 		for _, f := range found {
-			out[f.ID] = f
+			out[id(f)] = f
 		}
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read services: %w", err)
+		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
 	return out, nil
 }

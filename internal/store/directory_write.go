@@ -66,6 +66,25 @@ type ServiceChange struct {
 // administer checks that the principal is the administration.
 func administer(ctx context.Context) error { return principalOf(ctx).CheckDirectory() }
 
+// editAdministered runs an administration's edit of row id of table (a what, in messages),
+// made on version: it checks the role, that the row exists and is still at that version
+// (locking it until the transaction ends), then writes.
+func (s *Store) editAdministered(ctx context.Context, key *string, op string, request any, table, what string, id int64, version int,
+	write func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
+	return s.mutate(ctx, key, op, request, func(ctx context.Context, tx bun.Tx) (Result, error) {
+		if err := administer(ctx); err != nil {
+			return Result{}, err
+		}
+		if err := mustFind(ctx, tx, table, what, id); err != nil {
+			return Result{}, err
+		}
+		if err := lockVersion(ctx, tx, table, what, id, version); err != nil {
+			return Result{}, err
+		}
+		return write(ctx, tx)
+	})
+}
+
 // mustFind refuses a missing row of table as not found, for the row a change is about.
 func mustFind(ctx context.Context, tx bun.Tx, table, what string, id int64) error {
 	ok, err := exists(ctx, tx, table, id)
@@ -174,17 +193,7 @@ func (s *Store) CreateOperator(ctx context.Context, key *string, c OperatorChang
 
 // UpdateOperator changes an operator made on version: it becomes c, in full.
 func (s *Store) UpdateOperator(ctx context.Context, key *string, id int64, version int, c OperatorChange) (Result, error) {
-	request := []any{id, version, c}
-	return s.mutate(ctx, key, "updateOperator", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		if err := administer(ctx); err != nil {
-			return Result{}, err
-		}
-		if err := mustFind(ctx, tx, "operator", "operator", id); err != nil {
-			return Result{}, err
-		}
-		if err := lockVersion(ctx, tx, "operator", "operator", id, version); err != nil {
-			return Result{}, err
-		}
+	return s.editAdministered(ctx, key, "updateOperator", []any{id, version, c}, "operator", "operator", id, version, func(ctx context.Context, tx bun.Tx) (Result, error) {
 		set, err := c.check(ctx, tx, id)
 		if err != nil {
 			return Result{}, err
@@ -290,17 +299,7 @@ func (s *Store) CreateProject(ctx context.Context, key *string, c ProjectChange)
 
 // UpdateProject changes a project made on version: it becomes c, in full.
 func (s *Store) UpdateProject(ctx context.Context, key *string, id int64, version int, c ProjectChange) (Result, error) {
-	request := []any{id, version, c}
-	return s.mutate(ctx, key, "updateProject", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		if err := administer(ctx); err != nil {
-			return Result{}, err
-		}
-		if err := mustFind(ctx, tx, "project", "project", id); err != nil {
-			return Result{}, err
-		}
-		if err := lockVersion(ctx, tx, "project", "project", id, version); err != nil {
-			return Result{}, err
-		}
+	return s.editAdministered(ctx, key, "updateProject", []any{id, version, c}, "project", "project", id, version, func(ctx context.Context, tx bun.Tx) (Result, error) {
 		if err := c.check(ctx, tx); err != nil {
 			return Result{}, err
 		}
@@ -364,17 +363,7 @@ func (s *Store) CreateApproval(ctx context.Context, key *string, c ApprovalChang
 
 // UpdateApproval changes an approval made on version: it becomes c, in full.
 func (s *Store) UpdateApproval(ctx context.Context, key *string, id int64, version int, c ApprovalChange) (Result, error) {
-	request := []any{id, version, c}
-	return s.mutate(ctx, key, "updateApproval", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		if err := administer(ctx); err != nil {
-			return Result{}, err
-		}
-		if err := mustFind(ctx, tx, "approval", "approval", id); err != nil {
-			return Result{}, err
-		}
-		if err := lockVersion(ctx, tx, "approval", "approval", id, version); err != nil {
-			return Result{}, err
-		}
+	return s.editAdministered(ctx, key, "updateApproval", []any{id, version, c}, "approval", "approval", id, version, func(ctx context.Context, tx bun.Tx) (Result, error) {
 		if err := c.check(ctx, tx); err != nil {
 			return Result{}, err
 		}
@@ -451,17 +440,7 @@ func (s *Store) CreateOperatorService(ctx context.Context, key *string, operator
 // UpdateOperatorService changes a service made on version: it becomes c, in full; it stays
 // its operator's.
 func (s *Store) UpdateOperatorService(ctx context.Context, key *string, id int64, version int, c ServiceChange) (Result, error) {
-	request := []any{id, version, c}
-	return s.mutate(ctx, key, "updateOperatorService", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		if err := administer(ctx); err != nil {
-			return Result{}, err
-		}
-		if err := mustFind(ctx, tx, "operator_service", "service", id); err != nil {
-			return Result{}, err
-		}
-		if err := lockVersion(ctx, tx, "operator_service", "service", id, version); err != nil {
-			return Result{}, err
-		}
+	return s.editAdministered(ctx, key, "updateOperatorService", []any{id, version, c}, "operator_service", "service", id, version, func(ctx context.Context, tx bun.Tx) (Result, error) {
 		var operator int64
 		if err := tx.QueryRowContext(ctx, "SELECT operator_id FROM operator_service WHERE id = ?", id).Scan(&operator); err != nil {
 			return Result{}, fmt.Errorf("service %d: %w", id, err)
