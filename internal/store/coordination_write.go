@@ -122,6 +122,16 @@ func mayCoordinate(ctx context.Context, what string, commune *int64) error {
 	return principalOf(ctx).CheckCoordination(*commune)
 }
 
+// mayCoordinateIn checks that the principal may change the row id of a coordination, found
+// through the scope function fn (see scopeOf); what names the row in a not-found error.
+func mayCoordinateIn(ctx context.Context, tx bun.Tx, fn string, id int64, what string) error {
+	commune, err := scopeOf(ctx, tx, fn, id)
+	if err != nil {
+		return err
+	}
+	return mayCoordinate(ctx, what, commune)
+}
+
 // scopeOf returns the commune a coordination-scoped row belongs to, through one of the
 // migration's functions (coordination_commune, working_group_commune, event_commune).
 func scopeOf(ctx context.Context, tx bun.Tx, fn string, id int64) (*int64, error) {
@@ -220,11 +230,7 @@ func (c WorkingGroupChange) check(ctx context.Context, tx bun.Tx) error {
 func (s *Store) CreateWorkingGroup(ctx context.Context, key *string, coordinationID int64, c WorkingGroupChange) (Result, error) {
 	request := []any{coordinationID, c}
 	return s.mutate(ctx, key, "createWorkingGroup", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "coordination_commune", coordinationID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("coordination %d", coordinationID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "coordination_commune", coordinationID, fmt.Sprintf("coordination %d", coordinationID)); err != nil {
 			return Result{}, err
 		}
 		if err := c.check(ctx, tx); err != nil {
@@ -249,11 +255,7 @@ func (s *Store) CreateWorkingGroup(ctx context.Context, key *string, coordinatio
 func (s *Store) UpdateWorkingGroup(ctx context.Context, key *string, id int64, version int, c WorkingGroupChange) (Result, error) {
 	request := []any{id, version, c}
 	return s.mutate(ctx, key, "updateWorkingGroup", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "working_group_commune", id)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("working group %d", id), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "working_group_commune", id, fmt.Sprintf("working group %d", id)); err != nil {
 			return Result{}, err
 		}
 		if err := lockVersion(ctx, tx, "working_group", "working group", id, version); err != nil {
@@ -263,7 +265,7 @@ func (s *Store) UpdateWorkingGroup(ctx context.Context, key *string, id int64, v
 			return Result{}, err
 		}
 		out := Result{ID: id}
-		err = tx.QueryRowContext(ctx, `UPDATE working_group SET kind = ?, name = ?, theme_id = ?, description = ?, version = version + 1
+		err := tx.QueryRowContext(ctx, `UPDATE working_group SET kind = ?, name = ?, theme_id = ?, description = ?, version = version + 1
 			WHERE id = ? RETURNING version`, c.Kind, strings.TrimSpace(c.Name), c.ThemeID, optionalText(c.Description), id).Scan(&out.Version)
 		if err != nil {
 			return Result{}, fmt.Errorf("update working group %d: %w", id, refusedByPolicy(err))
@@ -308,11 +310,7 @@ func (m Member) condition() (string, int64) {
 func (s *Store) AddWorkingGroupMember(ctx context.Context, key *string, groupID int64, m Member) (Result, error) {
 	request := []any{groupID, m}
 	return s.mutate(ctx, key, "addWorkingGroupMember", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "working_group_commune", groupID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("working group %d", groupID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "working_group_commune", groupID, fmt.Sprintf("working group %d", groupID)); err != nil {
 			return Result{}, err
 		}
 		if err := m.check(ctx, tx); err != nil {
@@ -320,7 +318,7 @@ func (s *Store) AddWorkingGroupMember(ctx context.Context, key *string, groupID 
 		}
 		column, ref := m.condition()
 		out := Result{Version: 1}
-		err = tx.QueryRowContext(ctx, "INSERT INTO working_group_member (working_group_id, "+column+`) VALUES (?, ?)
+		err := tx.QueryRowContext(ctx, "INSERT INTO working_group_member (working_group_id, "+column+`) VALUES (?, ?)
 			ON CONFLICT DO NOTHING RETURNING id`, groupID, ref).Scan(&out.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Result{}, cohesion.Invalid("member", fmt.Sprintf("already a member of working group %d", groupID))
@@ -337,11 +335,7 @@ func (s *Store) AddWorkingGroupMember(ctx context.Context, key *string, groupID 
 func (s *Store) RemoveWorkingGroupMember(ctx context.Context, key *string, groupID int64, m Member) (Result, error) {
 	request := []any{groupID, m}
 	return s.mutate(ctx, key, "removeWorkingGroupMember", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "working_group_commune", groupID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("working group %d", groupID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "working_group_commune", groupID, fmt.Sprintf("working group %d", groupID)); err != nil {
 			return Result{}, err
 		}
 		if err := m.check(ctx, tx); err != nil {
@@ -349,7 +343,7 @@ func (s *Store) RemoveWorkingGroupMember(ctx context.Context, key *string, group
 		}
 		column, ref := m.condition()
 		out := Result{Version: 1}
-		err = tx.QueryRowContext(ctx, "DELETE FROM working_group_member WHERE working_group_id = ? AND "+column+" = ? RETURNING id",
+		err := tx.QueryRowContext(ctx, "DELETE FROM working_group_member WHERE working_group_id = ? AND "+column+" = ? RETURNING id",
 			groupID, ref).Scan(&out.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Result{}, cohesion.Invalid("member", fmt.Sprintf("not a member of working group %d", groupID))
@@ -423,11 +417,7 @@ func (c MeetingChange) year() (int, error) {
 func (s *Store) RecordMeeting(ctx context.Context, key *string, groupID int64, c MeetingChange) (Result, error) {
 	request := []any{groupID, c}
 	return s.mutate(ctx, key, "recordMeeting", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "working_group_commune", groupID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("working group %d", groupID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "working_group_commune", groupID, fmt.Sprintf("working group %d", groupID)); err != nil {
 			return Result{}, err
 		}
 		year, err := c.year()
@@ -461,11 +451,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, key *string, id int64, versio
 		if err != nil {
 			return Result{}, fmt.Errorf("meeting %d: %w", id, err)
 		}
-		commune, err := scopeOf(ctx, tx, "working_group_commune", group)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("meeting %d", id), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "working_group_commune", group, fmt.Sprintf("meeting %d", id)); err != nil {
 			return Result{}, err
 		}
 		if err := lockVersion(ctx, tx, "meeting", "meeting", id, version); err != nil {
@@ -546,11 +532,7 @@ func (c EventChange) setOrganisations(ctx context.Context, tx bun.Tx, event int6
 func (s *Store) RecordEvent(ctx context.Context, key *string, coordinationID int64, c EventChange) (Result, error) {
 	request := []any{coordinationID, c}
 	return s.mutate(ctx, key, "recordEvent", request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "coordination_commune", coordinationID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("coordination %d", coordinationID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "coordination_commune", coordinationID, fmt.Sprintf("coordination %d", coordinationID)); err != nil {
 			return Result{}, err
 		}
 		if err := c.check(ctx, tx); err != nil {
@@ -629,11 +611,7 @@ func (s *Store) RemoveCoordinationMember(ctx context.Context, key *string, coord
 func (s *Store) coordinationMember(ctx context.Context, key *string, op string, coordinationID, operatorID int64, stmt, noChange string) (Result, error) {
 	request := []any{coordinationID, operatorID}
 	return s.mutate(ctx, key, op, request, func(ctx context.Context, tx bun.Tx) (Result, error) {
-		commune, err := scopeOf(ctx, tx, "coordination_commune", coordinationID)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := mayCoordinate(ctx, fmt.Sprintf("coordination %d", coordinationID), commune); err != nil {
+		if err := mayCoordinateIn(ctx, tx, "coordination_commune", coordinationID, fmt.Sprintf("coordination %d", coordinationID)); err != nil {
 			return Result{}, err
 		}
 		if err := mustExist(ctx, tx, "operator", "operator", "operator", &operatorID); err != nil {
